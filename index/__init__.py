@@ -1,0 +1,41 @@
+"""newsqa's index: loading articles, chunking, embedding and storing them.
+
+Nothing here imports ``qa`` or gradio. Open an index with :func:`open_index`.
+"""
+
+from .article import Article
+from .chunking import Chunk, chunk_article
+from .errors import (
+    ConfigError,
+    IndexMismatchError,
+    LoadError,
+    ModelError,
+    NewsqaError,
+    StoreError,
+)
+from .ingest import IngestReport
+from .library import IndexStats, NewsIndex, open_index
+from .loaders import FileResult, load_file
+from .settings import Settings
+from .store import ArticleInfo, Filters
+
+__all__ = [
+    "Article",
+    "ArticleInfo",
+    "Chunk",
+    "ConfigError",
+    "FileResult",
+    "Filters",
+    "IndexMismatchError",
+    "IndexStats",
+    "IngestReport",
+    "LoadError",
+    "ModelError",
+    "NewsIndex",
+    "NewsqaError",
+    "Settings",
+    "StoreError",
+    "chunk_article",
+    "load_file",
+    "open_index",
+]

@@ -1,0 +1,186 @@
+"""Command line: ``python -m index add|list|remove|stats|rebuild``.
+
+Exit status: 0 when everything went in, 1 when some files failed (the good ones are still
+indexed), 2 for usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .errors import NewsqaError
+from .settings import Settings
+
+
+def _progress_bars():
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(kind: str, done: int, total: int) -> None:
+        bar = bars.get(kind)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            unit = "file" if kind == "files" else "chunk"
+            desc = "reading" if kind == "files" else "embedding"
+            bar = bars[kind] = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close() -> None:
+        for bar in bars.values():
+            bar.close()
+
+    return progress, close
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import open_index
+
+    index = open_index(settings)
+    progress, close = _progress_bars() if not args.quiet else (None, lambda: None)
+    try:
+        report = index.add(args.paths, progress=progress, prune=args.prune)
+    finally:
+        close()
+    for line in report.errors:
+        print(f"error: {line}", file=sys.stderr)
+    for line in report.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    print(report.summary())
+    if args.watch:
+        return _watch(index, args)
+    return 0 if report.ok else 1
+
+
+def _watch(index, args: argparse.Namespace) -> int:
+    """Poll the folders; index new and changed files as they appear (Ctrl-C stops)."""
+    print(f"watching {', '.join(map(str, args.paths))} every {args.interval:g} s (Ctrl-C to stop)")
+    from .loaders import iter_files
+
+    def snapshot() -> dict[Path, tuple[float, int]]:
+        out = {}
+        for path, error in iter_files(args.paths):
+            if error is None:
+                try:
+                    st = path.stat()
+                    out[path] = (st.st_mtime, st.st_size)
+                except OSError:
+                    pass
+        return out
+
+    known = snapshot()
+    try:
+        while True:
+            time.sleep(args.interval)
+            now = snapshot()
+            changed = [p for p, sig in now.items() if known.get(p) != sig]
+            gone = [p for p in known if p not in now]
+            if changed or (gone and args.prune):
+                report = index.add(changed, prune=False)
+                if gone and args.prune:
+                    report.removed += index._ingestor.prune([Path(p) for p in args.paths], keep=set())
+                for line in report.errors:
+                    print(f"error: {line}", file=sys.stderr)
+                print(time.strftime("%H:%M:%S"), report.summary(), flush=True)
+            known = now
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import open_index
+
+    for info in open_index(settings).articles():
+        when = info.published.isoformat() if info.published else "----------"
+        print(f"{when}  {info.source or '-':<24.24}  {info.title[:70]:<70}  {info.id}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import open_index
+
+    index = open_index(settings)
+    status = 0
+    for article_id in args.ids:
+        if index.remove(article_id):
+            print(f"removed {article_id}")
+        else:
+            print(f"error: no indexed article has id {article_id!r} (see `python -m index list`)", file=sys.stderr)
+            status = 1
+    return status
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import open_index
+
+    stats = open_index(settings).stats()
+    span = f"{stats.first} to {stats.last}" if stats.first else "no dated articles"
+    print(f"articles:  {stats.articles}")
+    print(f"chunks:    {stats.chunks}")
+    print(f"outlets:   {stats.sources}")
+    print(f"dates:     {span}")
+    print(f"model:     {stats.embed_model}")
+    print(f"store:     {stats.location}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from .rebuild import rebuild
+
+    progress, close = _progress_bars()
+    try:
+        report = rebuild(settings, progress=progress)
+    finally:
+        close()
+    for line in report.errors:
+        print(f"error: {line}", file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m index``."""
+    parser = argparse.ArgumentParser(prog="python -m index", description="Manage the newsqa article index.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="index files or folders (txt, md, html, json, jsonl, pdf)")
+    add.add_argument("paths", nargs="+", type=Path)
+    add.add_argument("--prune", action="store_true", help="remove articles whose files under PATHS are gone")
+    add.add_argument("--watch", action="store_true", help="keep watching the folders for new or changed files")
+    add.add_argument("--interval", type=float, default=5.0, help="seconds between --watch scans")
+    add.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    add.set_defaults(func=cmd_add)
+    sub.add_parser("list", help="list indexed articles").set_defaults(func=cmd_list)
+    remove = sub.add_parser("remove", help="remove articles by id")
+    remove.add_argument("ids", nargs="+")
+    remove.set_defaults(func=cmd_remove)
+    sub.add_parser("stats", help="corpus statistics").set_defaults(func=cmd_stats)
+    sub.add_parser("rebuild", help="rebuild the index from the files it was built from").set_defaults(func=cmd_rebuild)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        settings = Settings.from_env()
+        return args.func(args, settings)
+    except NewsqaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to finish (nothing is lost)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""NewsIndex: one object that owns the store, the BM25 side and the embedder of an index.
+
+``qa`` and the app open an index through :func:`open_index`; the CLI uses the same object, so a
+command-line add and an app upload go through one code path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .article import Article
+from .embedding import Embedder, make_embedder
+from .ingest import IngestReport, Ingestor, Progress
+from .lexical import LexicalIndex
+from .settings import Settings
+from .store import ArticleInfo, Store
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Corpus statistics."""
+
+    articles: int
+    chunks: int
+    sources: int
+    first: date | None
+    last: date | None
+    embed_model: str
+    location: str
+
+
+class NewsIndex:
+    """An opened newsqa index.
+
+    Args:
+        settings: configuration.
+        embedder: the embedding model; built from settings when omitted (tests pass fakes).
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(
+            settings.embed_model,
+            batch_size=settings.embed_batch_size,
+            threads=settings.embed_threads,
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url,
+        )
+        self.store = Store(settings, self.embedder.model_id)
+        self.lexical = LexicalIndex(self.store, Path(settings.data_dir))
+        self._ingestor = Ingestor(settings, self.store, self.embedder)
+
+    def add(self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None,
+            prune: bool = False) -> IngestReport:
+        """Index files and folders (see :meth:`index.ingest.Ingestor.add_paths`)."""
+        return self._ingestor.add_paths(paths, progress=progress, prune=prune)
+
+    def add_articles(self, articles: Sequence[Article], progress: Progress | None = None) -> IngestReport:
+        """Index articles built in code."""
+        return self._ingestor.add_articles(articles, progress=progress)
+
+    def remove(self, article_id: str) -> bool:
+        """Remove one article; False when it was not indexed."""
+        removed = self.store.remove_article(article_id)
+        if removed:
+            self.store.bump_generation()
+        return removed
+
+    def articles(self) -> list[ArticleInfo]:
+        """All indexed articles, newest first."""
+        return self.store.list_articles()
+
+    def is_empty(self) -> bool:
+        """True when no article is indexed."""
+        return self.store.count_articles() == 0
+
+    def stats(self) -> IndexStats:
+        """Counts and date span of the index."""
+        infos = self.store.list_articles()
+        dates = [a.published for a in infos if a.published]
+        return IndexStats(
+            articles=len(infos),
+            chunks=sum(a.chunks for a in infos),
+            sources=len({a.source for a in infos if a.source}),
+            first=min(dates) if dates else None,
+            last=max(dates) if dates else None,
+            embed_model=self.embedder.model_id,
+            location=self.store.location,
+        )
+
+
+def open_index(settings: Settings | None = None, embedder: Embedder | None = None) -> NewsIndex:
+    """Open (creating when needed) the index the settings point at.
+
+    Raises:
+        IndexMismatchError: the stored index was built with another model or chunking.
+        ModelError: the embedding model cannot be loaded.
+        StoreError: the store cannot be opened.
+    """
+    return NewsIndex(settings or Settings.from_env(), embedder)

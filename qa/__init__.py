@@ -1,0 +1,70 @@
+"""newsqa's question answering: ``ask`` a question, get an answer with true citations.
+
+Example:
+    >>> from qa import ask
+    >>> answer = ask("Where did Azerbaijan set up a checkpoint on April 23?")
+    >>> print(answer.text)            # "... Lachin Corridor ... [1]"
+    >>> answer.citations[0].passage   # title, outlet, date, url, verbatim text, offsets
+
+``ask`` and ``retrieve`` use a default :class:`Answerer` built from the environment on first use
+(``NEWSQA_*`` settings, ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for an LLM).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Iterator, Sequence
+
+from index.errors import ConfigError, IndexMismatchError, ModelError, NewsqaError, StoreError
+
+from .answerer import Answerer
+from .llm import LLMError
+from .types import Answer, AppliedFilters, Citation, Passage
+
+__all__ = [
+    "Answer",
+    "Answerer",
+    "AppliedFilters",
+    "Citation",
+    "ConfigError",
+    "IndexMismatchError",
+    "LLMError",
+    "ModelError",
+    "NewsqaError",
+    "Passage",
+    "StoreError",
+    "ask",
+    "default_answerer",
+    "retrieve",
+    "stream_ask",
+]
+
+_default: Answerer | None = None
+_lock = threading.Lock()
+
+
+def default_answerer() -> Answerer:
+    """The shared answerer built from the environment (created on first use)."""
+    global _default
+    with _lock:
+        if _default is None:
+            _default = Answerer.from_settings()
+        return _default
+
+
+def ask(question: str, **options) -> Answer:
+    """Answer ``question`` from the indexed articles (see :meth:`Answerer.ask` for options:
+    ``k``, ``since``, ``until``, ``sources``, ``history``, ``stream``)."""
+    return default_answerer().ask(question, **options)
+
+
+def stream_ask(question: str, **options) -> Iterator[Answer]:
+    """Like :func:`ask`, yielding partial answers as they grow; the last is complete."""
+    return default_answerer().stream(question, **options)
+
+
+def retrieve(question: str, k: int = 10, since: date | None = None, until: date | None = None,
+             sources: Sequence[str] | None = None) -> list[Passage]:
+    """The ``k`` passages that best answer ``question``, optionally filtered by date and outlet."""
+    return default_answerer().retrieve(question, k=k, since=since, until=until, sources=sources)

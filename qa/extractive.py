@@ -1,0 +1,167 @@
+"""Extractive answering: the retrieved sentences that best answer the question, each cited.
+
+Used when no LLM is configured, and as the fallback when the LLM endpoint fails. Every sentence of
+the top passages is scored by cosine similarity to the question (same embedder as retrieval) plus
+the share of the question's content words it contains (stemmed). The best few sentences, no two
+alike, form the answer in order of score, each followed by its passage's marker. When even the
+best sentence is weak on both signals, the answer abstains: a plain sentence, no citations, and
+the nearest passages reported so the user sees what the articles do cover.
+
+The thresholds were calibrated on the MultiHop-RAG dev questions (see bench/README.md): they
+trade abstention on unanswerable questions against false abstention on answerable ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from index.chunking import sentence_spans
+from index.embedding import Embedder
+from index.lexical import tokenize
+
+from .citations import CitationBuilder
+from .prompts import ABSTAIN_TEXT
+from .types import Answer, AppliedFilters, Passage
+
+_DIGITS = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence: its passage, span inside the passage, and score parts."""
+
+    passage_index: int
+    start: int
+    end: int
+    dense: float
+    lexical: float
+
+    @property
+    def score(self) -> float:
+        """Combined score used for ranking."""
+        return self.dense + 0.5 * self.lexical
+
+
+@dataclass(frozen=True)
+class ExtractiveConfig:
+    """Knobs of the extractive answerer."""
+
+    max_sentences: int = 3
+    min_dense: float = 0.45
+    min_lexical: float = 0.5
+    min_words: int = 5
+    relative_cutoff: float = 0.75
+
+
+class ExtractiveAnswerer:
+    """Builds cited answers from retrieved passages without an LLM."""
+
+    def __init__(self, embedder: Embedder, config: ExtractiveConfig = ExtractiveConfig()) -> None:
+        self.embedder = embedder
+        self.config = config
+
+    def score_sentences(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
+        """Every sentence of ``passages`` with its relevance to ``question``, best first."""
+        spans: list[tuple[int, int, int]] = []
+        for p_index, passage in enumerate(passages):
+            for start, end in sentence_spans(passage.text):
+                if len(passage.text[start:end].split()) >= self.config.min_words:
+                    spans.append((p_index, start, end))
+        if not spans:
+            return []
+        texts = [passages[p].text[s:e] for p, s, e in spans]
+        vectors = self.embedder.embed([question] + texts)
+        dense = vectors[1:] @ vectors[0]
+        q_terms = set(tokenize([question])[0])
+        sentence_terms = tokenize(texts)
+        scored = []
+        for (p, s, e), d, terms in zip(spans, dense, sentence_terms):
+            overlap = len(q_terms & set(terms)) / len(q_terms) if q_terms else 0.0
+            scored.append(ScoredSentence(p, s, e, float(d), overlap))
+        scored.sort(key=lambda x: x.score, reverse=True)
+        return scored
+
+    def answer(self, question: str, passages: Sequence[Passage], filters: AppliedFilters = AppliedFilters()) -> Answer:
+        """Answer ``question`` from ``passages``.
+
+        Returns:
+            An :class:`Answer`; ``abstained`` when the evidence is weak.
+        """
+        scored = self.score_sentences(question, passages)
+        cfg = self.config
+        if not scored or (scored[0].dense < cfg.min_dense and scored[0].lexical < cfg.min_lexical):
+            return abstain(question, passages, filters)
+        best = scored[0].score
+        chosen: list[ScoredSentence] = []
+        seen_text: set[str] = set()
+        seen_place: set[tuple[str, int]] = set()
+        for cand in scored:
+            if len(chosen) >= cfg.max_sentences or cand.score < cfg.relative_cutoff * best:
+                break
+            passage = passages[cand.passage_index]
+            text = " ".join(passage.text[cand.start : cand.end].split())
+            place = (passage.article_id, passage.start + cand.start)
+            # Overlapping chunks repeat sentences: the same words or place count once.
+            if text.lower() in seen_text or place in seen_place:
+                continue
+            seen_text.add(text.lower())
+            seen_place.add(place)
+            chosen.append(cand)
+        builder = CitationBuilder(passages)
+        parts = []
+        for cand in chosen:
+            passage = passages[cand.passage_index]
+            number = builder.cite(cand.passage_index, (cand.start, cand.end))
+            sentence = " ".join(passage.text[cand.start : cand.end].split())
+            parts.append(f"{sentence} [{number}]")
+        text = " ".join(parts)
+        first = " ".join(passages[chosen[0].passage_index].text[chosen[0].start : chosen[0].end].split())
+        return Answer(
+            text=text,
+            citations=builder.citations(),
+            abstained=False,
+            short_answer=first,
+            filters=filters,
+            mode="extractive",
+            question=question,
+        )
+
+
+def abstain(question: str, passages: Sequence[Passage], filters: AppliedFilters, reason: str = "") -> Answer:
+    """The abstaining answer: a plain statement and the nearest coverage, no citations."""
+    nearest = _nearest_articles(passages)
+    text = ABSTAIN_TEXT
+    if filters.active:
+        text += f" (searched {filters.describe()})"
+    if nearest:
+        lines = [
+            f"{p.title} ({', '.join(x for x in (p.source, p.published.isoformat() if p.published else '') if x)})"
+            for p in nearest
+        ]
+        text += " The closest articles are: " + "; ".join(lines) + "."
+    return Answer(
+        text=text,
+        citations=(),
+        abstained=True,
+        short_answer="",
+        filters=filters,
+        question=question,
+        nearest=tuple(nearest),
+        error=reason or None,
+    )
+
+
+def _nearest_articles(passages: Sequence[Passage], limit: int = 3) -> list[Passage]:
+    out: list[Passage] = []
+    seen: set[str] = set()
+    for p in passages:
+        if p.article_id not in seen:
+            seen.add(p.article_id)
+            out.append(p)
+        if len(out) >= limit:
+            break
+    return out

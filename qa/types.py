@@ -1,0 +1,121 @@
+"""Result types of the qa package: frozen dataclasses, formatted only at the edges (UI, CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage: a verbatim slice of one article.
+
+    Attributes:
+        text: ``article_text[start:end]``, exactly.
+        article_id: id of the article (its url, or its file path).
+        title: article headline.
+        source: outlet ("" when unknown).
+        published: publication date, or None.
+        url: article url ("" when unknown).
+        start: character offset of ``text`` in the article text.
+        end: offset one past its end.
+        score: retrieval score (higher is better; comparable within one result list).
+        chunk_id: id of the stored chunk.
+    """
+
+    text: str
+    article_id: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    start: int
+    end: int
+    score: float = 0.0
+    chunk_id: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer.
+
+    Attributes:
+        number: the marker number ``[n]`` used in the answer text.
+        passage: the cited passage.
+        highlights: (start, end) spans inside ``passage.text`` of the supporting sentence(s).
+    """
+
+    number: int
+    passage: Passage
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class AppliedFilters:
+    """The restrictions a search ran under, and where they came from.
+
+    Attributes:
+        since: earliest publication date searched (inclusive), or None.
+        until: latest publication date searched (inclusive), or None.
+        sources: outlets searched, or None for all.
+        from_question: True when the question itself set a filter (e.g. "in October 2023").
+    """
+
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] | None = None
+    from_question: bool = False
+
+    @property
+    def active(self) -> bool:
+        """True when anything was restricted."""
+        return bool(self.since or self.until or self.sources)
+
+    def describe(self) -> str:
+        """Plain words, e.g. "articles from 1 Oct 2023 to 31 Oct 2023, The Verge"."""
+        if not self.active:
+            return "all articles"
+        parts = []
+        fmt = "%-d %b %Y"
+        if self.since and self.until:
+            parts.append(f"articles from {self.since.strftime(fmt)} to {self.until.strftime(fmt)}")
+        elif self.since:
+            parts.append(f"articles from {self.since.strftime(fmt)} on")
+        elif self.until:
+            parts.append(f"articles up to {self.until.strftime(fmt)}")
+        else:
+            parts.append("articles")
+        if self.sources:
+            parts.append(", ".join(self.sources))
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its citations.
+
+    Attributes:
+        text: the answer, with inline markers ``[1]``, ``[2]`` ...
+        citations: the cited passages only, numbered in order of first use.
+        abstained: True when the indexed articles do not answer the question.
+        short_answer: the direct answer alone ("Yes", a name, or "" when abstaining).
+        filters: the date/outlet restrictions the search used.
+        mode: "extractive" or "llm:<model>".
+        question: the question as searched (a follow-up rewritten to stand alone).
+        unsupported: sentences of ``text`` that no cited passage supports.
+        nearest: when abstaining, the closest passages found (what the articles do cover).
+        complete: False for the partial answers a stream yields before the end.
+        error: a message when the LLM failed and the answer fell back to extractive.
+    """
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+    abstained: bool = False
+    short_answer: str = ""
+    filters: AppliedFilters = field(default_factory=AppliedFilters)
+    mode: str = "extractive"
+    question: str = ""
+    unsupported: tuple[str, ...] = ()
+    nearest: tuple[Passage, ...] = ()
+    complete: bool = True
+    error: str | None = None
