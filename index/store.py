@@ -6,22 +6,37 @@
 * ``<name>_articles``: one record per article, the full text as the document. Chroma requires a
   vector per record, so these carry a constant 1-d vector; they are only ever fetched by id.
 
-Write order makes an interrupted ingestion safe: an article's old chunks are deleted, its new
-chunks written, and only then its article record, which carries the content hash. An article
-whose record is missing or stale is simply redone on the next run, and chunks whose article has
-no record (a run killed half-way) are removed as orphans before any new work. Readers ignore
-chunks without a committed record, so a half-written article is never visible.
+Crash safety. Every write happens inside a write session (:meth:`Store.writing`), which holds the
+index's write lock (:mod:`index.writelock`) and marks the article collection's metadata with the
+writer's token until it ends cleanly. Articles are written in groups, in an order that makes every
+prefix of the work safe: (1) the records of the group's articles are deleted (an updated article
+is "uncommitted" before its chunks change), (2) their old chunks are deleted, (3) the new chunks
+written, (4) the article records, each carrying its content hash, written last as the commit
+marker. Readers ignore chunks without a committed record, so a half-written article is never
+visible. A session that finds the previous writer's mark still set (it was killed) first removes
+the orphan chunks that writer left; the articles it did not commit are simply redone, because
+their hash is missing from the store.
+
+Group writes matter for speed, too: each Chroma write call costs tens of milliseconds in the
+embedded store whatever its size, so one call per group of articles instead of three per article
+keeps the store's share of an ingestion small.
+
+Other processes. The embedded store keeps an in-memory vector index per process that does not see
+another process's writes. A generation number in the article collection's metadata changes at the
+end of every session that changed the content; a :class:`Store` that sees a generation it did not
+write re-opens its client, so an app answering questions picks up what ``python -m index add``
+wrote (and the BM25 side rebuilds or loads its saved copy; see :mod:`index.lexical`).
 
 The chunk collection records the embedding model id and the chunking parameters; opening it with
-others raises :class:`IndexMismatchError` rather than silently mixing vector spaces. A generation
-counter in the article collection's metadata changes on every write, so the BM25 side and other
-processes know when to reload.
+others raises :class:`IndexMismatchError` rather than silently mixing vector spaces.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +51,7 @@ from .chunking import Chunk
 from .dates import UNKNOWN_ORDINAL, from_ordinal, to_ordinal
 from .errors import IndexMismatchError, StoreError
 from .settings import Settings
+from .writelock import FileLock, token_is_alive, writer_token
 
 SCHEMA_VERSION = 1
 log = logging.getLogger(__name__)
@@ -144,8 +160,9 @@ class Store:
         os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
         self.settings = settings
         self.model_id = model_id
+        self.embedded = not settings.chroma_url
         self._client = _open_client(settings)
-        expected = {
+        self._expected = {
             "newsqa_schema": SCHEMA_VERSION,
             "embed_model": model_id,
             "chunk_tokens": settings.chunk_tokens,
@@ -153,21 +170,31 @@ class Store:
         }
         name = settings.collection
         self.chunks = self._client.get_or_create_collection(
-            f"{name}_chunks", metadata=expected, embedding_function=None
+            f"{name}_chunks", metadata=self._expected, embedding_function=None
         )
-        found = {k: (self.chunks.metadata or {}).get(k) for k in expected}
-        if found != expected:
-            where = settings.chroma_url or str(Path(settings.data_dir) / "chroma")
+        found = {k: (self.chunks.metadata or {}).get(k) for k in self._expected}
+        if found != self._expected:
             raise IndexMismatchError(
-                f"the index at {where} was built with {_describe(found)}, but the settings ask for "
-                f"{_describe(expected)}. Rebuild it: `python -m index rebuild` (re-reads the "
+                f"the index at {self.location} was built with {_describe(found)}, but the settings ask "
+                f"for {_describe(self._expected)}. Rebuild it: `python -m index rebuild` (re-reads the "
                 f"indexed files), or point NEWSQA_DATA_DIR elsewhere, or restore the old settings."
             )
         self.articles = self._client.get_or_create_collection(
             f"{name}_articles", metadata={"newsqa_schema": SCHEMA_VERSION, "generation": 0},
             embedding_function=None,
         )
-        self._batch = max(1, min(self._client.get_max_batch_size(), 1000))
+        self._batch = max(1, min(self._client.get_max_batch_size(), 2000))
+        # Write-session state; the RLock lets a session nest (prune inside add) and keeps the
+        # threads of one process (app uploads) from interleaving their sessions.
+        self._write_lock = threading.RLock()
+        self._depth = 0
+        self._file_lock = FileLock(Path(settings.data_dir) / "newsqa-write.lock") if self.embedded else None
+        self._token = ""
+        self._changed = False
+        self._heartbeat = 0.0
+        self._seen_generation = int(self._metadata().get("generation", 0))
+        #: Orphan chunks removed when the last write session began after a crash.
+        self.recovered_orphans = 0
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -177,24 +204,31 @@ class Store:
         return self.settings.chroma_url or str(Path(self.settings.data_dir) / "chroma")
 
     def generation(self) -> int:
-        """A number that changes whenever the index content changes."""
-        metadata = self._client.get_collection(
-            self.articles.name, embedding_function=None
-        ).metadata or {}
-        return int(metadata.get("generation", 0))
+        """A number that changes whenever the index content changes.
+
+        In the embedded store, seeing a generation another process wrote re-opens the client so
+        that this process's vector index includes that process's writes.
+        """
+        generation = int(self._metadata().get("generation", 0))
+        if generation != self._seen_generation and self._depth == 0:
+            with self._write_lock:
+                if generation != self._seen_generation:
+                    self._reopen()
+                    self._seen_generation = generation
+        return generation
 
     def article_hashes(self) -> dict[str, str]:
         """Content hash of every committed article, by id."""
         out: dict[str, str] = {}
         for ids, metas, _ in self._scan(self.articles, ["metadatas"]):
             for id_, meta in zip(ids, metas):
-                out[id_] = str(meta.get("content_hash", ""))
+                out[id_] = str((meta or {}).get("content_hash", ""))
         return out
 
     def list_articles(self) -> list[ArticleInfo]:
         """Metadata of every committed article, newest first."""
         infos = [
-            _info(id_, meta)
+            _info(id_, meta or {})
             for ids, metas, _ in self._scan(self.articles, ["metadatas"])
             for id_, meta in zip(ids, metas)
         ]
@@ -206,7 +240,7 @@ class Store:
         got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
-        return _info(article_id, got["metadatas"][0]), got["documents"][0] or ""
+        return _info(article_id, got["metadatas"][0] or {}), got["documents"][0] or ""
 
     def count_articles(self) -> int:
         """Number of committed articles."""
@@ -227,7 +261,7 @@ class Store:
         out: dict[str, list[str]] = {}
         for ids, metas, _ in self._scan(self.chunks, ["metadatas"]):
             for id_, meta in zip(ids, metas):
-                out.setdefault(str(meta.get("article_id")), []).append(id_)
+                out.setdefault(str((meta or {}).get("article_id")), []).append(id_)
         return out
 
     def cached_vectors(self, article_id: str) -> dict[str, np.ndarray]:
@@ -238,7 +272,7 @@ class Store:
         if embeddings is None:
             return out
         for meta, vec in zip(got["metadatas"], embeddings):
-            out[str(meta.get("hash"))] = np.asarray(vec, dtype=np.float32)
+            out[str((meta or {}).get("hash"))] = np.asarray(vec, dtype=np.float32)
         return out
 
     def dense_query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[DenseHit]:
@@ -260,6 +294,8 @@ class Store:
             raise
         hits = []
         for id_, doc, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]):
+            if doc is None or meta is None:
+                continue  # deleted by another process since this one's vector index was loaded
             # Squared L2 between unit vectors is 2 - 2 cos.
             hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
         return hits
@@ -269,7 +305,11 @@ class Store:
         if not ids:
             return []
         got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        found = {i: stored_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        found = {
+            i: stored_chunk(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+            if m is not None
+        }
         return [found[i] for i in ids if i in found]
 
     def sources(self) -> list[str]:
@@ -278,78 +318,204 @@ class Store:
 
     # ---- writing -------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def writing(self) -> Iterator["Store"]:
+        """A write session: the write lock, crash recovery first, one generation bump at the end.
+
+        Sessions nest; only the outermost one locks and bumps. Every write method opens one
+        itself, so callers need this only to group several writes under one lock and one bump.
+
+        Raises:
+            StoreError: a Chroma server reports another live writer.
+        """
+        with self._write_lock:
+            outer = self._depth == 0
+            if outer:
+                self._begin_session()
+            self._depth += 1
+            ok = False
+            try:
+                yield self
+                ok = True
+            finally:
+                self._depth -= 1
+                if outer:
+                    self._end_session(ok)
+
     def put_article(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Replace an article's chunks and commit its record (see module docstring for the order)."""
-        self._delete_chunks_of(article.id)
-        base = {
-            "article_id": article.id,
-            "title": article.title,
-            "source": article.source,
-            "published": to_ordinal(article.published),
-            "url": article.url,
-        }
-        for b in range(0, len(chunks), self._batch):
-            part = chunks[b : b + self._batch]
-            self.chunks.upsert(
-                ids=[c.id for c in part],
-                embeddings=np.asarray(vectors[b : b + self._batch], dtype=np.float32),
-                documents=[c.text for c in part],
-                metadatas=[
-                    {**base, "start": c.start, "end": c.end, "index": c.index, "hash": c.content_hash}
-                    for c in part
-                ],
-            )
-        self.articles.upsert(
-            ids=[article.id],
-            embeddings=[[1.0]],
-            documents=[article.text],
-            metadatas=[
-                {
+        """Replace one article's chunks and commit its record (see :meth:`put_articles`)."""
+        self.put_articles([(article, chunks, vectors)])
+
+    def put_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]]) -> None:
+        """Replace the chunks of several articles and commit their records, in the safe order.
+
+        Args:
+            items: (article, its chunks, one unit vector row per chunk).
+        """
+        if not items:
+            return
+        ids = [article.id for article, _, _ in items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("put_articles got the same article twice")
+        with self.writing():
+            self._changed = True
+            self.articles.delete(ids=ids)
+            self._delete_chunks_of(ids)
+            rows: list[tuple[Chunk, np.ndarray, dict[str, Any]]] = []
+            for article, chunks, vectors in items:
+                base = {
+                    "article_id": article.id,
                     "title": article.title,
                     "source": article.source,
                     "published": to_ordinal(article.published),
                     "url": article.url,
-                    "author": article.author,
-                    "path": article.path,
-                    "content_hash": article.content_hash,
-                    "chunks": len(chunks),
                 }
-            ],
-        )
+                for chunk, vector in zip(chunks, vectors):
+                    meta = {**base, "start": chunk.start, "end": chunk.end, "index": chunk.index,
+                            "hash": chunk.content_hash}
+                    rows.append((chunk, vector, meta))
+            for b in range(0, len(rows), self._batch):
+                part = rows[b : b + self._batch]
+                self.chunks.upsert(
+                    ids=[c.id for c, _, _ in part],
+                    embeddings=np.asarray([v for _, v, _ in part], dtype=np.float32),
+                    documents=[c.text for c, _, _ in part],
+                    metadatas=[m for _, _, m in part],
+                )
+            for b in range(0, len(items), self._batch):
+                part_items = items[b : b + self._batch]
+                self.articles.upsert(
+                    ids=[article.id for article, _, _ in part_items],
+                    embeddings=[[1.0]] * len(part_items),
+                    documents=[article.text for article, _, _ in part_items],
+                    metadatas=[_record(article, len(chunks)) for article, chunks, _ in part_items],
+                )
+            self._beat()
 
     def remove_article(self, article_id: str) -> bool:
         """Delete an article and its chunks. Returns False when it was not indexed."""
-        existed = bool(self.articles.get(ids=[article_id], include=[])["ids"])
-        # Record first: from then on readers ignore the chunks, which go next.
-        self.articles.delete(ids=[article_id])
-        self._delete_chunks_of(article_id)
-        return existed
+        with self.writing():
+            existed = bool(self.articles.get(ids=[article_id], include=[])["ids"])
+            # Record first: from then on readers ignore the chunks, which go next.
+            self.articles.delete(ids=[article_id])
+            self._delete_chunks_of([article_id])
+            if existed:
+                self._changed = True
+            return existed
 
     def remove_orphans(self) -> int:
         """Delete chunks whose article has no committed record (left by an interrupted run)."""
-        committed = set(self.article_hashes())
-        orphans = [
-            chunk_id
-            for article_id, chunk_ids in self.chunk_ids_by_article().items()
-            if article_id not in committed
-            for chunk_id in chunk_ids
-        ]
-        for b in range(0, len(orphans), self._batch):
-            self.chunks.delete(ids=orphans[b : b + self._batch])
-        return len(orphans)
+        with self.writing():
+            committed = set(self.article_hashes())
+            orphans = [
+                chunk_id
+                for article_id, chunk_ids in self.chunk_ids_by_article().items()
+                if article_id not in committed
+                for chunk_id in chunk_ids
+            ]
+            for b in range(0, len(orphans), self._batch):
+                self.chunks.delete(ids=orphans[b : b + self._batch])
+            if orphans:
+                self._changed = True
+            return len(orphans)
 
     def bump_generation(self) -> int:
-        """Mark the content as changed; returns the new generation."""
-        metadata = dict(self.articles.metadata or {})
-        generation = max(int(metadata.get("generation", 0)), self.generation()) + 1
-        # Time-based so two processes writing at once never land on the same number.
-        generation = max(generation, int(time.time() * 1000))
-        metadata["generation"] = generation
-        self.articles.modify(metadata=metadata)
-        return generation
+        """Mark the content as changed; returns the generation readers will see next."""
+        with self.writing():
+            self._changed = True
+        return self._seen_generation
 
-    def _delete_chunks_of(self, article_id: str) -> None:
-        self.chunks.delete(where={"article_id": article_id})
+    # ---- internals -----------------------------------------------------------------------
+
+    def _begin_session(self) -> None:
+        if self._file_lock is not None:
+            self._file_lock.acquire()
+        try:
+            meta = self._metadata()
+            previous = str(meta.get("writer", "") or "")
+            if previous and not self.embedded and token_is_alive(previous, float(meta.get("writer_seen", 0))):
+                raise StoreError(
+                    f"another ingestion ({previous}) is writing to {self.location}; wait for it to "
+                    f"finish (a writer that died is taken over after a few minutes)"
+                )
+            if self.embedded and (previous or int(meta.get("generation", 0)) != self._seen_generation):
+                self._reopen()  # see the other writer's work before adding ours
+            self._token = writer_token()
+            self._changed = False
+            self._heartbeat = 0.0
+            self._beat(force=True)
+            self.recovered_orphans = 0
+            if previous:
+                log.info("the last write to %s was interrupted; removing what it left half-done", self.location)
+                self._depth += 1  # the recovery runs inside this session
+                try:
+                    self.recovered_orphans = self.remove_orphans()
+                finally:
+                    self._depth -= 1
+                self._changed = True  # the BM25 side may predate the interrupted writer's commits
+        except BaseException:
+            if self._file_lock is not None:
+                self._file_lock.release()
+            raise
+
+    def _end_session(self, ok: bool) -> None:
+        try:
+            if not ok:
+                # An exception (Ctrl-C, a store error) may have left chunks of an uncommitted
+                # article behind: clean them now, or leave the mark for the next session.
+                try:
+                    self._depth += 1
+                    self.remove_orphans()
+                except BaseException:
+                    return
+                finally:
+                    self._depth -= 1
+            meta = self._metadata()
+            generation = int(meta.get("generation", 0))
+            if self._changed:
+                # Time-based, so a stale reader never mistakes a new generation for one it saw.
+                generation = max(generation + 1, int(time.time() * 1000))
+            meta.update(generation=generation, writer="", writer_seen=0.0)
+            self.articles.modify(metadata=meta)
+            self._seen_generation = generation
+        finally:
+            if self._file_lock is not None:
+                self._file_lock.release()
+
+    def _beat(self, force: bool = False) -> None:
+        """Mark the session as alive (the lease a Chroma server's other writers respect)."""
+        now = time.time()
+        if force or now - self._heartbeat > 20.0:
+            meta = self._metadata()
+            meta.update(writer=self._token, writer_seen=now)
+            self.articles.modify(metadata=meta)
+            self._heartbeat = now
+
+    def _metadata(self) -> dict[str, Any]:
+        # Fetched fresh: another process may have changed it.
+        collection = self._client.get_collection(self.articles.name, embedding_function=None)
+        return dict(collection.metadata or {})
+
+    def _reopen(self) -> None:
+        """Drop this process's cached embedded Chroma system and open the files afresh."""
+        if not self.embedded:
+            return
+        # chromadb shares one System per path in a process and offers no public way to reload
+        # it; forgetting the cached one makes the next client load the files as they are now.
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = getattr(self._client, "_identifier", None)
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        self._client = _open_client(self.settings)
+        self.chunks = self._client.get_collection(self.chunks.name, embedding_function=None)
+        self.articles = self._client.get_collection(self.articles.name, embedding_function=None)
+
+    def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
+        for b in range(0, len(article_ids), 500):
+            part = list(article_ids[b : b + 500])
+            where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
+            self.chunks.delete(where=where)
 
     def _scan(self, collection, include: list[str]) -> Iterator[tuple[list[str], list[dict], dict]]:
         offset = 0
@@ -363,6 +529,19 @@ class Store:
             if len(ids) < page:
                 return
             offset += page
+
+
+def _record(article: Article, chunks: int) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "source": article.source,
+        "published": to_ordinal(article.published),
+        "url": article.url,
+        "author": article.author,
+        "path": article.path,
+        "content_hash": article.content_hash,
+        "chunks": chunks,
+    }
 
 
 def stored_chunk(id_: str, document: str | None, meta: dict) -> StoredChunk:

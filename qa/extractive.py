@@ -13,21 +13,16 @@ trade abstention on unanswerable questions against false abstention on answerabl
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
-
-from index.chunking import sentence_spans
 from index.embedding import Embedder
 from index.lexical import tokenize
 
 from .citations import CitationBuilder
 from .prompts import ABSTAIN_TEXT
+from .sentences import SentenceTable
 from .types import Answer, AppliedFilters, Passage
-
-_DIGITS = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -64,36 +59,50 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.config = config
 
-    def score_sentences(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
-        """Every sentence of ``passages`` with its relevance to ``question``, best first."""
-        spans: list[tuple[int, int, int]] = []
-        for p_index, passage in enumerate(passages):
-            for start, end in sentence_spans(passage.text):
-                if len(passage.text[start:end].split()) >= self.config.min_words:
-                    spans.append((p_index, start, end))
-        if not spans:
+    def table(self, passages: Sequence[Passage]) -> SentenceTable:
+        """The sentence table of ``passages`` (shared with the LLM path and verification)."""
+        return SentenceTable(passages, self.embedder, min_words=self.config.min_words)
+
+    def score_sentences(self, question: str, passages: Sequence[Passage] | SentenceTable) -> list[ScoredSentence]:
+        """Every sentence of ``passages`` with its relevance to ``question``, best first.
+
+        Args:
+            question: the (standalone) question.
+            passages: the passages, or their already built :class:`SentenceTable`.
+        """
+        table = passages if isinstance(passages, SentenceTable) else self.table(passages)
+        if not len(table):
             return []
-        texts = [passages[p].text[s:e] for p, s, e in spans]
-        vectors = self.embedder.embed([question] + texts)
-        dense = vectors[1:] @ vectors[0]
+        dense = table.vectors @ table.embed([question])[0]
         q_terms = set(tokenize([question])[0])
-        sentence_terms = tokenize(texts)
         scored = []
-        for (p, s, e), d, terms in zip(spans, dense, sentence_terms):
-            overlap = len(q_terms & set(terms)) / len(q_terms) if q_terms else 0.0
-            scored.append(ScoredSentence(p, s, e, float(d), overlap))
+        for sentence, d, terms in zip(table.sentences, dense, table.terms):
+            overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
+            scored.append(ScoredSentence(sentence.passage_index, sentence.start, sentence.end, float(d), overlap))
         scored.sort(key=lambda x: x.score, reverse=True)
         return scored
 
-    def answer(self, question: str, passages: Sequence[Passage], filters: AppliedFilters = AppliedFilters()) -> Answer:
+    def has_evidence(self, scored: Sequence[ScoredSentence]) -> bool:
+        """True when the best sentence clears either evidence threshold (otherwise: abstain)."""
+        cfg = self.config
+        return bool(scored) and (scored[0].dense >= cfg.min_dense or scored[0].lexical >= cfg.min_lexical)
+
+    def answer(self, question: str, passages: Sequence[Passage], filters: AppliedFilters = AppliedFilters(),
+               scored: Sequence[ScoredSentence] | None = None) -> Answer:
         """Answer ``question`` from ``passages``.
+
+        Args:
+            question: the (standalone) question.
+            passages: retrieved passages, best first.
+            filters: the restrictions the search ran under (reported in the answer).
+            scored: :meth:`score_sentences` output, when already computed.
 
         Returns:
             An :class:`Answer`; ``abstained`` when the evidence is weak.
         """
-        scored = self.score_sentences(question, passages)
+        scored = list(scored) if scored is not None else self.score_sentences(question, passages)
         cfg = self.config
-        if not scored or (scored[0].dense < cfg.min_dense and scored[0].lexical < cfg.min_lexical):
+        if not self.has_evidence(scored):
             return abstain(question, passages, filters)
         best = scored[0].score
         chosen: list[ScoredSentence] = []

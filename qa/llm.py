@@ -1,23 +1,26 @@
-"""LLM answering through the ``openai`` client (OpenAI or any OpenAI-compatible server).
+"""Chat completions through the ``openai`` client (OpenAI or any OpenAI-compatible server).
 
-The passages go into the prompt numbered in retrieval order, trimmed to a token budget so a small
-local model's context (and its time to first token) stays bounded. The reply streams; markers are
-renumbered on the fly to the order of first use (see :mod:`qa.citations`) and markers pointing at
-no passage are dropped. Connection errors, time-outs and server errors raise :class:`LLMError`
-after the client's retries, so callers can fall back to the extractive answer.
+Failure handling, so the app never hangs or crashes on a bad endpoint:
+
+- ``timeout_s`` bounds connecting and every wait for the next bytes, so a server that accepts the
+  connection and then stalls (before or during the stream) fails after ``timeout_s``.
+- ``total_timeout_s`` bounds one whole reply, so a server that trickles tokens forever stops too.
+- The client's own retries (``retries``, with back-off) cover refused connections, time-outs,
+  HTTP 408/409/429 and 5xx before the stream starts; nothing is retried once text has been shown.
+- Everything surfaces as :class:`LLMError` with a message that names the endpoint, so the
+  answerer can fall back to the extractive answer and show the message.
+
+A local llama.cpp server (``scripts/local_llm.py serve``) reuses the longest common prefix of
+consecutive prompts, so a fixed system prompt costs prompt time only once.
 """
 
 from __future__ import annotations
 
-import re
+import time
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from index.chunking import count_tokens, token_encoder
 from index.errors import NewsqaError
-
-from . import prompts
-from .types import Passage
 
 
 class LLMError(NewsqaError):
@@ -26,7 +29,18 @@ class LLMError(NewsqaError):
 
 @dataclass(frozen=True)
 class LLMConfig:
-    """Where and how to call the model."""
+    """Where and how to call the model.
+
+    Attributes:
+        model: model name sent to the server.
+        base_url: OpenAI-compatible endpoint (None: api.openai.com).
+        api_key: key (local servers accept any).
+        timeout_s: limit on connecting and on each wait for more of the reply.
+        retries: client retries before the reply starts.
+        context_tokens: prompt budget for passages (cl100k tokens), see :mod:`qa.context`.
+        max_answer_tokens: cap on the reply length.
+        total_timeout_s: limit on one whole reply.
+    """
 
     model: str
     base_url: str | None = None
@@ -34,20 +48,29 @@ class LLMConfig:
     timeout_s: float = 60.0
     retries: int = 2
     context_tokens: int = 3000
-    max_answer_tokens: int = 300
+    max_answer_tokens: int = 200
+    total_timeout_s: float = 300.0
+
+
+Message = dict[str, str]
 
 
 class ChatModel:
-    """A thin wrapper over ``openai.OpenAI`` chat completions."""
+    """A thin wrapper over ``openai.OpenAI`` chat completions.
+
+    Args:
+        config: endpoint, model and limits.
+    """
 
     def __init__(self, config: LLMConfig) -> None:
+        import httpx
         from openai import OpenAI
 
         self.config = config
         self._client = OpenAI(
             api_key=config.api_key or "not-needed",
             base_url=config.base_url,
-            timeout=config.timeout_s,
+            timeout=httpx.Timeout(config.timeout_s),
             max_retries=config.retries,
         )
 
@@ -57,38 +80,72 @@ class ChatModel:
         return f"llm:{self.config.model}"
 
     def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
-        """Stream the reply text.
+        """Stream the reply to one system + user turn.
+
+        Args:
+            system: the system prompt.
+            user: the user message.
+            max_tokens: cap on the reply (default from the config).
+
+        Yields:
+            Pieces of the reply text as they arrive.
 
         Raises:
             LLMError: the server is unreachable, too slow, or returned an error.
         """
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        yield from self.stream_messages(messages, max_tokens)
+
+    def stream_messages(self, messages: Sequence[Message], max_tokens: int | None = None) -> Iterator[str]:
+        """Stream the reply to a list of chat messages (see :meth:`stream`).
+
+        Raises:
+            LLMError: the server is unreachable, too slow, or returned an error.
+        """
+        import httpx
         import openai
 
+        deadline = time.monotonic() + self.config.total_timeout_s
+        response = None
         try:
             response = self._client.chat.completions.create(
                 model=self.config.model,
-                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                messages=list(messages),  # type: ignore[arg-type]
                 temperature=0,
                 max_tokens=max_tokens or self.config.max_answer_tokens,
                 stream=True,
             )
             for event in response:
+                if time.monotonic() > deadline:
+                    raise LLMError(
+                        f"the LLM at {self._where()} did not finish within {self.config.total_timeout_s:g} s"
+                    )
                 if not event.choices:
                     continue
                 delta = event.choices[0].delta
                 if delta is not None and delta.content:
                     yield delta.content
-        except openai.APITimeoutError:
-            raise LLMError(f"the LLM at {self._where()} did not answer within {self.config.timeout_s:g} s") from None
-        except openai.APIConnectionError:
+        except (openai.APITimeoutError, httpx.TimeoutException):
+            raise LLMError(
+                f"the LLM at {self._where()} did not answer within {self.config.timeout_s:g} s"
+            ) from None
+        except (openai.APIConnectionError, httpx.TransportError):
             raise LLMError(f"cannot reach the LLM at {self._where()}") from None
         except openai.APIStatusError as exc:
             raise LLMError(f"the LLM at {self._where()} answered HTTP {exc.status_code}: {_brief(exc)}") from None
         except openai.OpenAIError as exc:
-            raise LLMError(f"LLM error: {exc}") from None
+            raise LLMError(f"LLM error from {self._where()}: {_brief(exc)}") from None
+        finally:
+            if response is not None:
+                # Closing frees the server slot when the caller stops reading early.
+                response.close()
 
     def complete(self, system: str, user: str, max_tokens: int | None = None) -> str:
-        """The whole reply as one string (see :meth:`stream`)."""
+        """The whole reply as one string (see :meth:`stream`).
+
+        Raises:
+            LLMError: the server is unreachable, too slow, or returned an error.
+        """
         return "".join(self.stream(system, user, max_tokens))
 
     def _where(self) -> str:
@@ -98,38 +155,3 @@ class ChatModel:
 def _brief(exc: Exception) -> str:
     message = getattr(exc, "message", None) or str(exc)
     return " ".join(str(message).split())[:200]
-
-
-def fit_passages(passages: Sequence[Passage], budget: int) -> list[tuple[Passage, str]]:
-    """Passages (with possibly trimmed text) that fit ``budget`` prompt tokens, in order.
-
-    Each passage keeps at least its first part; later passages are dropped once the budget is
-    spent, since retrieval order is relevance order.
-    """
-    out: list[tuple[Passage, str]] = []
-    used = 0
-    for n, passage in enumerate(passages, 1):
-        block = prompts.passage_block(n, passage)
-        cost = count_tokens(block)
-        if used + cost <= budget:
-            out.append((passage, passage.text))
-            used += cost
-            continue
-        room = budget - used - count_tokens(prompts.passage_block(n, passage, "")) - 2
-        if room >= 40:
-            encoder = token_encoder()
-            ids = encoder.encode(passage.text, disallowed_special=())[:room]
-            out.append((passage, encoder.decode(ids)))
-        break
-    return out
-
-
-_SHORT_LINE = re.compile(r"^\s*(?:\*\*)?(?:short answer|answer)\s*:\s*", re.I)
-
-
-def split_short_answer(text: str) -> tuple[str, str]:
-    """(short answer, rest) from a reply whose first line is the direct answer."""
-    stripped = text.strip()
-    first, _, rest = stripped.partition("\n")
-    first = _SHORT_LINE.sub("", first).strip().strip("*").strip()
-    return first, rest.strip()

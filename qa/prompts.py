@@ -1,31 +1,66 @@
-"""Every text newsqa sends to an LLM or shows as a canned answer, in one place."""
+"""Every text newsqa sends to an LLM or shows as a canned answer, in one place.
+
+The answer prompt is kept lean because a small local model on two CPU cores reads prompts at
+about 40 tokens a second: time to first token is mostly prompt length. The system prompt is
+fixed and comes first, so a llama.cpp server reuses its cached state and pays for it only once;
+the per-question part (passages, question) is bounded by the context budget (see
+:mod:`qa.context`). The worked example shows the exact layout the parser expects: the short
+answer alone on the first line, then cited sentences.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from .types import Passage
 
 ABSTAIN_TEXT = "The indexed articles don't answer this."
 
-#: What the model must write when the passages do not answer (matched case-insensitively).
+#: What the model must write when the passages do not answer.
 MODEL_ABSTAIN = "The articles don't say."
 
-SYSTEM = f"""You answer questions about news articles using only the numbered passages given.
-Rules:
-- Start with a direct short answer on its own line (for a yes/no question: "Yes" or "No"; otherwise a name, number or short phrase).
-- Then explain in a few sentences. After each claim, cite the passage(s) it comes from as [n], e.g. [2] or [1][3].
-- Use only facts stated in the passages. Never use outside knowledge.
-- If the passages do not answer the question, reply exactly: {MODEL_ABSTAIN}
-- Mention dates and outlets when they matter (e.g. "TechCrunch reported on 7 October 2023 that ...")."""
+#: Replies that mean "the passages don't answer" (the model does not always use the exact words).
+MODEL_ABSTAIN_PATTERN = re.compile(
+    r"(articles?|passages?|sources?|texts?|context)\s+(?:do|does)\s*(?:n[o’']t|not)\s+"
+    r"(?:say|answer|mention|contain|provide|specify|state|include)"
+    r"|insufficient information|not enough information|no (?:relevant )?information"
+    r"|cannot be (?:determined|answered)|can ?not answer|unable to (?:answer|determine)"
+    r"|\bi (?:do not|don[’']t) know\b|not (?:mentioned|stated|specified) in the",
+    re.I,
+)
+
+SYSTEM = f"""You answer questions about news using only the numbered passages the user gives.
+Reply in this layout:
+Line 1: the short answer alone. For a yes/no question write Yes or No. Otherwise a name or a short phrase.
+Line 2: one to three sentences that explain it. End each sentence with the number of the passage it comes from, like [2].
+Use only facts written in the passages, never your own knowledge.
+If the passages do not contain the answer, reply only: {MODEL_ABSTAIN}
+
+Example
+Passages:
+[1] Acme to buy Widget Co | TechCrunch | 2023-10-02
+Acme agreed to buy Widget Co for $2 billion, the companies said on Monday.
+[2] Rain delays final | Sporting News | 2023-10-03
+The final was moved to Sunday because of heavy rain.
+Question: Did TechCrunch report that Acme is buying Widget Co?
+Answer:
+Yes
+TechCrunch reported on 2 October 2023 that Acme agreed to buy Widget Co for $2 billion [1]."""
 
 REWRITE_SYSTEM = """Rewrite the user's last question so it can be understood without the conversation.
 Resolve pronouns and references ("it", "they", "that company", "and Baku?") from the conversation.
-Reply with the rewritten question only, nothing else. If it already stands alone, repeat it unchanged."""
+Reply with the rewritten question only, on one line. If it already stands alone, repeat it unchanged."""
 
 
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:
-    """One passage as shown to the model: number, headline, outlet, date, text."""
+    """One passage as shown to the model: number, headline, outlet, date, then its text.
+
+    Args:
+        number: the prompt number ``[n]`` the model cites it by.
+        passage: the passage (its metadata goes on the header line).
+        text: the text to show (an excerpt), default the whole passage.
+    """
     meta = [passage.title]
     if passage.source:
         meta.append(passage.source)
@@ -36,17 +71,17 @@ def passage_block(number: int, passage: Passage, text: str | None = None) -> str
 
 
 def user_message(question: str, blocks: Sequence[str]) -> str:
-    """The user turn: passages, then the question."""
-    joined = "\n\n".join(blocks)
-    return f"Passages:\n\n{joined}\n\nQuestion: {question}\nAnswer (short answer line first, then cited explanation):"
+    """The user turn: the passages, then the question, in the example's layout."""
+    joined = "\n".join(blocks)
+    return f"Passages:\n{joined}\nQuestion: {question}\nAnswer:"
 
 
 def rewrite_message(history: Sequence[tuple[str, str]], question: str) -> str:
-    """The conversation and the follow-up, for the rewrite prompt."""
+    """The recent conversation and the follow-up, for the rewrite prompt (last three turns)."""
     lines = []
     for user, assistant in history[-3:]:
         lines.append(f"User: {user}")
         if assistant:
-            lines.append(f"Assistant: {' '.join(assistant.split())[:400]}")
+            lines.append(f"Assistant: {' '.join(assistant.split())[:300]}")
     lines.append(f"User (last question): {question}")
     return "\n".join(lines)

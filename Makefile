@@ -1,0 +1,31 @@
+# newsqa: `make run` installs and serves the app on the bundled sample corpus; `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install install-dev run test test-fast bench-retrieval lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	bash scripts/ensure_chromium.sh
+
+run: install
+	$(BIN)/python app.py
+
+# The whole suite, slow tests included (CI runs exactly this).
+test: install-dev
+	$(BIN)/python -m pytest
+
+# Everything but the slow-marked tests: the quick check before a commit.
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not slow"
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,1 @@
+"""Benchmarks of newsqa, each a command: ``python -m bench.<name> --help``."""

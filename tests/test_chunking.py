@@ -1,0 +1,59 @@
+"""Chunking: sentence-aligned, within the token budget, verbatim offsets, overlap."""
+
+from __future__ import annotations
+
+from index import Article, chunk_article
+from index.chunking import count_tokens
+from index.loaders import load_file
+
+from tests.conftest import SAMPLE_CORPUS, SHARED_EVAL
+
+
+def _article(text: str) -> Article:
+    return Article(id="a", title="T", text=text)
+
+
+def test_chunks_are_verbatim_slices_within_budget():
+    articles = load_file(SHARED_EVAL / "corpus.json").articles[:40]
+    for article in articles:
+        chunks = chunk_article(article, 256, 32)
+        assert chunks, article.id
+        for chunk in chunks:
+            assert chunk.text == article.text[chunk.start:chunk.end]
+            assert count_tokens(chunk.text) <= 256
+            assert chunk.tokens == count_tokens(chunk.text)
+
+
+def test_chunks_cover_every_sentence_in_order():
+    (article,) = load_file(SAMPLE_CORPUS / "000_7e68630bb1f8edc4.txt").articles
+    chunks = chunk_article(article, 128, 16)
+    assert len(chunks) > 3
+    assert chunks[0].start == 0
+    assert chunks[-1].end == len(article.text.rstrip())
+    for prev, nxt in zip(chunks, chunks[1:]):
+        # Overlapping, or adjacent with only whitespace between: nothing skipped.
+        assert nxt.start <= prev.end or not article.text[prev.end:nxt.start].strip()
+        assert nxt.start > prev.start
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_overlap_repeats_trailing_sentence():
+    text = " ".join(f"Sentence number {i} tells a short and simple story about item {i}." for i in range(60))
+    no_overlap = chunk_article(_article(text), 64, 0)
+    with_overlap = chunk_article(_article(text), 64, 20)
+    assert all(b.start >= a.end for a, b in zip(no_overlap, no_overlap[1:]))
+    assert any(b.start < a.end for a, b in zip(with_overlap, with_overlap[1:]))
+
+
+def test_overlong_sentence_is_cut_at_token_boundaries():
+    text = "word " * 2000  # one "sentence" far over budget
+    chunks = chunk_article(_article(text.strip()), 256, 0)
+    assert len(chunks) >= 7
+    assert all(c.tokens <= 256 for c in chunks)
+    assert "".join(text.strip()[c.start:c.end] for c in chunks).replace(" ", "") == text.replace(" ", "")
+
+
+def test_chunk_ids_are_stable():
+    article = _article("One sentence here. Another sentence there. " * 50)
+    assert [c.id for c in chunk_article(article)] == [c.id for c in chunk_article(article)]

@@ -1,0 +1,50 @@
+"""The packaged embedding model: offline, checksummed, normalised, meaningful."""
+
+import numpy as np
+import pytest
+
+from index.embedding import MINILM_SHA256, minilm_files
+
+
+def test_model_file_checksum_is_verified():
+    model, tokenizer = minilm_files()
+    assert model.name == "model.onnx" and tokenizer.name == "tokenizer.json"
+
+
+def test_checksum_mismatch_is_refused(tmp_path, monkeypatch):
+    from index import embedding
+    from index.errors import ModelError
+
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not a model")
+    embedding._verified.cache_clear()
+    with pytest.raises(ModelError, match="sha256"):
+        embedding._verified(fake)
+    assert MINILM_SHA256.startswith("8199be6f")
+
+
+def test_vectors_are_unit_length_and_rank_related_texts_together(real_embedder):
+    vectors = real_embedder.embed([
+        "Azerbaijan set up a checkpoint on the Lachin corridor.",
+        "Baku installed a border post on the road to Nagorno-Karabakh.",
+        "The striker scored twice in the second half.",
+    ])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_batch_order_does_not_change_vectors(real_embedder):
+    texts = ["short", "a much longer sentence about elections and parliaments", "medium length text"]
+    together = real_embedder.embed(texts)
+    alone = np.stack([real_embedder.embed([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_llamaindex_embedding_class(real_embedder):
+    from index.llama_embedding import NewsqaEmbedding
+
+    model = NewsqaEmbedding(real_embedder)
+    vec = model.get_query_embedding("Lachin corridor")
+    assert len(vec) == 384
+    assert len(model.get_text_embedding_batch(["a b", "c d"])) == 2

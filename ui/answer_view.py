@@ -1,0 +1,178 @@
+"""The conversation column: questions, answers with clickable ``[n]`` markers, abstentions.
+
+Markers become ``<button class="cite" data-turn data-n>`` elements; a small script in
+:mod:`ui.assets` brings card ``n`` of that turn into view. Sentences that ``qa`` flagged as
+unsupported by their cited passages are wrapped in ``<span class="unsupported">`` with a visible
+label, so a reader sees which claims to doubt. An abstention is said plainly, with what the
+search covered; the nearest coverage appears as cards in the sources column.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from qa import Answer
+from qa.citations import MARKER, strip_markers
+from qa.verify import split_sentences
+
+from .conversation import Turn
+from .html import esc
+
+_WS = re.compile(r"\s+")
+
+
+def _normal(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def mode_label(mode: str) -> str:
+    """Words for an ``Answer.mode`` value ("extractive" or "llm:<model>")."""
+    if mode.startswith("llm:"):
+        return f"written by {mode[4:]}"
+    return "extractive: sentences quoted from the articles"
+
+
+def marker_html(text: str, turn: int, numbers: set[int]) -> str:
+    """Escape ``text``, turning ``[n]`` markers of known citations into buttons.
+
+    Args:
+        text: a piece of answer text.
+        turn: index of the turn (buttons point at that turn's cards).
+        numbers: the citation numbers the answer has.
+
+    Returns:
+        HTML.
+    """
+    out: list[str] = []
+    position = 0
+    for match in MARKER.finditer(text):
+        out.append(esc(text[position : match.start()]))
+        for raw in match[1].split(","):
+            n = int(raw)
+            if n in numbers:
+                out.append(
+                    f'<button type="button" class="cite" data-turn="{turn}" data-n="{n}" '
+                    f'title="Show source {n}" aria-label="Show source {n}">[{n}]</button>'
+                )
+            else:
+                out.append(esc(f"[{n}]"))
+        position = match.end()
+    out.append(esc(text[position:]))
+    return "".join(out)
+
+
+def answer_text_html(answer: Answer, turn: int) -> str:
+    """The answer text as HTML: markers clickable, unsupported sentences marked.
+
+    Args:
+        answer: the (possibly partial) answer.
+        turn: index of the turn.
+
+    Returns:
+        HTML.
+    """
+    text = answer.text
+    numbers = {c.number for c in answer.citations}
+    flagged = {_normal(s) for s in answer.unsupported}
+    if not flagged:
+        return marker_html(text, turn, numbers)
+    out: list[str] = []
+    position = 0
+    for start, end in split_sentences(text):
+        out.append(marker_html(text[position:start], turn, numbers))
+        sentence = text[start:end]
+        inner = marker_html(sentence, turn, numbers)
+        if _normal(strip_markers(sentence)) in flagged:
+            inner = (
+                f'<span class="unsupported" title="No cited passage supports this sentence">{inner}'
+                '<span class="unsupported-label">unsupported</span></span>'
+            )
+        out.append(inner)
+        position = end
+    out.append(marker_html(text[position:], turn, numbers))
+    return "".join(out)
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """The answer bubble of one turn.
+
+    Args:
+        answer: the answer.
+        turn: index of the turn.
+
+    Returns:
+        HTML.
+    """
+    classes = ["bubble", "answer"]
+    if answer.abstained:
+        classes.append("abstained")
+    if not answer.complete:
+        classes.append("streaming")
+    parts = [f'<div class="{" ".join(classes)}">']
+    if answer.abstained:
+        parts.append('<p class="abstain-head">No answer in the indexed articles</p>')
+    parts.append(f'<div class="answer-text">{answer_text_html(answer, turn)}</div>')
+    if answer.complete:
+        searched = answer.filters.describe()
+        origin = " (filter taken from your question)" if answer.filters.from_question else ""
+        parts.append(
+            f'<p class="answer-meta">Searched {esc(searched)}{esc(origin)} · {esc(mode_label(answer.mode))}</p>'
+        )
+        if answer.unsupported:
+            count = len(answer.unsupported)
+            what = "1 sentence is" if count == 1 else f"{count} sentences are"
+            parts.append(
+                f'<p class="unsupported-note">{what} marked <em>unsupported</em>: '
+                "none of the cited passages backs it up.</p>"
+            )
+        if answer.error:
+            parts.append(f'<p class="fallback-note" role="status">{esc(answer.error)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_turn(turn: Turn, index: int) -> str:
+    """One question with its answer, a pending note or a notice.
+
+    Args:
+        turn: the turn.
+        index: its position in the transcript.
+
+    Returns:
+        HTML.
+    """
+    complete = "true" if turn.complete else "false"
+    parts = [
+        f'<div class="turn" data-turn="{index}" data-complete="{complete}">',
+        f'<div class="bubble question"><span class="who">You</span>{esc(turn.question)}</div>',
+    ]
+    if turn.notice:
+        parts.append(f'<div class="bubble answer notice" role="alert">{esc(turn.notice)}</div>')
+    elif turn.answer is None:
+        parts.append('<div class="bubble answer pending"><p class="pending">Searching the articles…</p></div>')
+    else:
+        parts.append(render_answer(turn.answer, index))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_conversation(turns: Sequence[Turn], article_count: int) -> str:
+    """The whole conversation column.
+
+    Args:
+        turns: the transcript.
+        article_count: indexed articles, for the welcome text of an empty chat.
+
+    Returns:
+        HTML.
+    """
+    if not turns:
+        return (
+            '<div class="conversation empty"><p class="welcome">Ask a question about the '
+            f"{article_count:,} indexed article{'s' if article_count != 1 else ''}. Every sentence of "
+            "an answer cites the passage it comes from: click a <span class=\"cite-sample\">[n]</span> "
+            "marker to see that passage beside the answer.</p></div>"
+        )
+    body = "".join(render_turn(t, i) for i, t in enumerate(turns))
+    return f'<div class="conversation">{body}</div>'

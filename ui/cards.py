@@ -1,0 +1,155 @@
+"""The sources column and the article view.
+
+Only cited passages get a card: the card of ``[n]`` shows the article's title (a link when its
+url is http/https), outlet, date and the passage with the supporting sentence(s) highlighted.
+Each turn has its own group of cards; the latest is shown, and clicking a marker of an older
+answer switches to that answer's group (see :mod:`ui.assets`). An abstention shows its nearest
+coverage instead, labelled as such, so it is never mistaken for evidence.
+
+"Show article" buttons carry the article id and the offsets to highlight as data attributes;
+the app looks the article up by id in the store and marks the passage in the full text.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from index import ArticleInfo
+from qa import Citation, Passage
+
+from .conversation import Turn
+from .html import esc, format_day, link, mark_layers, mark_spans
+
+
+def _meta_line(source: str, published, author: str = "") -> str:
+    parts = [source or "outlet unknown", format_day(published)]
+    if author:
+        parts.append(f"by {author}")
+    return esc(" · ".join(parts))
+
+
+def _show_button(passage: Passage, spans: Sequence[tuple[int, int]]) -> str:
+    marks = ";".join(f"{passage.start + s}-{passage.start + e}" for s, e in spans)
+    return (
+        f'<button type="button" class="show-article" data-article="{esc(passage.article_id)}" '
+        f'data-start="{passage.start}" data-end="{passage.end}" data-marks="{esc(marks)}">'
+        "Show article</button>"
+    )
+
+
+def render_card(citation: Citation, turn: int) -> str:
+    """The card of one citation.
+
+    Args:
+        citation: the citation (its passage and highlight spans).
+        turn: index of the turn it belongs to.
+
+    Returns:
+        HTML.
+    """
+    p = citation.passage
+    return (
+        f'<div class="card" id="src-{turn}-{citation.number}" data-turn="{turn}" data-n="{citation.number}">'
+        f'<div class="card-head"><span class="card-num">[{citation.number}]</span>'
+        f'{link(p.url, p.title, "card-title")}</div>'
+        f'<div class="card-meta">{_meta_line(p.source, p.published)}</div>'
+        f'<blockquote class="passage">{mark_spans(p.text, citation.highlights)}</blockquote>'
+        f"{_show_button(p, citation.highlights)}</div>"
+    )
+
+
+def render_nearest(passage: Passage, turn: int, position: int) -> str:
+    """A card for nearest coverage of an abstention (not evidence: no number, no highlight)."""
+    return (
+        f'<div class="card nearest" id="near-{turn}-{position}">'
+        f'<div class="card-head">{link(passage.url, passage.title, "card-title")}</div>'
+        f'<div class="card-meta">{_meta_line(passage.source, passage.published)}</div>'
+        f'<blockquote class="passage">{esc(passage.text)}</blockquote>'
+        f"{_show_button(passage, ())}</div>"
+    )
+
+
+def _group(turn: Turn, index: int, active: bool) -> str:
+    answer = turn.answer
+    if answer is None:
+        body = '<p class="sources-note">Looking for passages…</p>'
+    elif answer.abstained and answer.nearest:
+        body = '<p class="sources-note">Nothing found answers this. Closest coverage (not evidence):</p>'
+        body += "".join(render_nearest(p, index, i) for i, p in enumerate(answer.nearest))
+    elif answer.abstained:
+        body = '<p class="sources-note">No article matched the search.</p>'
+    elif answer.citations:
+        body = "".join(render_card(c, index) for c in answer.citations)
+    else:
+        body = '<p class="sources-note">No sources cited yet…</p>'
+    state = " active" if active else ""
+    head = f'<p class="group-head">Sources for “{esc(turn.question)}”</p>'
+    return f'<section class="source-group{state}" data-turn="{index}">{head}{body}</section>'
+
+
+def render_sources(turns: Sequence[Turn]) -> str:
+    """The sources column: one group of cards per turn, the latest one visible.
+
+    Args:
+        turns: the transcript.
+
+    Returns:
+        HTML.
+    """
+    shown = [i for i, t in enumerate(turns) if not t.notice]
+    if not shown:
+        return (
+            '<div class="sources empty"><p class="sources-note">Sources appear here: only the '
+            "passages an answer actually cites, with the supporting sentence highlighted.</p></div>"
+        )
+    groups = "".join(_group(turns[i], i, i == shown[-1]) for i in shown)
+    return f'<div class="sources">{groups}</div>'
+
+
+def parse_marks(raw: str, limit: int = 64) -> list[tuple[int, int]]:
+    """Spans from a ``data-marks`` value ("10-40;52-90"); malformed parts are ignored.
+
+    The value comes back from the browser, so it is parsed defensively and capped.
+    """
+    spans: list[tuple[int, int]] = []
+    for part in str(raw or "").split(";")[:limit]:
+        start, sep, end = part.partition("-")
+        if sep and start.strip().isdigit() and end.strip().isdigit():
+            spans.append((int(start), int(end)))
+    return spans
+
+
+def render_article(info: ArticleInfo, text: str, passage: tuple[int, int] | None,
+                   support: Sequence[tuple[int, int]] = ()) -> str:
+    """The whole article in an overlay, the cited passage highlighted.
+
+    Args:
+        info: the article's metadata.
+        text: its full text.
+        passage: (start, end) of the cited passage in ``text``, or None.
+        support: spans of supporting sentences in ``text``.
+
+    Returns:
+        HTML.
+    """
+    layers = [([passage] if passage else [], "passage"), (support, "support")]
+    return (
+        '<div class="article-overlay" role="dialog" aria-modal="true" aria-label="Article">'
+        '<div class="article-panel">'
+        '<button type="button" class="close-article" aria-label="Close article">Close ✕</button>'
+        f'<h2 class="article-title">{link(info.url, info.title)}</h2>'
+        f'<p class="card-meta">{_meta_line(info.source, info.published, info.author)}</p>'
+        f'<div class="article-text">{mark_layers(text, layers)}</div>'
+        "</div></div>"
+    )
+
+
+def render_missing_article(article_id: str) -> str:
+    """The overlay for an article that is no longer indexed."""
+    return (
+        '<div class="article-overlay" role="dialog" aria-modal="true" aria-label="Article">'
+        '<div class="article-panel">'
+        '<button type="button" class="close-article" aria-label="Close article">Close ✕</button>'
+        f'<p class="sources-note">The article {esc(article_id)} is no longer in the index.</p>'
+        "</div></div>"
+    )

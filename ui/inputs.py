@@ -1,0 +1,71 @@
+"""Parsing what people type into the filter controls.
+
+Dates are read with the index's own date parser, so "2023-10-01", "1 Oct 2023" and "Oct 1, 2023"
+all work; anything else is refused with a message saying what was not understood instead of
+being silently ignored (a filter the user believes is active but is not would mislead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from index.dates import parse_date
+from qa import AppliedFilters
+
+
+class FilterInputError(ValueError):
+    """A filter value could not be understood; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class FilterChoice:
+    """The filters chosen in the UI for the next question."""
+
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] | None = None
+
+    def describe(self) -> str:
+        """Plain words, in the same form answers use ("articles from 1 Oct 2023 on, The Verge")."""
+        return AppliedFilters(self.since, self.until, self.sources).describe()
+
+
+def parse_day(value: object, label: str) -> date | None:
+    """A date typed in a filter box.
+
+    Args:
+        value: the box's value (a string, a datetime, a timestamp or empty).
+        label: the box's name, for the error message.
+
+    Returns:
+        The date, or None when the box is empty.
+
+    Raises:
+        FilterInputError: the value is not a date.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise FilterInputError(f"The {label} date {str(value)[:40]!r} is not a date; use YYYY-MM-DD.")
+    return day
+
+
+def parse_filters(since: object, until: object, sources: Sequence[str] | str | None) -> FilterChoice:
+    """The filter controls' values as a :class:`FilterChoice`.
+
+    Raises:
+        FilterInputError: a date is unreadable, or the range is empty.
+    """
+    start = parse_day(since, "from")
+    end = parse_day(until, "to")
+    if start and end and start > end:
+        raise FilterInputError(
+            f"The date range is empty: 'from' ({start.isoformat()}) is after 'to' ({end.isoformat()})."
+        )
+    if isinstance(sources, str):
+        sources = [sources]
+    outlets = tuple(s for s in (sources or ()) if s)
+    return FilterChoice(start, end, outlets or None)

@@ -1,0 +1,63 @@
+"""The status bar and the LLM banner: which answering mode is active, how big the index is,
+and a clear warning when the LLM endpoint failed and answers fell back to extractive quotes."""
+
+from __future__ import annotations
+
+from index import IndexStats
+
+from .html import esc
+
+
+def describe_mode(mode: str, base_url: str | None) -> str:
+    """Plain words for the answering mode.
+
+    Args:
+        mode: ``Answerer.mode`` ("extractive" or "llm:<model>").
+        base_url: the configured OpenAI-compatible base url, or None for OpenAI itself.
+
+    Returns:
+        e.g. "Extractive (no LLM configured)", "OpenAI · gpt-4o-mini",
+        "LLM qwen2.5 at http://127.0.0.1:8080/v1".
+    """
+    if not mode.startswith("llm:"):
+        return "Extractive (no LLM configured): answers quote the articles"
+    model = mode[4:]
+    if base_url:
+        return f"LLM {model} at {base_url}"
+    return f"OpenAI · {model}"
+
+
+def render_status(mode: str, base_url: str | None, stats: IndexStats) -> str:
+    """The status bar.
+
+    Args:
+        mode: ``Answerer.mode``.
+        base_url: the configured base url, or None.
+        stats: index statistics.
+
+    Returns:
+        HTML.
+    """
+    return (
+        '<div class="status-bar">'
+        f'<span class="status-mode">Mode: {esc(describe_mode(mode, base_url))}</span>'
+        f'<span class="status-index">Index: {stats.articles:,} articles · {stats.chunks:,} chunks</span>'
+        "</div>"
+    )
+
+
+def render_banner(error: str | None) -> str:
+    """The banner shown while the LLM endpoint fails ("" when it works or is not configured).
+
+    Args:
+        error: ``Answer.error`` of the latest answer.
+
+    Returns:
+        HTML.
+    """
+    if not error:
+        return ""
+    return (
+        '<div class="llm-banner" role="alert"><b>The LLM endpoint is not answering.</b> '
+        f"{esc(error)}. Answers fall back to extractive quotes from the articles, still cited.</div>"
+    )
