@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install install-dev run test test-fast bench-retrieval lint clean
+.PHONY: install install-dev run test test-fast bench-retrieval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install-dev
 # Everything but the slow-marked tests: the quick check before a commit.
 test-fast: install-dev
 	$(BIN)/python -m pytest -m "not slow"
+
+# Retrieval benchmark on ../shared/eval/multihop-rag (indexes the corpus on first run).
+bench-retrieval: install
+	$(BIN)/python -m bench.retrieval --variants ladder --name ladder
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -25,10 +25,11 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .retrieval_metrics import QuestionScore, Summary, score_question, summarise
 
@@ -38,19 +39,50 @@ DEFAULT_DATA_DIR = ROOT / "bench" / "results" / "tmp" / "multihop-rag"
 RESULTS = ROOT / "bench" / "results"
 WARMUP_QUERIES = 3
 
-#: Named retriever configurations: overrides of :class:`qa.retrieval.RetrievalConfig`. The
-#: order is the order of the ablation ladder: each step adds one idea to the one before.
-VARIANTS: dict[str, dict[str, Any]] = {
-    "bm25": {"dense": False, "outlet_queries": False, "per_article": 0, "decompose": False,
-             "date_focus": False, "fusion": "rrf"},
-    "dense": {"lexical": False, "outlet_queries": False, "per_article": 0, "decompose": False,
-              "date_focus": False, "fusion": "rrf"},
-    "hybrid": {"outlet_queries": False, "per_article": 0, "decompose": False, "date_focus": False,
-               "fusion": "rrf"},
-    "foundation": {"outlet_queries": True, "per_article": 3, "decompose": False, "date_focus": False,
-                   "fusion": "rrf"},
-    "final": {},
+#: Named retriever configurations: overrides of :class:`qa.retrieval.RetrievalConfig`.
+#: ``bm25``, ``dense`` and ``hybrid`` search the whole question only; ``foundation`` is the
+#: retriever as it was before this benchmark. From ``outlets`` to ``final`` each step adds one
+#: idea to the step before (the ablation ladder, BM25 only); ``final+dense`` adds the dense
+#: search back at full weight and ``final+dense-light`` at half weight, which is the default
+#: configuration (``default``): hybrid, as the product promises, for questions that paraphrase.
+_PLAIN: dict[str, Any] = {
+    "dense": False,
+    "lexical": True,
+    "outlet_queries": False,
+    "decompose": False,
+    "inherit_outlets": False,
+    "date_focus": False,
+    "feedback_terms": 0,
+    "focus": 0.0,
+    "fusion": "rrf",
+    "main_turns": 0,
+    "per_article": 0,
 }
+_LADDER: list[tuple[str, dict[str, Any]]] = [
+    ("outlets", {"outlet_queries": True}),
+    ("clauses", {"decompose": True, "fusion": "interleave"}),
+    ("dates", {"date_focus": True}),
+    ("inherit", {"inherit_outlets": True}),
+    ("feedback", {"feedback_terms": 1}),
+    ("focus", {"focus": 0.3}),
+    ("cap", {"per_article": 4}),
+    ("final", {"main_turns": 2}),
+]
+VARIANTS: dict[str, dict[str, Any]] = {
+    "bm25": _PLAIN,
+    "dense": {**_PLAIN, "dense": True, "lexical": False},
+    "hybrid": {**_PLAIN, "dense": True},
+    "foundation": {**_PLAIN, "dense": True, "outlet_queries": True, "per_article": 3},
+}
+_step: dict[str, Any] = dict(_PLAIN)
+for _name, _change in _LADDER:
+    _step = {**_step, **_change}
+    VARIANTS[_name] = _step
+VARIANTS["final+dense"] = {**_step, "dense": True}
+VARIANTS["final+dense-light"] = {**_step, "dense": True, "dense_weight": 0.5}
+VARIANTS["default"] = {}  # RetrievalConfig() as shipped
+LADDER = ["bm25", "dense", "hybrid", "foundation", *[name for name, _ in _LADDER], "final+dense",
+          "final+dense-light", "default"]
 
 
 @dataclass(frozen=True)
@@ -76,8 +108,14 @@ def load_questions(path: Path) -> list[Question]:
         facts = tuple(e["fact"] for e in record.get("evidence_list") or [] if e.get("fact"))
         if not facts:
             continue
-        out.append(Question(record["query"], record.get("question_type", "unknown"), facts,
-                            half_of(record["query"])))
+        out.append(
+            Question(
+                record["query"],
+                record.get("question_type", "unknown"),
+                facts,
+                half_of(record["query"]),
+            )
+        )
     return out
 
 
@@ -91,12 +129,18 @@ def open_benchmark_index(corpus: Path, data_dir: Path):
 
     settings = Settings(data_dir=data_dir)
     index = open_index(settings)
-    urls = {r.get("url") for r in json.loads(Path(corpus).read_text(encoding="utf-8")) if r.get("url")}
+    urls = {
+        r.get("url") for r in json.loads(Path(corpus).read_text(encoding="utf-8")) if r.get("url")
+    }
     have = set(index.store.article_hashes())
     missing = urls - have
     if missing:
-        print(f"indexing {len(missing)} of {len(urls)} articles into {data_dir} "
-              "(about 10 minutes on 2 cores; later runs reuse it)", file=sys.stderr, flush=True)
+        print(
+            f"indexing {len(missing)} of {len(urls)} articles into {data_dir} "
+            "(about 10 minutes on 2 cores; later runs reuse it)",
+            file=sys.stderr,
+            flush=True,
+        )
         report = index.add([corpus])
         print(report.summary(), file=sys.stderr)
         if not report.ok:
@@ -111,7 +155,9 @@ def make_retriever(index, overrides: dict[str, Any]):
     return Retriever(index, config=RetrievalConfig(**overrides))
 
 
-def run_variant(retriever, questions: Sequence[Question], k: int = 10) -> tuple[list[QuestionScore], list[float]]:
+def run_variant(
+    retriever, questions: Sequence[Question], k: int = 10
+) -> tuple[list[QuestionScore], list[float]]:
     """Retrieve for every question and score it; returns scores and latencies (ms)."""
     for question in questions[:WARMUP_QUERIES]:
         retriever.retrieve(question.query, k=k)  # loads BM25, vectors and model pages
@@ -124,8 +170,9 @@ def run_variant(retriever, questions: Sequence[Question], k: int = 10) -> tuple[
     return scores, latencies
 
 
-def group(questions: Sequence[Question], scores: Sequence[QuestionScore],
-          latencies: Sequence[float]) -> dict[str, Summary]:
+def group(
+    questions: Sequence[Question], scores: Sequence[QuestionScore], latencies: Sequence[float]
+) -> dict[str, Summary]:
     """Summaries overall, per question type and per half."""
     keys: dict[str, list[int]] = {"all": list(range(len(questions)))}
     for i, q in enumerate(questions):
@@ -138,9 +185,17 @@ def group(questions: Sequence[Question], scores: Sequence[QuestionScore],
     }
 
 
-_COLUMNS = [("questions", "n"), ("hits4", "Hits@4"), ("hits10", "Hits@10"), ("mrr10", "MRR@10"),
-            ("recall4", "Recall@4"), ("recall10", "Recall@10"), ("full10", "Full@10"),
-            ("latency_median_ms", "p50 ms"), ("latency_p95_ms", "p95 ms")]
+_COLUMNS = [
+    ("questions", "n"),
+    ("hits4", "Hits@4"),
+    ("hits10", "Hits@10"),
+    ("mrr10", "MRR@10"),
+    ("recall4", "Recall@4"),
+    ("recall10", "Recall@10"),
+    ("full10", "Full@10"),
+    ("latency_median_ms", "p50 ms"),
+    ("latency_p95_ms", "p95 ms"),
+]
 
 
 def _cell(name: str, value: float) -> str:
@@ -164,41 +219,88 @@ def table(rows: Sequence[tuple[str, Summary]], first: str) -> str:
 
 def render(results: dict[str, dict[str, Summary]], meta: dict[str, Any]) -> str:
     """The Markdown report: overall table across variants, then one table per variant."""
-    parts = [f"# Retrieval benchmark: {meta['questions_file']}", "",
-             f"{meta['answerable']} answerable questions, top {meta['k']} passages, index "
-             f"{meta['articles']} articles / {meta['chunks']} chunks; {meta['machine']}; {meta['when']}.",
-             "", "## All questions", "",
-             table([(name, groups["all"]) for name, groups in results.items()], "variant")]
+    parts = [
+        f"# Retrieval benchmark: {meta['questions_file']}",
+        "",
+        (
+            f"{meta['answerable']} answerable questions, top {meta['k']} passages, index "
+            f"{meta['articles']} articles / {meta['chunks']} chunks; {meta['machine']}; "
+            f"{meta['when']}."
+        ),
+        "",
+        "## All questions",
+        "",
+        table([(name, groups["all"]) for name, groups in results.items()], "variant"),
+    ]
     for half in ("tune", "check"):
-        rows = [(name, groups[f"half:{half}"]) for name, groups in results.items() if f"half:{half}" in groups]
+        rows = [
+            (name, groups[f"half:{half}"])
+            for name, groups in results.items()
+            if f"half:{half}" in groups
+        ]
         if rows:
             parts += ["", f"## Half `{half}`", "", table(rows, "variant")]
     for name, groups in results.items():
-        rows = [(key, s) for key, s in groups.items() if key != "all" and not key.startswith("half:")]
-        parts += ["", f"## `{name}` per question type", "", table([("all", groups["all"]), *rows], "type")]
+        rows = [
+            (key, s) for key, s in groups.items() if key != "all" and not key.startswith("half:")
+        ]
+        parts += [
+            "",
+            f"## `{name}` per question type",
+            "",
+            table([("all", groups["all"]), *rows], "type"),
+        ]
     return "\n".join(parts) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark (see ``--help``)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.retrieval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--questions", type=Path, default=DATASET / "queries-dev.json",
-                        help="question file in MultiHop-RAG format (default: the dev questions)")
-    parser.add_argument("--corpus", type=Path, default=DATASET / "corpus.json",
-                        help="articles to index when the data folder lacks them")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
-                        help="index folder (built on first use, reused after; default %(default)s)")
-    parser.add_argument("--variants", default="final",
-                        help=f"comma-separated, from: {', '.join(VARIANTS)} (default: final)")
-    parser.add_argument("--half", choices=["all", "tune", "check"], default="all",
-                        help="run only one half of the questions")
-    parser.add_argument("--limit", type=int, default=0, help="first N questions only (a quick look)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.retrieval", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        default=DATASET / "queries-dev.json",
+        help="question file in MultiHop-RAG format (default: the dev questions)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DATASET / "corpus.json",
+        help="articles to index when the data folder lacks them",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="index folder (built on first use, reused after; default %(default)s)",
+    )
+    parser.add_argument(
+        "--variants",
+        default="default",
+        help=f"comma-separated, from: {', '.join(VARIANTS)}; or 'ladder' for all "
+        "of them in order (default: final)",
+    )
+    parser.add_argument(
+        "--half",
+        choices=["all", "tune", "check"],
+        default="all",
+        help="run only one half of the questions",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=0, help="first N questions only (a quick look)"
+    )
     parser.add_argument("--k", type=int, default=10, help="passages per question (metrics need 10)")
     parser.add_argument("--name", default="", help="result file stem (default: the variants)")
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args(argv)
 
-    names = [n.strip() for n in args.variants.split(",") if n.strip()]
+    names = (
+        LADDER
+        if args.variants == "ladder"
+        else [n.strip() for n in args.variants.split(",") if n.strip()]
+    )
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
         parser.error(f"unknown variant(s) {unknown}; choose from {list(VARIANTS)}")
@@ -218,9 +320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         scores, latencies = run_variant(make_retriever(index, VARIANTS[name]), questions, args.k)
         results[name] = group(questions, scores, latencies)
         s = results[name]["all"]
-        print(f"{name}: recall@10 {s.recall10:.3f} full@10 {s.full10:.3f} hits@10 {s.hits10:.3f} "
-              f"mrr@10 {s.mrr10:.3f} p50 {s.latency_median_ms:.0f} ms ({time.perf_counter() - started:.0f} s)",
-              file=sys.stderr, flush=True)
+        print(
+            f"{name}: recall@10 {s.recall10:.3f} full@10 {s.full10:.3f} hits@10 {s.hits10:.3f} "
+            f"mrr@10 {s.mrr10:.3f} p50 {s.latency_median_ms:.0f} ms "
+            f"({time.perf_counter() - started:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     from qa.retrieval import RetrievalConfig
 
@@ -232,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "chunks": stats.chunks,
         "embed_model": stats.embed_model,
         "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "configs": {n: asdict(RetrievalConfig(**VARIANTS[n])) for n in names},
         "config_fields": [f.name for f in fields(RetrievalConfig)],
     }
@@ -241,7 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_save:
         stem = "retrieval-" + (args.name or "-".join(names))
         RESULTS.mkdir(parents=True, exist_ok=True)
-        payload = {"meta": meta, "results": {n: {k: asdict(s) for k, s in g.items()} for n, g in results.items()}}
+        payload = {
+            "meta": meta,
+            "results": {n: {k: asdict(s) for k, s in g.items()} for n, g in results.items()},
+        }
         (RESULTS / f"{stem}.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
         (RESULTS / f"{stem}.md").write_text(report)
         print(f"wrote {RESULTS / stem}.json and .md", file=sys.stderr)

@@ -15,8 +15,8 @@ depend on ``k``.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 
 def squash(text: str) -> str:

@@ -1,7 +1,10 @@
 """Command line: ``python -m index add|list|remove|stats|rebuild``.
 
-Exit status: 0 when everything went in, 1 when some files failed (the good ones are still
-indexed), 2 for usage or configuration errors.
+``add`` prints one line per bad file (``error: PATH: reason``) and per skipped record
+(``warning: PATH: line N: reason``), then a one-line summary. Exit status: 0 when everything went
+in, 1 when some files or records failed (the good ones are still indexed), 2 for usage or
+configuration errors, 130 when interrupted (run the same command again: finished articles stay,
+the rest is redone).
 """
 
 from __future__ import annotations
@@ -44,55 +47,41 @@ def _progress_bars():
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from .library import open_index
 
+    from .watch import scan
+
     index = open_index(settings)
+    # Taken before the add, so a file arriving while it runs is picked up by --watch.
+    before = scan(args.paths) if args.watch else None
     progress, close = _progress_bars() if not args.quiet else (None, lambda: None)
     try:
         report = index.add(args.paths, progress=progress, prune=args.prune)
     finally:
         close()
+    _print_report(report)
+    if args.watch:
+        return _watch(index, args, before)
+    return 0 if report.clean else 1
+
+
+def _print_report(report, stamp: str = "") -> None:
     for line in report.errors:
         print(f"error: {line}", file=sys.stderr)
     for line in report.warnings:
         print(f"warning: {line}", file=sys.stderr)
-    print(report.summary())
-    if args.watch:
-        return _watch(index, args)
-    return 0 if report.ok else 1
+    print(f"{stamp}{report.summary()}", flush=True)
 
 
-def _watch(index, args: argparse.Namespace) -> int:
+def _watch(index, args: argparse.Namespace, indexed) -> int:
     """Poll the folders; index new and changed files as they appear (Ctrl-C stops)."""
-    print(f"watching {', '.join(map(str, args.paths))} every {args.interval:g} s (Ctrl-C to stop)")
-    from .loaders import iter_files
+    from .watch import watch
 
-    def snapshot() -> dict[Path, tuple[float, int]]:
-        out = {}
-        for path, error in iter_files(args.paths):
-            if error is None:
-                try:
-                    st = path.stat()
-                    out[path] = (st.st_mtime, st.st_size)
-                except OSError:
-                    pass
-        return out
-
-    known = snapshot()
+    print(f"watching {', '.join(map(str, args.paths))} every {args.interval:g} s (Ctrl-C to stop)", flush=True)
     try:
-        while True:
-            time.sleep(args.interval)
-            now = snapshot()
-            changed = [p for p, sig in now.items() if known.get(p) != sig]
-            gone = [p for p in known if p not in now]
-            if changed or (gone and args.prune):
-                report = index.add(changed, prune=False)
-                if gone and args.prune:
-                    report.removed += index._ingestor.prune([Path(p) for p in args.paths], keep=set())
-                for line in report.errors:
-                    print(f"error: {line}", file=sys.stderr)
-                print(time.strftime("%H:%M:%S"), report.summary(), flush=True)
-            known = now
+        watch(index, args.paths, args.interval, prune=args.prune, indexed=indexed,
+              on_event=lambda event: _print_report(event.report, time.strftime("%H:%M:%S ")))
     except KeyboardInterrupt:
-        return 0
+        pass
+    return 0
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:

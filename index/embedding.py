@@ -154,6 +154,20 @@ class OpenAIEmbedder:
         return _normalise(matrix)
 
 
+def passage_text(title: str, text: str) -> str:
+    """What the embedder sees for a chunk: the headline, then the chunk text.
+
+    The headline gives the dense side the topic of a chunk that never names it.
+    """
+    return f"{title}\n{text}"
+
+
+def vector_key(embedded_text: str) -> str:
+    """Key of a stored vector in the re-use cache: sha1 of the exact text that was embedded
+    (so a changed headline, which changes every chunk's input, re-embeds them all)."""
+    return hashlib.sha1(embedded_text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _normalise(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)

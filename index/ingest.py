@@ -1,10 +1,17 @@
 """Ingestion: files to committed articles in the store, incrementally and safely.
 
-A run (1) removes orphan chunks an interrupted run left, (2) loads every file and compares each
-article's content hash with the stored one, (3) chunks and embeds only new and changed articles,
-re-using the stored vector of any chunk whose text did not change, and (4) commits each article
-as soon as its vectors are ready. Chunks of several articles are embedded together, so the model
-always sees full batches. Bad files are reported one line each and never stop the others.
+A run (1) reads every file (bad files and bad records give one line each and never stop the
+others), (2) opens a write session on the store, which first removes what a killed run left
+half-done, (3) compares each article's content hash with the stored one and skips unchanged
+articles without chunking or embedding them, and (4) chunks, embeds and commits the new and
+changed ones in groups of whole articles, re-using the stored vector of every chunk whose text did
+not change. Commit order and recovery are described in :mod:`index.store`.
+
+Why groups of about ``Settings.ingest_group`` chunks (256 by default): the model sees its batches full (texts of several
+articles are embedded together, sorted by length inside the call so batches pad little), each
+Chroma write call carries many records (a call costs tens of milliseconds whatever its size), and
+a run killed at any moment loses at most one group of embedding work. Identical chunk texts in a
+group (syndicated copies of a story) are embedded once.
 """
 
 from __future__ import annotations
@@ -14,14 +21,14 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import AbstractSet, Callable, Iterable, Sequence
 
 import numpy as np
 
 from .article import Article
 from .chunking import Chunk, chunk_article
-from .embedding import Embedder
-from .loaders import LoadLimits, iter_files, load_file
+from .embedding import Embedder, passage_text, vector_key
+from .loaders import LoadLimits, display_path, iter_files, load_file
 from .settings import Settings
 from .store import Store
 
@@ -31,14 +38,33 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 
+
 @dataclass
 class IngestReport:
-    """What an ingestion run did."""
+    """What an ingestion run did.
+
+    Attributes:
+        added: new articles committed.
+        updated: changed articles re-committed.
+        unchanged: articles whose content hash matched the store (no work done).
+        failed: files that gave no article at all.
+        skipped: records rejected inside files that otherwise loaded (bad or duplicate records).
+        removed: articles removed by ``prune``.
+        chunks_embedded: chunk texts sent to the embedder.
+        chunks_reused: chunks whose stored vector was re-used.
+        orphans_removed: chunks of a killed run removed before this one started.
+        errors: one line per failed file (``path: reason``).
+        warnings: one line per skipped record or other notice.
+        seconds: wall time of the run.
+        embed_seconds: time spent inside the embedder.
+        article_ids: ids of all articles read (changed or not).
+    """
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    skipped: int = 0
     removed: int = 0
     chunks_embedded: int = 0
     chunks_reused: int = 0
@@ -54,18 +80,27 @@ class IngestReport:
         """True when no file failed."""
         return self.failed == 0
 
+    @property
+    def clean(self) -> bool:
+        """True when every file and every record went in."""
+        return self.failed == 0 and self.skipped == 0
+
     def summary(self) -> str:
         """The one-line summary the CLI prints."""
         line = (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.failed} failed"
         )
+        if self.skipped:
+            line += f", {self.skipped} records skipped"
         if self.removed:
             line += f", {self.removed} removed"
         rate = self.chunks_embedded / self.embed_seconds if self.embed_seconds > 0 else 0.0
         line += f" ({self.chunks_embedded} chunks embedded"
         if self.chunks_reused:
             line += f", {self.chunks_reused} reused"
+        if self.orphans_removed:
+            line += f", {self.orphans_removed} left by an interrupted run removed"
         line += f", {self.seconds:.1f} s"
         if self.chunks_embedded:
             line += f", {rate:.1f} chunks/s in the embedder"
@@ -82,7 +117,13 @@ class _Pending:
 
 
 class Ingestor:
-    """Adds files to a store. One instance per run (or reuse: it holds no run state)."""
+    """Adds files and articles to a store. It holds no run state, so one instance serves many runs.
+
+    Args:
+        settings: limits and chunking parameters.
+        store: where articles go.
+        embedder: the embedding model.
+    """
 
     def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
         self.settings = settings
@@ -92,6 +133,44 @@ class Ingestor:
             max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
             max_article_chars=settings.max_article_chars,
         )
+
+    def read_paths(self, paths: Sequence[Path], report: IngestReport,
+                   progress: Progress | None = None) -> tuple[list[Article], dict[str, Path], set[str]]:
+        """Load every supported file under ``paths``, recording failures in ``report``.
+
+        Returns:
+            The articles (first occurrence of each id), the file each id came from, and the
+            (absolute display) paths of the files that loaded.
+        """
+        files = list(iter_files(paths))
+        articles: list[Article] = []
+        seen: dict[str, Path] = {}
+        loaded: set[str] = set()
+        for n, (path, error) in enumerate(files, 1):
+            shown = display_path(path)
+            result = None if error else load_file(path, self.limits)
+            error = error or (result.error if result else None)
+            if error:
+                report.failed += 1
+                report.errors.append(f"{shown}: {error}")
+            else:
+                loaded.add(display_path(os.path.abspath(path)))
+            if result is not None:
+                report.skipped += len(result.problems)
+                report.warnings.extend(f"{shown}: {p}" for p in result.problems)
+                for article in result.articles:
+                    if article.id in seen:
+                        report.skipped += 1
+                        report.warnings.append(
+                            f"{shown}: article {article.id!r} already read from "
+                            f"{display_path(seen[article.id])} (skipped)"
+                        )
+                        continue
+                    seen[article.id] = path
+                    articles.append(article)
+            if progress:
+                progress("files", n, len(files))
+        return articles, seen, loaded
 
     def add_paths(
         self,
@@ -108,124 +187,126 @@ class Ingestor:
 
         Returns:
             The report; failures are in ``errors``, one line each.
+
+        Raises:
+            StoreError: the store cannot be written.
         """
         started = time.perf_counter()
         report = IngestReport()
-        paths = [Path(p) for p in paths]
-        files = list(iter_files(paths))
-        articles: list[Article] = []
-        seen: dict[str, Path] = {}
-        for n, (path, error) in enumerate(files, 1):
-            if error:
-                report.failed += 1
-                report.errors.append(f"{path}: {error}")
-            else:
-                result = load_file(path, self.limits)
-                if result.error:
-                    report.failed += 1
-                    report.errors.append(f"{path}: {result.error}")
-                report.warnings.extend(f"{path}: {p}" for p in result.problems)
-                for article in result.articles:
-                    if article.id in seen:
-                        report.warnings.append(
-                            f"{path}: duplicate of article {article.id!r} already read from {seen[article.id]} (skipped)"
-                        )
-                        continue
-                    seen[article.id] = path
-                    articles.append(article)
-            if progress:
-                progress("files", n, len(files))
-        self._ingest(articles, report, progress)
-        if prune:
-            report.removed += self.prune(paths, keep=set(seen))
+        roots = [Path(p) for p in paths]
+        articles, seen, loaded = self.read_paths(roots, report, progress)
+        with self.store.writing():
+            report.orphans_removed = self.store.recovered_orphans
+            self._ingest(articles, report, progress)
+            if prune:
+                report.removed += self.prune(roots, keep=set(seen), loaded=loaded)
         report.seconds = time.perf_counter() - started
         return report
 
     def add_articles(self, articles: Sequence[Article], progress: Progress | None = None) -> IngestReport:
-        """Index articles built in code (same rules as files)."""
+        """Index articles built in code (same rules as files; a repeated id is skipped)."""
         started = time.perf_counter()
         report = IngestReport()
-        self._ingest(list(articles), report, progress)
+        unique: dict[str, Article] = {}
+        for article in articles:
+            if article.id in unique:
+                report.skipped += 1
+                report.warnings.append(f"article {article.id!r} given twice (second one skipped)")
+                continue
+            unique[article.id] = article
+        with self.store.writing():
+            report.orphans_removed = self.store.recovered_orphans
+            self._ingest(list(unique.values()), report, progress)
         report.seconds = time.perf_counter() - started
         return report
 
-    def prune(self, roots: Sequence[Path], keep: set[str]) -> int:
-        """Remove articles loaded from files under ``roots`` whose file is gone or no longer holds them."""
-        absolute = [Path(os.path.abspath(r)) for r in roots]
+    def prune(self, roots: Sequence[Path], keep: AbstractSet[str], loaded: AbstractSet[str] = frozenset()) -> int:
+        """Remove articles read from files under ``roots`` that are gone or no longer hold them.
+
+        Args:
+            roots: the files and folders that were scanned.
+            keep: ids read in this run (never removed).
+            loaded: files (absolute display paths) read in full in this run: an article recorded
+                as coming from one of them but not in ``keep`` was removed from that file.
+
+        Returns:
+            The number of articles removed.
+        """
+        # Stored paths are absolute display forms (see loaders.display_path), so compare like
+        # with like: the display forms of what exists now.
+        present = {display_path(os.path.abspath(p)) for p, _ in iter_files(roots) if os.path.lexists(p)}
+        prefixes = [display_path(os.path.abspath(r)) for r in roots]
         removed = 0
-        for info in self.store.list_articles():
-            if not info.path or info.id in keep:
-                continue
-            source = Path(os.path.abspath(info.path))
-            if any(source == r or r in source.parents for r in absolute) and not source.exists():
-                self.store.remove_article(info.id)
-                removed += 1
-        if removed:
-            self.store.bump_generation()
+        with self.store.writing():
+            for info in self.store.list_articles():
+                if not info.path or info.id in keep:
+                    continue
+                inside = any(info.path == r or info.path.startswith(r.rstrip("/") + "/") for r in prefixes)
+                gone = info.path not in present or info.path in loaded
+                if inside and gone and self.store.remove_article(info.id):
+                    removed += 1
         return removed
 
     def _ingest(self, articles: list[Article], report: IngestReport, progress: Progress | None) -> None:
-        report.orphans_removed = self.store.remove_orphans()
         stored = self.store.article_hashes()
-        pending: list[_Pending] = []
+        todo: list[tuple[Article, bool]] = []
         for article in articles:
             report.article_ids.append(article.id)
             old = stored.get(article.id)
             if old == article.content_hash:
                 report.unchanged += 1
-                continue
-            chunks = chunk_article(article, self.settings.chunk_tokens, self.settings.chunk_overlap)
-            vectors = np.zeros((len(chunks), self.embedder.dim or 1), dtype=np.float32)
-            todo = list(range(len(chunks)))
-            if old is not None:
-                cache = self.store.cached_vectors(article.id)
-                todo = []
-                for i, chunk in enumerate(chunks):
-                    if chunk.content_hash in cache and cache[chunk.content_hash].shape[0] == vectors.shape[1]:
-                        vectors[i] = cache[chunk.content_hash]
-                        report.chunks_reused += 1
-                    else:
-                        todo.append(i)
-            pending.append(_Pending(article, chunks, vectors, todo, old is not None))
-        total = sum(len(p.todo) for p in pending)
-        done = 0
+            else:
+                todo.append((article, old is not None))
+        # Chunk everything first: chunking is cheap next to embedding, and the progress bar
+        # gets a true total.
+        pending = [self._plan(article, is_update, report) for article, is_update in todo]
+        total = sum(len(item.todo) for item in pending)
         if progress:
             progress("chunks", 0, total)
-        # Embed across article boundaries in groups of whole articles, commit each group.
         group: list[_Pending] = []
-        group_size = 0
-        target = max(self.embedder_batch * 8, 64)
-        changed = False
+        size = done = 0
         for item in pending:
             group.append(item)
-            group_size += len(item.todo)
-            if group_size >= target:
+            size += len(item.todo)
+            if size >= self.settings.ingest_group:
                 done = self._flush(group, report, progress, done, total)
-                changed = True
-                group, group_size = [], 0
+                group, size = [], 0
         if group:
             self._flush(group, report, progress, done, total)
-            changed = True
-        if changed or report.orphans_removed:
-            self.store.bump_generation()
 
-    @property
-    def embedder_batch(self) -> int:
-        return int(getattr(self.embedder, "batch_size", 8))
+    def _plan(self, article: Article, is_update: bool, report: IngestReport) -> _Pending:
+        chunks = chunk_article(article, self.settings.chunk_tokens, self.settings.chunk_overlap)
+        vectors = np.zeros((len(chunks), self.embedder.dim or 1), dtype=np.float32)
+        todo = list(range(len(chunks)))
+        if is_update:
+            cache = self.store.cached_vectors(article.id)
+            todo = []
+            for i, chunk in enumerate(chunks):
+                vector = cache.get(vector_key(passage_text(article.title, chunk.text)))
+                if vector is not None and vector.shape[0] == vectors.shape[1]:
+                    vectors[i] = vector
+                    report.chunks_reused += 1
+                else:
+                    todo.append(i)
+        return _Pending(article, chunks, vectors, todo, is_update)
 
-    def _flush(self, group: list[_Pending], report: IngestReport, progress: Progress | None, done: int, total: int) -> int:
-        texts = [self._embed_text(item.article, item.chunks[i]) for item in group for i in item.todo]
+    def _flush(self, group: list[_Pending], report: IngestReport, progress: Progress | None,
+               done: int, total: int) -> int:
+        texts = [passage_text(item.article.title, item.chunks[i].text) for item in group for i in item.todo]
+        unique = list(dict.fromkeys(texts))
         t0 = time.perf_counter()
-        vectors = self.embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        embedded = self.embedder.embed(unique) if unique else np.zeros((0, 1), dtype=np.float32)
         report.embed_seconds += time.perf_counter() - t0
-        row = 0
+        row_of = {text: row for row, text in enumerate(unique)}
+        position = 0
         for item in group:
-            if item.vectors.shape[1] != vectors.shape[1] and len(texts):
-                item.vectors = np.zeros((len(item.chunks), vectors.shape[1]), dtype=np.float32)
+            if unique and item.vectors.shape[1] != embedded.shape[1]:
+                item.vectors = np.zeros((len(item.chunks), embedded.shape[1]), dtype=np.float32)
             for i in item.todo:
-                item.vectors[i] = vectors[row]
-                row += 1
-            self.store.put_article(item.article, item.chunks, item.vectors)
+                item.vectors[i] = embedded[row_of[texts[position]]]
+                position += 1
+        self.store.put_articles([(item.article, item.chunks, item.vectors) for item in group])
+        for item in group:
             report.chunks_embedded += len(item.todo)
             if item.is_update:
                 report.updated += 1
@@ -235,8 +316,3 @@ class Ingestor:
         if progress:
             progress("chunks", done, total)
         return done
-
-    @staticmethod
-    def _embed_text(article: Article, chunk: Chunk) -> str:
-        # The headline gives the dense side the topic of a chunk that never names it.
-        return f"{article.title}\n{chunk.text}"

@@ -2,17 +2,26 @@
 
 Each chunk is indexed with its article's title, outlet and date in front of the text: questions
 name outlets ("according to TechCrunch") and headlines carry the topic words a body may only
-imply. The index is saved under ``DATA_DIR/bm25/<collection>/`` with the store generation it was
-built from, and rebuilt from the chunks in Chroma whenever that generation has moved on, so it can
-never drift from the vector side, and an app start loads it instead of rebuilding.
+imply.
+
+The index is built from the chunks in Chroma, so it can never drift from the vector side, and saved
+under ``DATA_DIR/bm25/<collection>/g<generation>/``: one folder per store generation, written
+under a temporary name and renamed into place, so a reader never sees half a folder and two
+processes never write into the same one. A writer builds and saves the index for the generation it
+is about to publish before publishing it (a commit hook of the store), so an app start, or an app
+that sees an ingestion finish, loads the saved index instead of rebuilding it. The two newest
+folders are kept; older ones are removed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,6 +44,14 @@ def _stemmer():
     return _STEMMER
 
 
+def _bm25s():
+    import bm25s
+
+    # bm25s sets its logger to DEBUG on import, so its chatter would reach any root handler.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def chunk_header(title: str, source: str, published: date | None) -> str:
     """The metadata line put in front of a chunk for lexical (and dense) indexing."""
     parts = [title]
@@ -47,7 +64,7 @@ def chunk_header(title: str, source: str, published: date | None) -> str:
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed word tokens, as the BM25 index uses them."""
-    import bm25s
+    bm25s = _bm25s()
 
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
@@ -61,7 +78,15 @@ class LexicalHit:
 
 
 class LexicalIndex:
-    """BM25 over all chunks, with per-chunk date and outlet arrays for filtering."""
+    """BM25 over all committed chunks, with per-chunk date and outlet arrays for filtering.
+
+    Args:
+        store: the store the chunks come from.
+        root: the data folder (the index lives under ``root/bm25/<collection>``).
+    """
+
+    #: How many generation folders to keep (a reader may still be loading the previous one).
+    KEEP = 2
 
     def __init__(self, store: Store, root: Path) -> None:
         self._store = store
@@ -72,6 +97,18 @@ class LexicalIndex:
         self.chunk_ids: list[str] = []
         self._published = np.zeros(0, dtype=np.int64)
         self._sources: np.ndarray = np.zeros(0, dtype=object)
+        #: How the current index was obtained: "loaded", "built" or "" before the first use.
+        self.origin = ""
+        #: Seconds the last build took (reading the chunks, tokenizing, indexing, saving).
+        self.build_seconds = 0.0
+        add_hook = getattr(store, "add_commit_hook", None)
+        if add_hook is not None:
+            add_hook(self.prepare)
+
+    @property
+    def generation(self) -> int | None:
+        """The store generation the in-memory index reflects (None before the first use)."""
+        return self._generation
 
     def ensure_current(self) -> None:
         """Load or rebuild the index if the store changed since it was built."""
@@ -84,21 +121,31 @@ class LexicalIndex:
             if not self._load(generation):
                 self._build(generation)
 
+    def prepare(self, generation: int) -> None:
+        """Build and save the index for a generation about to be published (the commit hook).
+
+        Args:
+            generation: the number the store will publish once this returns.
+        """
+        with self._lock:
+            self._build(generation)
+
     def search(self, query: str, n: int, filters: Filters | None = None) -> list[LexicalHit]:
         """Top ``n`` chunks for ``query`` by BM25, restricted by ``filters``."""
         self.ensure_current()
-        if self._retriever is None or not self.chunk_ids:
+        retriever, chunk_ids = self._retriever, self.chunk_ids
+        if retriever is None or not chunk_ids:
             return []
         tokens = tokenize([query])[0]
         if not tokens:
             return []
-        scores = self._retriever.get_scores(tokens)
+        scores = retriever.get_scores(tokens)
         if filters is not None and filters.active:
             scores = np.where(self._mask(filters), scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [LexicalHit(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [LexicalHit(chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def _mask(self, filters: Filters) -> np.ndarray:
         from .dates import to_ordinal
@@ -113,72 +160,93 @@ class LexicalIndex:
         return mask
 
     def _build(self, generation: int) -> None:
-        import bm25s
+        from .bm25build import PagedBM25Builder
 
+        started = time.perf_counter()
+        builder = PagedBM25Builder()
         ids: list[str] = []
-        texts: list[str] = []
         published: list[int] = []
         sources: list[str] = []
         committed = set(self._store.article_hashes())
         for page_ids, docs, metas, _ in self._store.iter_chunks():
+            texts = []
             for id_, doc, meta in zip(page_ids, docs, metas):
-                if meta.get("article_id") not in committed:
+                if not meta or meta.get("article_id") not in committed:
                     continue  # a half-written article is never searchable
                 ids.append(id_)
                 header = chunk_header(meta.get("title", ""), meta.get("source", ""), from_ordinal(meta.get("published")))
-                texts.append(f"{header}\n{doc}")
+                texts.append(f"{header}\n{doc or ''}")
                 published.append(int(meta.get("published", UNKNOWN_ORDINAL)))
                 sources.append(str(meta.get("source", "")))
-        retriever = None
-        if ids:
-            retriever = bm25s.BM25()
-            retriever.index(tokenize(texts), show_progress=False)
-        self._retriever = retriever
+            # Page by page: neither the texts nor their tokens are ever all in memory at once.
+            builder.add_page(tokenize(texts))
+        self._retriever = builder.finish()
         self.chunk_ids = ids
         self._published = np.asarray(published, dtype=np.int64)
         self._sources = np.asarray(sources, dtype=object)
         self._generation = generation
+        self.origin = "built"
         self._save(generation)
+        self.build_seconds = time.perf_counter() - started
+
+    def _folder(self, generation: int) -> Path:
+        return self._dir / f"g{generation}"
 
     def _save(self, generation: int) -> None:
-        tmp = self._dir.with_name(self._dir.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+        final = self._folder(generation)
+        if final.exists():
+            return  # another process saved this generation already
+        tmp = self._dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
-            tmp.mkdir(parents=True, exist_ok=True)
+            tmp.mkdir(parents=True)
             if self._retriever is not None:
                 self._retriever.save(str(tmp / "bm25"), show_progress=False)
             np.save(tmp / "published.npy", self._published)
             (tmp / "rows.json").write_text(
                 json.dumps({"generation": generation, "ids": self.chunk_ids, "sources": self._sources.tolist()})
             )
-            # Swap in whole: a reader never sees a half-written index.
-            old = self._dir.with_name(self._dir.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if self._dir.exists():
-                self._dir.rename(old)
-            tmp.rename(self._dir)
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                tmp.rename(final)
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)  # lost the race to another process: same content
+            self._prune(keep=generation)
         except OSError as exc:
-            log.warning("could not save the BM25 index to %s: %s", self._dir, exc)
+            shutil.rmtree(tmp, ignore_errors=True)
+            log.warning("could not save the BM25 index to %s: %s", final, exc)
+
+    def _prune(self, keep: int) -> None:
+        """Remove old generation folders and temporary folders of dead writers."""
+        folders = []
+        for entry in self._dir.iterdir():
+            if entry.name.startswith("g") and entry.name[1:].isdigit():
+                folders.append((int(entry.name[1:]), entry))
+            elif entry.name.startswith(".tmp-") and time.time() - entry.stat().st_mtime > 3600:
+                shutil.rmtree(entry, ignore_errors=True)
+        folders.sort(reverse=True)
+        for number, entry in folders[self.KEEP :]:
+            if number != keep:
+                shutil.rmtree(entry, ignore_errors=True)
 
     def _load(self, generation: int) -> bool:
-        import bm25s
+        bm25s = _bm25s()
 
-        rows_path = self._dir / "rows.json"
+        folder = self._folder(generation)
         try:
-            rows = json.loads(rows_path.read_text())
+            rows = json.loads((folder / "rows.json").read_text())
             if rows.get("generation") != generation:
                 return False
             retriever = None
             if rows["ids"]:
-                retriever = bm25s.BM25.load(str(self._dir / "bm25"), mmap=False, show_progress=False)
-            published = np.load(self._dir / "published.npy")
+                # Memory-mapped: start-up does not copy the matrix, the page cache shares it.
+                retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
+            published = np.load(folder / "published.npy")
         except (OSError, ValueError, KeyError) as exc:
-            log.debug("BM25 index not loaded (%s); rebuilding", exc)
+            log.debug("BM25 index for generation %s not loaded (%s); rebuilding", generation, exc)
             return False
         self._retriever = retriever
         self.chunk_ids = list(rows["ids"])
         self._sources = np.asarray(rows["sources"], dtype=object)
         self._published = published
         self._generation = generation
+        self.origin = "loaded"
         return True

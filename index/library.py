@@ -65,10 +65,15 @@ class NewsIndex:
 
     def remove(self, article_id: str) -> bool:
         """Remove one article; False when it was not indexed."""
-        removed = self.store.remove_article(article_id)
-        if removed:
-            self.store.bump_generation()
-        return removed
+        return self.store.remove_article(article_id)
+
+    def prune(self, paths: Iterable[str | os.PathLike[str]]) -> int:
+        """Remove articles read from files under ``paths`` that no longer exist.
+
+        Returns:
+            The number of articles removed.
+        """
+        return self._ingestor.prune([Path(p) for p in paths], keep=set())
 
     def articles(self) -> list[ArticleInfo]:
         """All indexed articles, newest first."""

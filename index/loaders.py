@@ -13,9 +13,12 @@ raises for bad input, so one broken file never stops the others.
 from __future__ import annotations
 
 import codecs
+import errno
 import json
+import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -29,6 +32,9 @@ HTML_EXTENSIONS = {".html", ".htm"}
 JSON_EXTENSIONS = {".json", ".jsonl", ".ndjson"}
 PDF_EXTENSIONS = {".pdf"}
 SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSON_EXTENSIONS | PDF_EXTENSIONS
+
+# pypdf logs a warning for every oddity of a damaged file; the one-line reason is enough.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _HEADER = re.compile(r"^(title|source|outlet|url|link|date|published|published_at|author|by)\s*:\s*(.*)$", re.I)
 _BARE_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})[ \t]*")
@@ -64,20 +70,38 @@ class LoadLimits:
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
     """Walk files and folders (recursively), yielding ``(path, error)`` pairs.
 
-    Folders yield only files with a supported extension; a file named explicitly is always
-    yielded, so an unsupported one gets an error line. Symlink loops and unreadable folders are
-    reported, not followed forever.
+    Folders yield only files with a supported extension (hidden names are skipped); a file named
+    explicitly is always yielded, so an unsupported one gets an error line. Broken symlinks,
+    symlink loops, unreadable folders and things that are not regular files (pipes, devices)
+    are reported, never followed forever or read until they block.
     """
     seen_dirs: set[tuple[int, int]] = set()
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            kind = "broken symlink" if path.is_symlink() else "no such file or folder"
-            yield path, kind
+        problem = _stat_problem(path)
+        if problem:
+            yield path, problem
         elif path.is_dir():
             yield from _walk(path, seen_dirs)
         else:
             yield path, None
+
+
+def _stat_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file or folder, or None."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        if path.is_symlink():
+            return "broken symlink (its target does not exist)"
+        if exc.errno == errno.ENOENT:
+            return "no such file or folder"
+        return f"cannot read ({exc.strerror or exc})"
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        return "not a regular file (a pipe, socket or device)"
+    return None
 
 
 def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[tuple[Path, str | None]]:
@@ -88,7 +112,7 @@ def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[tuple[Path, str | 
         return
     key = (st.st_dev, st.st_ino)
     if key in seen:
-        yield root, "symlink loop (folder already visited)"
+        yield root, "symlink loop (this folder was already read)"
         return
     seen.add(key)
     try:
@@ -107,10 +131,16 @@ def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[tuple[Path, str | 
         if is_dir:
             yield from _walk(path, seen)
         elif path.suffix.lower() in SUPPORTED_EXTENSIONS:
-            if not path.exists():
-                yield path, "broken symlink or symlink loop"
-            else:
-                yield path, None
+            yield path, _stat_problem(path)
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A file name fit for one line of output and for storing: undecodable bytes and control
+    characters (a newline in a name) are shown as backslash escapes; other names are unchanged."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 def load_file(path: str | os.PathLike[str], limits: LoadLimits = LoadLimits()) -> FileResult:
@@ -131,9 +161,19 @@ def load_file(path: str | os.PathLike[str], limits: LoadLimits = LoadLimits()) -
     except RecursionError:
         return FileResult(path, error="structure nested too deeply")
     if not articles:
-        reason = problems[0] if len(problems) == 1 else "no articles found"
-        return FileResult(path, error=reason, problems=problems if len(problems) > 1 else [])
+        return FileResult(path, error=_all_failed(problems))
     return FileResult(path, articles=articles, problems=problems)
+
+
+def _all_failed(problems: list[str]) -> str:
+    """One line for a file none of whose records loaded."""
+    if len(problems) == 1:
+        return problems[0]
+    if not problems:
+        return "no articles found"
+    shown = "; ".join(problems[:3])
+    more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    return f"none of its {len(problems)} records is a usable article ({shown}{more})"
 
 
 def _load(path: Path, limits: LoadLimits) -> tuple[list[Article], list[str]]:
@@ -153,7 +193,10 @@ def _load(path: Path, limits: LoadLimits) -> tuple[list[Article], list[str]]:
 
 def _read_bytes(path: Path, limits: LoadLimits) -> bytes:
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError(str(path), "not a regular file (a pipe, socket or device)")
+        size = st.st_size
         if size > limits.max_file_bytes:
             raise LoadError(
                 str(path),
@@ -190,7 +233,7 @@ def decode_text(path: Path, data: bytes) -> str:
             except UnicodeDecodeError:
                 raise LoadError(str(path), f"invalid {encoding.upper()} text") from None
     if b"\x00" in data[:8192]:
-        raise LoadError(str(path), "binary content, not text")
+        raise LoadError(str(path), _binary_reason(data[:8192]))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -202,6 +245,15 @@ def decode_text(path: Path, data: bytes) -> str:
     if controls > 0.05 * min(len(text), 8192):
         raise LoadError(str(path), "binary content, not text")
     return text
+
+
+def _binary_reason(head: bytes) -> str:
+    # ASCII text saved as UTF-16 without a byte-order mark: every other byte is zero.
+    even, odd = head[0::2], head[1::2]
+    for zeros, other in ((odd, even), (even, odd)):
+        if len(zeros) > 8 and zeros.count(0) > 0.9 * len(zeros) and other.count(0) < 0.05 * len(other):
+            return "UTF-16 text without a byte-order mark (save it as UTF-8)"
+    return "binary content, not text"
 
 
 def _check(article: Article, limits: LoadLimits, path: Path) -> Article:
@@ -218,7 +270,7 @@ def _check(article: Article, limits: LoadLimits, path: Path) -> Article:
 
 def path_id(path: Path, position: int | None = None) -> str:
     """The id of an article without a url: its absolute path, plus ``#n`` inside a multi-article file."""
-    base = Path(os.path.abspath(path)).as_posix()
+    base = display_path(Path(os.path.abspath(path)).as_posix())
     return base if position is None else f"{base}#{position}"
 
 
@@ -343,6 +395,9 @@ def _load_json(path: Path, text: str, limits: LoadLimits, jsonl: bool) -> tuple[
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise LoadError(str(path), f"malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        if isinstance(data, dict) and not _has_body(data):
+            # A feed export: {"articles": [...]} (or "items", "data").
+            data = next((data[k] for k in ("articles", "items", "data") if isinstance(data.get(k), list)), data)
         items = data if isinstance(data, list) else [data]
         records = list(enumerate(items))
     else:
@@ -373,6 +428,10 @@ def _load_json(path: Path, text: str, limits: LoadLimits, jsonl: bool) -> tuple[
     if not records:
         raise LoadError(str(path), "JSON holds no articles")
     return articles, problems
+
+
+def _has_body(record: dict) -> bool:
+    return any(k in record for k in ("body", "text", "content"))
 
 
 def _json_article(path: Path, record: Any, position: int | None) -> Article:
@@ -429,6 +488,6 @@ def _article(
         published=published,
         url=url,
         author=author,
-        path=str(path),
+        path=display_path(os.path.abspath(path)),
         extra=extra or {},
     )

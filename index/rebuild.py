@@ -8,6 +8,7 @@ from pathlib import Path
 from .ingest import IngestReport, Progress
 from .settings import Settings
 from .store import _open_client
+from .writelock import FileLock
 
 
 def rebuild(settings: Settings, progress: Progress | None = None) -> IngestReport:
@@ -20,6 +21,24 @@ def rebuild(settings: Settings, progress: Progress | None = None) -> IngestRepor
     """
     from .library import open_index
 
+    lock = FileLock(Path(settings.data_dir) / "newsqa-write.lock") if not settings.chroma_url else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        paths, lost = _drop(settings)
+    finally:
+        if lock is not None:
+            lock.release()
+    index = open_index(settings)
+    report = index.add(sorted(paths), progress=progress)
+    report.errors.extend(f"{id_}: source file gone, article dropped" for id_ in lost)
+    report.failed += len(lost)
+    return report
+
+
+def _drop(settings: Settings) -> tuple[set[str], list[str]]:
+    """Delete the collections and the BM25 side; return the recorded paths that still exist
+    and the ids of articles that cannot be re-read."""
     client = _open_client(settings)
     paths: set[str] = set()
     lost: list[str] = []
@@ -37,8 +56,4 @@ def rebuild(settings: Settings, progress: Progress | None = None) -> IngestRepor
         if name in names:
             client.delete_collection(name)
     shutil.rmtree(Path(settings.data_dir) / "bm25" / settings.collection, ignore_errors=True)
-    index = open_index(settings)
-    report = index.add(sorted(paths), progress=progress)
-    report.errors.extend(f"{id_}: source file gone, article dropped" for id_ in lost)
-    report.failed += len(lost)
-    return report
+    return paths, lost

@@ -37,6 +37,7 @@ class Settings:
     chunk_overlap: int = 32
     max_file_mb: float = 50.0
     max_article_chars: int = 2_000_000
+    ingest_group: int = 256
     top_k: int = 8
     llm_model: str | None = None
     openai_api_key: str | None = None
@@ -94,6 +95,7 @@ class Settings:
             chunk_overlap=int(number("CHUNK_OVERLAP", int, 32)),
             max_file_mb=float(number("MAX_FILE_MB", float, 50.0)),
             max_article_chars=int(number("MAX_ARTICLE_CHARS", int, 2_000_000)),
+            ingest_group=int(number("INGEST_GROUP", int, 256)),
             top_k=int(number("TOP_K", int, 8)),
             llm_model=llm_model,
             openai_api_key=api_key,
@@ -118,6 +120,8 @@ class Settings:
             raise ConfigError(
                 f"chunk overlap must be 0..{self.chunk_tokens // 2 - 1} tokens, got {self.chunk_overlap}"
             )
+        if self.ingest_group < 1:
+            raise ConfigError(f"{PREFIX}INGEST_GROUP must be at least 1, got {self.ingest_group}")
         if self.embed_batch_size < 1 or self.embed_threads < 1:
             raise ConfigError("embedding batch size and threads must be at least 1")
         if self.auth is not None and ":" not in self.auth:

@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
@@ -49,6 +49,7 @@ import numpy as np
 from .article import Article
 from .chunking import Chunk
 from .dates import UNKNOWN_ORDINAL, from_ordinal, to_ordinal
+from .embedding import passage_text, vector_key
 from .errors import IndexMismatchError, StoreError
 from .settings import Settings
 from .writelock import FileLock, token_is_alive, writer_token
@@ -116,7 +117,8 @@ class Filters:
             clauses.append({"published": {"$gte": to_ordinal(self.since)}})
         if self.until:
             clauses.append({"published": {"$lte": to_ordinal(self.until)}})
-        if self.since and not self.until:
+        if self.until and not self.since:
+            # Undated articles are stored below every date: an open-ended range must skip them.
             clauses.append({"published": {"$gt": UNKNOWN_ORDINAL}})
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
@@ -145,7 +147,22 @@ def _open_client(settings: Settings):
             raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    _forget_cached_system(str(path))
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _forget_cached_system(path: str) -> None:
+    """Make the next embedded client of ``path`` load the files as they are now.
+
+    chromadb shares one System (with its in-memory vector index) per path in a process and
+    offers no public way to reload it. A System cached earlier may predate another process's
+    writes, so each :class:`Store` gets its own, and re-opens it when the generation moves on.
+    Clients already holding the old System keep working with it.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
 
 
 class Store:
@@ -193,6 +210,7 @@ class Store:
         self._changed = False
         self._heartbeat = 0.0
         self._seen_generation = int(self._metadata().get("generation", 0))
+        self._commit_hooks: list[Callable[[int], None]] = []
         #: Orphan chunks removed when the last write session began after a crash.
         self.recovered_orphans = 0
 
@@ -216,6 +234,11 @@ class Store:
                     self._reopen()
                     self._seen_generation = generation
         return generation
+
+    def unfinished_writer(self) -> str:
+        """The mark of a write session that has not ended ("" when none): a writer at work, or
+        one that was killed and whose leftovers the next session will clean."""
+        return str(self._metadata().get("writer", "") or "")
 
     def article_hashes(self) -> dict[str, str]:
         """Content hash of every committed article, by id."""
@@ -265,7 +288,7 @@ class Store:
         return out
 
     def cached_vectors(self, article_id: str) -> dict[str, np.ndarray]:
-        """Vectors of an article's current chunks keyed by chunk content hash (re-use on update)."""
+        """Vectors of an article's stored chunks keyed by :func:`index.embedding.vector_key`."""
         got = self.chunks.get(where={"article_id": article_id}, include=["metadatas", "embeddings"])
         out: dict[str, np.ndarray] = {}
         embeddings = got.get("embeddings")
@@ -298,7 +321,15 @@ class Store:
                 continue  # deleted by another process since this one's vector index was loaded
             # Squared L2 between unit vectors is 2 - 2 cos.
             hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
-        return hits
+        committed = self.committed({h.chunk.article_id for h in hits})
+        return [h for h in hits if h.chunk.article_id in committed]
+
+    def committed(self, article_ids: Iterable[str]) -> set[str]:
+        """Those of ``article_ids`` whose article record is written (whose chunks may be shown)."""
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return set()
+        return set(self.articles.get(ids=wanted, include=[])["ids"])
 
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         """Chunks by id (missing ids are skipped)."""
@@ -359,8 +390,12 @@ class Store:
             raise ValueError("put_articles got the same article twice")
         with self.writing():
             self._changed = True
-            self.articles.delete(ids=ids)
-            self._delete_chunks_of(ids)
+            # Only articles with a record have chunks to replace: a session starts by removing
+            # the chunks of any article without one (see _begin_session).
+            existing = self.committed(ids)
+            if existing:
+                self.articles.delete(ids=sorted(existing))
+                self._delete_chunks_of(sorted(existing))
             rows: list[tuple[Chunk, np.ndarray, dict[str, Any]]] = []
             for article, chunks, vectors in items:
                 base = {
@@ -372,7 +407,7 @@ class Store:
                 }
                 for chunk, vector in zip(chunks, vectors):
                     meta = {**base, "start": chunk.start, "end": chunk.end, "index": chunk.index,
-                            "hash": chunk.content_hash}
+                            "hash": vector_key(passage_text(article.title, chunk.text))}
                     rows.append((chunk, vector, meta))
             for b in range(0, len(rows), self._batch):
                 part = rows[b : b + self._batch]
@@ -425,6 +460,14 @@ class Store:
             self._changed = True
         return self._seen_generation
 
+    def add_commit_hook(self, hook: Callable[[int], None]) -> None:
+        """Call ``hook(generation)`` at the end of each changing session, before it is published.
+
+        The BM25 side uses this to save its index for the new generation first, so readers that
+        see the generation find the index ready. A failing hook is logged, never fatal.
+        """
+        self._commit_hooks.append(hook)
+
     # ---- internals -----------------------------------------------------------------------
 
     def _begin_session(self) -> None:
@@ -440,6 +483,7 @@ class Store:
                 )
             if self.embedded and (previous or int(meta.get("generation", 0)) != self._seen_generation):
                 self._reopen()  # see the other writer's work before adding ours
+                self._seen_generation = int(meta.get("generation", 0))
             self._token = writer_token()
             self._changed = False
             self._heartbeat = 0.0
@@ -475,6 +519,12 @@ class Store:
             if self._changed:
                 # Time-based, so a stale reader never mistakes a new generation for one it saw.
                 generation = max(generation + 1, int(time.time() * 1000))
+                for hook in self._commit_hooks:
+                    try:
+                        hook(generation)
+                    except Exception:
+                        log.exception("commit hook failed; readers will rebuild instead")
+                meta = self._metadata()
             meta.update(generation=generation, writer="", writer_seen=0.0)
             self.articles.modify(metadata=meta)
             self._seen_generation = generation
@@ -500,13 +550,6 @@ class Store:
         """Drop this process's cached embedded Chroma system and open the files afresh."""
         if not self.embedded:
             return
-        # chromadb shares one System per path in a process and offers no public way to reload
-        # it; forgetting the cached one makes the next client load the files as they are now.
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        identifier = getattr(self._client, "_identifier", None)
-        SharedSystemClient._identifier_to_system.pop(identifier, None)
-        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
         self._client = _open_client(self.settings)
         self.chunks = self._client.get_collection(self.chunks.name, embedding_function=None)
         self.articles = self._client.get_collection(self.articles.name, embedding_function=None)

@@ -47,7 +47,8 @@ def token_is_alive(token: str, heartbeat: float, now: float | None = None) -> bo
         now: the current time (tests pass it).
 
     Returns:
-        False when there is no writer, its lease expired, or its process on this host is gone.
+        False when there is no writer, its lease expired, or its process on this host is gone
+        (or is this very process).
     """
     if not token:
         return False
@@ -57,6 +58,8 @@ def token_is_alive(token: str, heartbeat: float, now: float | None = None) -> bo
     host, _, rest = token.partition(":")
     pid_text = rest.partition(":")[0]
     if host == socket.gethostname() and pid_text.isdigit():
+        if int(pid_text) == os.getpid():
+            return False  # left by this process's own failed session, which is over
         try:
             os.kill(int(pid_text), 0)
         except ProcessLookupError:

@@ -1,41 +1,50 @@
-"""Question analysis: outlets, dates and periods named in a question.
+"""Question analysis: the outlets, dates and publication period a question names.
 
-"What did The Verge report in October 2023 about ..." names an outlet and a period. The analysis
-finds them (outlets by matching the names of the indexed outlets, dates and months by pattern) and
-decides which become hard filters:
+"What did The Verge publish in October 2023 about ..." names an outlet and a period. The
+analysis finds outlets by matching the names of the indexed outlets (full name, or the part
+before " | " or " - ": "The Roar | Sports Writers Blog" is also "The Roar"), and dates and
+periods by pattern (:mod:`qa.periods`). It then decides what becomes a hard filter, carefully,
+because a filter that drops an evidence article cannot be undone by ranking:
 
-* a period stated as the scope of the question ("in October 2023", "between 1 and 15 November",
-  "published on October 7, 2023") restricts the search when the question is not comparing
-  events across time;
-* outlets are used for one sub-query each (so every named outlet contributes evidence) rather
-  than as a hard filter, because multi-outlet questions need all of them.
+* a date is usually the date of an *event* ("the checkpoint set up on April 23"), not of the
+  article, so only a period stated as the publication date ("published on", "articles from",
+  "reported between ... and ...", "coverage since ...") can become a filter;
+* a question comparing reports ("Did TechCrunch's October 7 report and The Verge's later
+  article agree?", several outlets, "both", "while", "before/after", "consistent") needs every
+  one of its articles, so its periods stay hints (each clause's search focuses on its own
+  date, see :mod:`qa.decompose`) and never filter the whole search;
+* one publication period in a question that compares nothing becomes the filter; a single
+  publication day is widened by a day either side (time zones shift publication dates);
+* outlets are never a filter: each gets its own sub-query, so every named outlet contributes
+  evidence (a user restricts outlets explicitly with ``sources``).
 """
 
 from __future__ import annotations
 
-import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Iterable
+from datetime import date
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+from .periods import find_dates, find_periods, widen
 
-_FULL_DATE = re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?", re.I)
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?", re.I)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTH_YEAR = re.compile(rf"\b(?:in|during|of|throughout)\s+(?:early\s+|late\s+|mid-?)?{_MONTH_RE}(?:\s+(\d{{4}}))?(?!\s+\d)", re.I)
+__all__ = [
+    "QuestionAnalysis",
+    "analyse",
+    "find_dates",
+    "find_outlets",
+    "outlet_aliases",
+    "outlet_spans",
+]
+
 _COMPARATIVE = re.compile(
-    r"\b(before|after|later|earlier|prior|subsequent(?:ly)?|then|since|until|following|preceding|previous|compared?|comparison|both|while|whereas|change[ds]?|consistent|agree)\b",
-    re.I,
+    r"\b(before|after|later|earlier|prior|subsequent(?:ly)?|following|preceding|previous|"
+    r"compared?|comparison|compare[sd]?|both|while|whereas|versus|vs\.?|change[ds]?|"
+    r"consistent|inconsistent|consistency|agree[sd]?|agreement|disagree|differ(?:s|ent|ed)?|"
+    r"same|between)\b",
+    re.IGNORECASE,
 )
-# Dates in a question usually date the event ("set up a checkpoint on April 23"), not the
-# article; only a question that talks about publication turns a date into a filter.
-_PUBLICATION = re.compile(r"\b(published|publish|reported|articles?|coverage|news|stories|story|wrote|posted)\b", re.I)
-_LATEST = re.compile(r"\b(latest|most recent|newest|recently)\b", re.I)
+_LATEST = re.compile(r"\b(latest|most recent|newest|recently|recent)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,12 +52,13 @@ class QuestionAnalysis:
     """What a question says about where to look.
 
     Attributes:
-        outlets: indexed outlet names the question mentions, in order of mention.
-        dates: specific dates mentioned.
-        since: start of a period the question is scoped to (hard filter), or None.
+        outlets: indexed outlets the question names, in order of mention.
+        dates: calendar dates the question names (events or publication; hints only).
+        since: start of the publication period the question is scoped to (a filter), or None.
         until: end of that period, or None.
-        comparative: the question relates several events or reports (before/after, both ...).
+        comparative: the question relates several reports or events (never filtered by date).
         wants_latest: the question asks for the most recent coverage.
+        notes: plain words on what was found, for display.
     """
 
     outlets: tuple[str, ...] = ()
@@ -61,7 +71,8 @@ class QuestionAnalysis:
 
 
 def outlet_aliases(source: str) -> list[str]:
-    """Names a question may use for an outlet: the full name and its part before ' | ' or ' - '."""
+    """Names a question may use for an outlet: its full name and its part before ' | ', ' - '
+    or ': ' ("The Roar" for "The Roar | Sports Writers Blog")."""
     names = {source.strip()}
     for sep in (" | ", " - ", ": "):
         if sep in source:
@@ -70,84 +81,65 @@ def outlet_aliases(source: str) -> list[str]:
     return sorted(lowered, key=len, reverse=True)
 
 
-def find_outlets(question: str, sources: Iterable[str]) -> tuple[str, ...]:
-    """Indexed outlets named in ``question`` (by full name or short name), in order of mention."""
-    found: list[tuple[int, str]] = []
+def outlet_spans(question: str, sources: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Where ``question`` names indexed outlets: (start, end, outlet), in order of mention.
+
+    Longer names win where mentions overlap, so "The Independent - Sports" is not also read as
+    every other "The Independent - ..." section; a bare "The Independent" names all sections.
+    """
+    candidates: list[tuple[int, int, str]] = []
     for source in sources:
         for alias in outlet_aliases(source):
             pattern = r"(?<![\w])" + re.escape(alias) + r"(?![\w])"
-            flags = 0 if alias.isupper() and len(alias) <= 4 else re.I
-            match = re.search(pattern, question, flags)
-            if match:
-                found.append((match.start(), source))
-                break
-    found.sort()
-    seen: list[str] = []
-    for _, source in found:
-        if source not in seen:
-            seen.append(source)
-    return tuple(seen)
+            flags = 0 if alias.isupper() and len(alias) <= 4 else re.IGNORECASE
+            for match in re.finditer(pattern, question, flags):
+                candidates.append((match.start(), match.end(), source))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int, str]] = []
+    for start, end, source in candidates:
+        clash = [t for t in taken if t[0] < end and start < t[1]]
+        if not clash or all((t[0], t[1]) == (start, end) for t in clash):
+            taken.append((start, end, source))
+    return sorted(taken)
 
 
-def _year_for(month: int, explicit: str | None, reference: date | None) -> int:
-    if explicit:
-        return int(explicit)
-    ref = reference or date.today()
-    # "in November" with no year: the latest November not after the reference date.
-    return ref.year if month <= ref.month else ref.year - 1
+def find_outlets(question: str, sources: Iterable[str]) -> tuple[str, ...]:
+    """Indexed outlets named in ``question`` (by full name or short name), in order of mention."""
+    return tuple(dict.fromkeys(source for _, _, source in outlet_spans(question, sources)))
 
 
-def find_dates(question: str, reference: date | None = None) -> tuple[date, ...]:
-    """Specific calendar dates in ``question`` ("October 7, 2023", "7 Oct", "2023-10-07")."""
-    out: list[date] = []
-    for match in _ISO_DATE.finditer(question):
-        try:
-            out.append(date(int(match[1]), int(match[2]), int(match[3])))
-        except ValueError:
-            pass
-    for match in _FULL_DATE.finditer(question):
-        month = _MONTHS[match[1].lower().rstrip(".")]
-        try:
-            out.append(date(_year_for(month, match[3], reference), month, int(match[2])))
-        except ValueError:
-            pass
-    for match in _DAY_MONTH.finditer(question):
-        month = _MONTHS[match[2].lower().rstrip(".")]
-        try:
-            out.append(date(_year_for(month, match[3], reference), month, int(match[1])))
-        except ValueError:
-            pass
-    return tuple(dict.fromkeys(out))
-
-
-def analyse(question: str, sources: Iterable[str] = (), reference: date | None = None) -> QuestionAnalysis:
-    """Analyse a question.
+def analyse(
+    question: str, sources: Iterable[str] = (), reference: date | None = None
+) -> QuestionAnalysis:
+    """Analyse a question (see the module docstring for what becomes a filter).
 
     Args:
         question: the user's question.
         sources: the outlets present in the index.
-        reference: "today" for questions without a year (defaults to the newest article date
-            the caller knows, else today).
+        reference: "today" for dates without a year (the retriever passes the newest
+            article's date, so "in November" means the corpus's November); default today.
 
     Returns:
         The :class:`QuestionAnalysis`.
     """
     outlets = find_outlets(question, sources)
     dates = find_dates(question, reference)
-    comparative = bool(_COMPARATIVE.search(question)) or len(outlets) > 1
+    periods = find_periods(question, reference)
+    # "published between 3 and 9 November" states a period; it compares nothing.
+    rest = question
+    for period in periods:
+        rest = rest.replace(period.text, " ")
+    comparative = bool(_COMPARATIVE.search(rest)) or len(outlets) > 1 or len(periods) > 1
     since = until = None
     notes: list[str] = []
-    if not comparative and _PUBLICATION.search(question):
-        month = _MONTH_YEAR.search(question)
-        if len(dates) == 1:
-            since, until = widen(dates[0])
-            notes.append(f"date {dates[0].isoformat()}")
-        elif month and not dates:
-            m = _MONTHS[month[1].lower().rstrip(".")]
-            year = _year_for(m, month[2], reference)
-            since = date(year, m, 1)
-            until = date(year, m, calendar.monthrange(year, m)[1])
-            notes.append(f"period {since:%B %Y}")
+    if len(periods) == 1 and not comparative:
+        period = periods[0]
+        since, until = period.since, period.until
+        if since is not None and since == until:
+            since, until = widen(since)
+        notes.append(f"publication period from {period.text!r}")
+    elif periods:
+        notes.append("dates compare reports: used per clause, not as a filter")
     return QuestionAnalysis(
         outlets=outlets,
         dates=dates,
@@ -157,8 +149,3 @@ def analyse(question: str, sources: Iterable[str] = (), reference: date | None =
         wants_latest=bool(_LATEST.search(question)),
         notes=tuple(notes),
     )
-
-
-def widen(day: date, days: int = 1) -> tuple[date, date]:
-    """A date range of ``days`` either side of ``day`` (time zones shift publication dates)."""
-    return day - timedelta(days=days), day + timedelta(days=days)

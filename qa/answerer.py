@@ -1,33 +1,45 @@
 """The Answerer: retrieval plus extractive or LLM answering, behind ``qa.ask``.
 
 One object holds the opened index, the retriever and, when configured, the chat model. ``ask``
-and ``stream`` share one path: rewrite a follow-up, retrieve, gate on evidence, answer. With an
-LLM, a failure of the endpoint falls back to the extractive answer and says so in
-``Answer.error``, so the user always gets cited evidence.
+and ``stream`` share one path:
+
+1. rewrite a follow-up to stand alone (:mod:`qa.rewrite`);
+2. retrieve passages, split them into sentences and score those against the question once
+   (:mod:`qa.sentences`, :mod:`qa.extractive`);
+3. gate on evidence: when no sentence is close enough to the question, abstain without calling
+   any model, so nothing can come from general knowledge;
+4. answer: extractively, or with the LLM over a bounded context (:mod:`qa.context`), streaming
+   text whose markers are renumbered on the fly in order of first use;
+5. with the LLM, finish by parsing the short answer (:mod:`qa.reply`), abstaining when the model
+   declines or names an answer found nowhere in the passages or question, and verifying every
+   marker (:mod:`qa.verify`). The final answer cites only passages that survived verification,
+   renumbered by first use (the same numbers as while streaming unless a marker moved); claims
+   nothing supports are listed in ``Answer.unsupported`` for the UI to flag.
+
+A failure of the LLM endpoint falls back to the extractive answer and says so in
+``Answer.error``, so the user always gets cited evidence or an honest abstention.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Iterator, Sequence
 
 from index import NewsIndex, Settings, open_index
+from index.lexical import tokenize
 
 from . import prompts
-from .citations import CitationBuilder, MarkerRenumberer, strip_markers
-from .extractive import ExtractiveAnswerer, abstain
-from .llm import ChatModel, LLMConfig, LLMError, fit_passages, split_short_answer
+from .citations import CitationBuilder, MarkerRenumberer, normalise_markers
+from .context import build_context
+from .extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSentence, abstain
+from .llm import ChatModel, LLMConfig, LLMError
+from .reply import parse_reply
 from .retrieval import Retriever
+from .rewrite import History, rewrite_question
+from .sentences import SentenceTable
 from .types import Answer, AppliedFilters, Passage
-from .verify import best_support, split_sentences
-
-History = Sequence[tuple[str, str]]
-_FOLLOW_UP = re.compile(
-    r"^\s*(and|but|also|what about|how about|so|then)\b|\b(it|its|they|them|their|he|she|his|her|this|that|these|those|there)\b",
-    re.I,
-)
+from .verify import CitationVerifier, VerifyConfig
 
 
 class Answerer:
@@ -39,14 +51,18 @@ class Answerer:
         llm: a chat model; built from settings when an endpoint is configured, unless
             ``use_llm`` is False.
         use_llm: set False to force extractive answers.
+        extractive: thresholds of the extractive answerer and the evidence gate.
+        verify: thresholds of citation verification.
     """
 
     def __init__(self, index: NewsIndex, settings: Settings | None = None, llm: ChatModel | None = None,
-                 use_llm: bool = True) -> None:
+                 use_llm: bool = True, extractive: ExtractiveConfig = ExtractiveConfig(),
+                 verify: VerifyConfig = VerifyConfig()) -> None:
         self.index = index
         self.settings = settings or index.settings
         self.retriever = Retriever(index)
-        self.extractive = ExtractiveAnswerer(index.embedder)
+        self.extractive = ExtractiveAnswerer(index.embedder, extractive)
+        self.verifier = CitationVerifier(verify)
         if llm is None and use_llm and self.settings.llm_enabled:
             llm = ChatModel(
                 LLMConfig(
@@ -61,7 +77,7 @@ class Answerer:
         self.llm = llm if use_llm else None
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "Answerer":
+    def from_settings(cls, settings: Settings | None = None) -> Answerer:
         """Open the configured index and build an answerer for it."""
         settings = settings or Settings.from_env()
         return cls(open_index(settings), settings)
@@ -76,6 +92,10 @@ class Answerer:
         """The ``k`` passages that best answer ``question`` (see :class:`qa.retrieval.Retriever`)."""
         return self.retriever.retrieve(question, k=k, since=since, until=until, sources=sources).passages
 
+    def rewrite(self, question: str, history: History) -> str:
+        """A follow-up rewritten to stand alone (LLM when configured, else a local rule)."""
+        return rewrite_question(question, history, self.llm)
+
     def ask(self, question: str, *, k: int | None = None, since: date | None = None, until: date | None = None,
             sources: Sequence[str] | None = None, history: History = (), stream: bool = False):
         """Answer a question with citations.
@@ -86,7 +106,7 @@ class Answerer:
             since: earliest publication date searched.
             until: latest publication date searched.
             sources: outlets searched (default: all).
-            history: earlier (question, answer) turns, for follow-ups.
+            history: earlier (question, answer text) turns, oldest first, for follow-ups.
             stream: return an iterator of partial answers instead (last one complete).
 
         Returns:
@@ -103,96 +123,92 @@ class Answerer:
 
     def stream(self, question: str, *, k: int | None = None, since: date | None = None, until: date | None = None,
                sources: Sequence[str] | None = None, history: History = ()) -> Iterator[Answer]:
-        """Yield partial answers as the text grows; the last one has ``complete=True``."""
+        """Yield partial answers as the text grows; the last one has ``complete=True``.
+
+        Args:
+            question: the question.
+            k: passages to retrieve (default from settings).
+            since: earliest publication date searched.
+            until: latest publication date searched.
+            sources: outlets searched (default: all).
+            history: earlier (question, answer text) turns, oldest first.
+        """
         question = " ".join(question.split())
         if not question:
-            yield Answer(text="Please ask a question.", abstained=True, question=question)
+            yield Answer(text="Please ask a question.", abstained=True, question=question, mode=self.mode)
             return
         standalone = self.rewrite(question, history)
         result = self.retriever.retrieve(standalone, k=k or self.settings.top_k, since=since, until=until,
                                          sources=sources)
         passages, filters = result.passages, result.filters
-        extractive = self.extractive.answer(standalone, passages, filters)
+        table = self.extractive.table(passages)
+        scored = self.extractive.score_sentences(standalone, table)
+        extractive = self.extractive.answer(standalone, passages, filters, scored=scored, table=table)
         if self.llm is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.
-            yield replace(extractive, mode=self.mode if extractive.abstained else "extractive")
+            yield replace(extractive, mode=self.mode)
             return
         try:
-            yield from self._llm_answer(standalone, passages, filters)
+            yield from self._llm_answer(standalone, table, scored, filters)
         except LLMError as exc:
             yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
 
-    def _llm_answer(self, question: str, passages: list[Passage], filters: AppliedFilters) -> Iterator[Answer]:
+    def _llm_answer(self, question: str, table: SentenceTable, scored: list[ScoredSentence],
+                    filters: AppliedFilters) -> Iterator[Answer]:
         assert self.llm is not None
-        fitted = fit_passages(passages, self.llm.config.context_tokens)
-        used = [p for p, _ in fitted]
-        blocks = [prompts.passage_block(n, p, text) for n, (p, text) in enumerate(fitted, 1)]
-        builder = CitationBuilder(used)
+        context = build_context(table, scored, self.llm.config.context_tokens)
+        shown = [c.passage_index for c in context]
+        blocks = [prompts.passage_block(n, table.passages[c.passage_index], c.text) for n, c in enumerate(context, 1)]
+        builder = CitationBuilder([table.passages[i] for i in shown])
         renumber = MarkerRenumberer(builder)
-        shown = ""
+        raw = visible = ""
         for piece in self.llm.stream(prompts.SYSTEM, prompts.user_message(question, blocks)):
-            visible = renumber.feed(piece)
-            if visible:
-                shown += visible
-                yield Answer(text=shown, citations=builder.citations(), filters=filters, mode=self.llm.label,
+            raw += piece
+            out = renumber.feed(piece)
+            if out:
+                visible += out
+                yield Answer(text=visible, citations=builder.citations(), filters=filters, mode=self.llm.label,
                              question=question, complete=False)
-        shown += renumber.finish()
-        yield self._finish(question, shown, builder, used, filters)
+        yield self._finish(question, raw, table, shown, filters)
 
-    def _finish(self, question: str, text: str, builder: CitationBuilder, used: list[Passage],
+    def _finish(self, question: str, raw: str, table: SentenceTable, shown: list[int],
                 filters: AppliedFilters) -> Answer:
-        if prompts.MODEL_ABSTAIN.lower().rstrip(".") in text.lower() or not builder.citations():
-            return replace(abstain(question, used, filters), mode=self.llm.label if self.llm else "extractive")
-        short, _ = split_short_answer(strip_markers(text))
-        unsupported: list[str] = []
-        by_number = {c.number: i for i, c in enumerate(builder.citations())}
-        index_of = {id(p): n for n, p in enumerate(builder.passages)}
-        for start, end in split_sentences(text):
-            sentence = text[start:end]
-            claim = strip_markers(sentence).strip()
-            numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
-            if not numbers or len(claim.split()) < 4:
-                continue
-            any_support = False
-            for n in numbers:
-                if n not in by_number:
-                    continue
-                citation = builder.citations()[by_number[n]]
-                support = best_support(claim, citation.passage.text)
-                if support.span:
-                    builder.add_highlight(index_of[id(citation.passage)], support.span)
-                any_support = any_support or support.supported()
-            if not any_support:
-                unsupported.append(claim)
+        label = self.mode
+        raw = normalise_markers(raw)
+        reply = parse_reply(raw, question)
+        if reply.abstained:
+            return replace(abstain(question, table.passages, filters, why="model declined"), mode=label)
+        if not self._grounded(reply.short_answer, question, table, shown):
+            return replace(abstain(question, table.passages, filters, why="answer not in the articles"), mode=label)
+        checked = self.verifier.verify(raw, table, shown)
+        builder = CitationBuilder([table.passages[i] for i in shown])
+        renumber = MarkerRenumberer(builder)
+        text = (renumber.feed(checked.text) + renumber.finish()).strip()
+        for check in checked.checks:
+            for n, span in check.spans:
+                builder.add_highlight(n - 1, span)
+        # An answer whose claims all failed verification is still shown, every claim flagged
+        # (Answer.unsupported): the reader sees what the model said and that nothing backs it.
         return Answer(
-            text=text.strip(),
+            text=text,
             citations=builder.citations(),
             abstained=False,
-            short_answer=short,
+            short_answer=reply.short_answer,
             filters=filters,
-            mode=self.llm.label if self.llm else "extractive",
+            mode=label,
             question=question,
-            unsupported=tuple(unsupported),
+            unsupported=checked.unsupported,
         )
 
-    def rewrite(self, question: str, history: History) -> str:
-        """A follow-up rewritten to stand alone (LLM when configured, else a local rule)."""
-        if not history:
-            return question
-        if self.llm is not None:
-            try:
-                rewritten = self.llm.complete(prompts.REWRITE_SYSTEM, prompts.rewrite_message(history, question),
-                                              max_tokens=80).strip().splitlines()
-                if rewritten and rewritten[0].strip():
-                    return rewritten[0].strip().strip('"')
-            except LLMError:
-                pass
-        return local_rewrite(question, history)
-
-
-def local_rewrite(question: str, history: History) -> str:
-    """Without an LLM: a short or pronoun-led follow-up borrows the previous question's words."""
-    if not history or not _FOLLOW_UP.search(question) or len(question.split()) > 20:
-        return question
-    previous = history[-1][0]
-    return f"{question} ({previous})"
+    @staticmethod
+    def _grounded(short_answer: str, question: str, table: SentenceTable, shown: list[int]) -> bool:
+        """False when the short answer names something found in neither the passages nor the question."""
+        terms = set(tokenize([short_answer])[0]) - {"yes", "no"} if short_answer else set()
+        if not terms:
+            return True
+        known = set(tokenize([question])[0])
+        for p_index in shown:
+            known |= table.meta_terms[p_index]
+            for row in table.rows_of(p_index):
+                known |= table.terms[row]
+        return bool(terms & known)

@@ -2,19 +2,30 @@
 
 The LLM sees passages numbered 1..N in prompt order; the user sees only the passages actually
 cited, numbered 1, 2, ... in order of first use. :class:`MarkerRenumberer` does that mapping on a
-stream of text, holding back only an unfinished ``[..`` so numbering is stable while streaming.
-Markers that point at no passage are dropped.
+stream of text, holding back only an unfinished ``[..`` (and trailing spaces, which a dropped marker
+takes along) so numbering is stable while streaming.
+Markers that point at no passage are dropped. Small models often write "(Passage 5)" or
+"[Passage 2 and 4]" instead of ``[5]``: :func:`normalise_markers` turns those into markers first.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-_PARTIAL = re.compile(r"\[[\d,\s]*$")
+_PARTIAL = re.compile(
+    r"\s*\[[\d,\s]*$"
+    r"|\s*[(\[]\s*(?:P(?:a(?:s(?:s(?:a(?:g(?:e(?:s)?)?)?)?)?)?)?)?(?:\s+[\d\s,&]*(?:a(?:n(?:d)?)?)?[\d\s]*)?$"
+    r"|\s+$",
+    re.I,
+)
+_PASSAGE_REF = re.compile(
+    r"[(\[]\s*passages?\s+(\d{1,3}(?:\s*(?:,|and|&)\s*\d{1,3})*)\s*[)\]]|\bpassages?\s+\[(\d{1,3})\]", re.I
+)
+_SPACED_GROUP = re.compile(r"(\s*)(" + MARKER.pattern + r"(?:\s*,?\s*" + MARKER.pattern + r")*)")
 
 
 class CitationBuilder:
@@ -79,15 +90,28 @@ class MarkerRenumberer:
         return self._rewrite(text)
 
     def _rewrite(self, text: str) -> str:
+        text = normalise_markers(text)
+
         def replace(match: re.Match[str]) -> str:
             numbers = []
-            for raw in match[1].split(","):
-                n = int(raw)
+            for n in markers_in(match[2]):
                 if 1 <= n <= len(self.builder.passages):
                     numbers.append(self.builder.cite(n - 1))
-            return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+            markers = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+            # A dropped marker takes the space before it along, so no "word ." is left.
+            return match[1] + markers if markers else ""
 
-        return MARKER.sub(replace, text)
+        return _SPACED_GROUP.sub(replace, text)
+
+
+def normalise_markers(text: str) -> str:
+    """``text`` with "(Passage 5)", "[Passages 1 and 3]", "Passage [2]" written as ``[5]``, ``[1][3]``, ``[2]``."""
+
+    def replace(match: re.Match[str]) -> str:
+        numbers = re.findall(r"\d{1,3}", match[1] or match[2])
+        return "".join(f"[{n}]" for n in numbers)
+
+    return _PASSAGE_REF.sub(replace, text)
 
 
 def markers_in(text: str) -> list[int]:

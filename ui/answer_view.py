@@ -1,29 +1,22 @@
 """The conversation column: questions, answers with clickable ``[n]`` markers, abstentions.
 
 Markers become ``<button class="cite" data-turn data-n>`` elements; a small script in
-:mod:`ui.assets` brings card ``n`` of that turn into view. Sentences that ``qa`` flagged as
-unsupported by their cited passages are wrapped in ``<span class="unsupported">`` with a visible
-label, so a reader sees which claims to doubt. An abstention is said plainly, with what the
+:mod:`ui.assets` brings card ``n`` of that turn into view. Claims that ``qa`` flagged as
+unsupported by their cited passages (``Answer.unsupported``) are found in the text, markers and
+spacing aside, and wrapped in ``<span class="unsupported">`` with a visible label, so a reader
+sees which claims to doubt. An abstention is said plainly, with what the
 search covered; the nearest coverage appears as cards in the sources column.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from qa import Answer
-from qa.citations import MARKER, strip_markers
-from qa.verify import split_sentences
+from qa.citations import MARKER
 
 from .conversation import Turn
 from .html import esc
-
-_WS = re.compile(r"\s+")
-
-
-def _normal(text: str) -> str:
-    return _WS.sub(" ", text).strip()
 
 
 def mode_label(mode: str) -> str:
@@ -62,8 +55,55 @@ def marker_html(text: str, turn: int, numbers: set[int]) -> str:
     return "".join(out)
 
 
+def _plain(text: str) -> tuple[str, list[int]]:
+    """``text`` without markers and with whitespace runs collapsed, plus each kept character's
+    offset in ``text`` (how ``qa`` writes the claims it flags)."""
+    chars: list[str] = []
+    where: list[int] = []
+    position = 0
+    for match in [*MARKER.finditer(text), None]:
+        stop = match.start() if match else len(text)
+        for offset in range(position, stop):
+            ch = text[offset]
+            if ch.isspace():
+                if not chars or chars[-1] == " ":
+                    continue
+                ch = " "
+            chars.append(ch)
+            where.append(offset)
+        position = match.end() if match else len(text)
+    return "".join(chars), where
+
+
+def flagged_spans(text: str, claims: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the flagged claims occur in ``text`` (markers and spacing inside them ignored).
+
+    Args:
+        text: the answer text.
+        claims: ``Answer.unsupported``.
+
+    Returns:
+        (start, end) offsets in ``text``, sorted and disjoint; claims not found are skipped.
+    """
+    plain, where = _plain(text)
+    spans: list[tuple[int, int]] = []
+    for claim in claims:
+        wanted = " ".join(claim.split())
+        found = plain.find(wanted) if wanted else -1
+        if found >= 0:
+            spans.append((where[found], where[found + len(wanted) - 1] + 1))
+    spans.sort()
+    disjoint: list[tuple[int, int]] = []
+    for start, end in spans:
+        if disjoint and start < disjoint[-1][1]:
+            disjoint[-1] = (disjoint[-1][0], max(end, disjoint[-1][1]))
+        else:
+            disjoint.append((start, end))
+    return disjoint
+
+
 def answer_text_html(answer: Answer, turn: int) -> str:
-    """The answer text as HTML: markers clickable, unsupported sentences marked.
+    """The answer text as HTML: markers clickable, unsupported claims marked.
 
     Args:
         answer: the (possibly partial) answer.
@@ -74,21 +114,15 @@ def answer_text_html(answer: Answer, turn: int) -> str:
     """
     text = answer.text
     numbers = {c.number for c in answer.citations}
-    flagged = {_normal(s) for s in answer.unsupported}
-    if not flagged:
-        return marker_html(text, turn, numbers)
     out: list[str] = []
     position = 0
-    for start, end in split_sentences(text):
+    for start, end in flagged_spans(text, answer.unsupported):
         out.append(marker_html(text[position:start], turn, numbers))
-        sentence = text[start:end]
-        inner = marker_html(sentence, turn, numbers)
-        if _normal(strip_markers(sentence)) in flagged:
-            inner = (
-                f'<span class="unsupported" title="No cited passage supports this sentence">{inner}'
-                '<span class="unsupported-label">unsupported</span></span>'
-            )
-        out.append(inner)
+        out.append(
+            f'<span class="unsupported" title="No cited passage supports this">'
+            f"{marker_html(text[start:end], turn, numbers)}"
+            '<span class="unsupported-label">unsupported</span></span>'
+        )
         position = end
     out.append(marker_html(text[position:], turn, numbers))
     return "".join(out)
@@ -150,7 +184,9 @@ def render_turn(turn: Turn, index: int) -> str:
     if turn.notice:
         parts.append(f'<div class="bubble answer notice" role="alert">{esc(turn.notice)}</div>')
     elif turn.answer is None:
-        parts.append('<div class="bubble answer pending"><p class="pending">Searching the articles…</p></div>')
+        parts.append(
+            '<div class="bubble answer pending"><p class="pending">Searching the articles…</p></div>'
+        )
     else:
         parts.append(render_answer(turn.answer, index))
     parts.append("</div>")
@@ -171,7 +207,7 @@ def render_conversation(turns: Sequence[Turn], article_count: int) -> str:
         return (
             '<div class="conversation empty"><p class="welcome">Ask a question about the '
             f"{article_count:,} indexed article{'s' if article_count != 1 else ''}. Every sentence of "
-            "an answer cites the passage it comes from: click a <span class=\"cite-sample\">[n]</span> "
+            'an answer cites the passage it comes from: click a <span class="cite-sample">[n]</span> '
             "marker to see that passage beside the answer.</p></div>"
         )
     body = "".join(render_turn(t, i) for i, t in enumerate(turns))

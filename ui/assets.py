@@ -22,7 +22,7 @@ element.addEventListener('click', (event) => {
   });
   const card = document.getElementById('src-' + turn + '-' + marker.dataset.n);
   if (!card) return;
-  card.scrollIntoView({behavior: 'smooth', block: 'center'});
+  card.scrollIntoView({behavior: 'smooth', block: 'start'});
   card.classList.remove('flash');
   void card.offsetWidth;
   card.classList.add('flash');
@@ -60,6 +60,14 @@ element.addEventListener('click', (event) => {
       del.classList.remove('armed');
     }
   }, 4000);
+});
+"""
+
+#: Example questions: a click puts the question in the box and asks it.
+EXAMPLES_JS = """
+element.addEventListener('click', (event) => {
+  const example = event.target.closest('button.example');
+  if (example) trigger('ask_example', {question: example.dataset.question});
 });
 """
 
@@ -145,6 +153,11 @@ button.delete-article.armed { background: #c0392b; color: #fff; border-color: #c
 .close-article { float: right; border: 1px solid var(--border-color-primary); border-radius: 6px;
   padding: .15rem .6rem; background: var(--button-secondary-background-fill); cursor: pointer; }
 .article-text { white-space: pre-wrap; line-height: 1.6; }
+.examples { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
+.examples-label { font-size: .85rem; color: var(--body-text-color-subdued); }
+button.example { font-size: .85rem; text-align: left; border: 1px solid var(--border-color-primary);
+  border-radius: 16px; padding: .25rem .75rem; background: var(--block-background-fill); cursor: pointer; }
+button.example:hover { border-color: var(--color-accent); }
 .filter-summary { font-size: .85rem; color: var(--body-text-color-subdued); }
 .library-caption { color: var(--body-text-color-subdued); margin: .2rem 0 .4rem; }
 .library-table { width: 100%; border-collapse: collapse; font-size: .9rem; }

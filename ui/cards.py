@@ -12,13 +12,17 @@ the app looks the article up by id in the store and marks the passage in the ful
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from index import ArticleInfo
 from qa import Citation, Passage
 
 from .conversation import Turn
 from .html import esc, format_day, link, mark_layers, mark_spans
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _meta_line(source: str, published, author: str = "") -> str:
@@ -51,7 +55,7 @@ def render_card(citation: Citation, turn: int) -> str:
     return (
         f'<div class="card" id="src-{turn}-{citation.number}" data-turn="{turn}" data-n="{citation.number}">'
         f'<div class="card-head"><span class="card-num">[{citation.number}]</span>'
-        f'{link(p.url, p.title, "card-title")}</div>'
+        f"{link(p.url, p.title, 'card-title')}</div>"
         f'<div class="card-meta">{_meta_line(p.source, p.published)}</div>'
         f'<blockquote class="passage">{mark_spans(p.text, citation.highlights)}</blockquote>'
         f"{_show_button(p, citation.highlights)}</div>"
@@ -83,7 +87,7 @@ def _group(turn: Turn, index: int, active: bool) -> str:
     else:
         body = '<p class="sources-note">No sources cited yet…</p>'
     state = " active" if active else ""
-    head = f'<p class="group-head">Sources for “{esc(turn.question)}”</p>'
+    head = f'<p class="group-head">Sources for “{esc(_clip(turn.question))}”</p>'
     return f'<section class="source-group{state}" data-turn="{index}">{head}{body}</section>'
 
 
@@ -119,8 +123,12 @@ def parse_marks(raw: str, limit: int = 64) -> list[tuple[int, int]]:
     return spans
 
 
-def render_article(info: ArticleInfo, text: str, passage: tuple[int, int] | None,
-                   support: Sequence[tuple[int, int]] = ()) -> str:
+def render_article(
+    info: ArticleInfo,
+    text: str,
+    passage: tuple[int, int] | None,
+    support: Sequence[tuple[int, int]] = (),
+) -> str:
     """The whole article in an overlay, the cited passage highlighted.
 
     Args:

@@ -7,8 +7,8 @@ history without parsing anything back out of the page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from qa import Answer
 
@@ -47,5 +47,7 @@ def history(turns: Sequence[Turn], limit: int = HISTORY_TURNS) -> list[tuple[str
     Returns:
         Pairs in chronological order; turns without a complete answer are skipped.
     """
-    answered = [(t.question, t.answer.text) for t in turns if t.answer is not None and t.answer.complete]
+    answered = [
+        (t.question, t.answer.text) for t in turns if t.answer is not None and t.answer.complete
+    ]
     return answered[-limit:] if limit > 0 else []

@@ -7,9 +7,11 @@ boundary to keep the buttons readable.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from index import ArticleInfo
+
+from .html import esc
 
 _MAX_TITLE = 70
 
@@ -45,3 +47,15 @@ def example_questions(infos: Sequence[ArticleInfo], limit: int = 3) -> list[str]
         who = info.source or "the article"
         questions.append(f"What does {who} report about “{_shorten(info.title)}”?")
     return questions
+
+
+def render_examples(infos: Sequence[ArticleInfo]) -> str:
+    """Example-question buttons (see :data:`ui.assets.EXAMPLES_JS`), or a hint for an empty index."""
+    questions = example_questions(infos)
+    if not questions:
+        return '<p class="sources-note">Add articles in the Library tab to start.</p>'
+    buttons = "".join(
+        f'<button type="button" class="example" data-question="{esc(q)}">{esc(q)}</button>'
+        for q in questions
+    )
+    return f'<div class="examples"><span class="examples-label">Try:</span>{buttons}</div>'

@@ -11,8 +11,9 @@ an ``<img onerror>`` would run, so nothing here may pass raw text through.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 _SAFE_SCHEMES = ("http", "https")
@@ -87,7 +88,9 @@ def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int
         Sorted, disjoint, non-empty spans.
     """
     clipped = sorted(
-        (max(0, int(s)), min(length, int(e))) for s, e in spans if min(length, int(e)) > max(0, int(s))
+        (max(0, int(s)), min(length, int(e)))
+        for s, e in spans
+        if min(length, int(e)) > max(0, int(s))
     )
     merged: list[tuple[int, int]] = []
     for start, end in clipped:
@@ -129,7 +132,7 @@ def mark_layers(text: str, layers: Sequence[tuple[Sequence[tuple[int, int]], str
     merged = [(merge_spans(spans, len(text)), css_class) for spans, css_class in layers]
     cuts = sorted({0, len(text)} | {x for spans, _ in merged for span in spans for x in span})
     out: list[str] = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in pairwise(cuts):
         classes = [c for spans, c in merged if any(s <= start and end <= e for s, e in spans)]
         piece = esc(text[start:end])
         out.append(f'<mark class="{esc(" ".join(classes))}">{piece}</mark>' if classes else piece)

@@ -7,9 +7,9 @@ being silently ignored (a filter the user believes is active but is not would mi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 from index.dates import parse_date
 from qa import AppliedFilters
@@ -49,11 +49,15 @@ def parse_day(value: object, label: str) -> date | None:
         return None
     day = parse_date(value)
     if day is None:
-        raise FilterInputError(f"The {label} date {str(value)[:40]!r} is not a date; use YYYY-MM-DD.")
+        raise FilterInputError(
+            f"The {label} date {str(value)[:40]!r} is not a date; use YYYY-MM-DD."
+        )
     return day
 
 
-def parse_filters(since: object, until: object, sources: Sequence[str] | str | None) -> FilterChoice:
+def parse_filters(
+    since: object, until: object, sources: Sequence[str] | str | None
+) -> FilterChoice:
     """The filter controls' values as a :class:`FilterChoice`.
 
     Raises:

@@ -9,8 +9,8 @@ search: a browser table of tens of thousands of rows helps nobody.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from index import ArticleInfo, IndexStats
 

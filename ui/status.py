@@ -41,7 +41,8 @@ def render_status(mode: str, base_url: str | None, stats: IndexStats) -> str:
     return (
         '<div class="status-bar">'
         f'<span class="status-mode">Mode: {esc(describe_mode(mode, base_url))}</span>'
-        f'<span class="status-index">Index: {stats.articles:,} articles · {stats.chunks:,} chunks</span>'
+        f'<span class="status-index">Index: {stats.articles:,} article{"s" if stats.articles != 1 else ""} · '
+        f"{stats.chunks:,} chunk{'s' if stats.chunks != 1 else ''}</span>"
         "</div>"
     )
 

@@ -1,0 +1,277 @@
+"""newsqa's web app: ``python app.py`` and open http://127.0.0.1:7860.
+
+This module only wires things: it reads the settings, opens the index (building the bundled
+sample ``corpus/`` on the very first start, and saying so), builds the answerer and lays out the
+page. What the page shows is formatted in :mod:`ui`; answers come from :mod:`qa`.
+
+The server binds 127.0.0.1 unless ``GRADIO_SERVER_NAME`` says otherwise; ``GRADIO_SERVER_PORT``
+picks the port. ``NEWSQA_AUTH=user:password`` turns on Gradio's login. Uploads are limited to
+``NEWSQA_MAX_FILE_MB`` and to the file types the loaders read.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from index import NewsqaError, Settings, open_index
+from qa import Answerer
+from ui import ChatController, LibraryController, upload_types
+from ui.assets import ARTICLE_BUTTONS_JS, ARTICLE_VIEW_JS, CONVERSATION_JS, EXAMPLES_JS, STYLE_HEAD
+from ui.cards import render_sources
+
+SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"
+
+_HEADER = (
+    "<h1>newsqa</h1><p>Answers from your news articles, each sentence cited to the passage it "
+    "comes from.</p>"
+)
+
+
+def _console_progress(echo: Callable[[str], None]) -> Callable[[str, int, int], None]:
+    last: dict[str, int] = {}
+
+    def progress(kind: str, done: int, total: int) -> None:
+        # One line per tenth is enough to show the start is not stuck, without flooding logs.
+        tenth = int(10 * done / total) if total else 10
+        if last.get(kind) != tenth:
+            last[kind] = tenth
+            echo(f"  {'reading files' if kind == 'files' else 'embedding chunks'}: {done}/{total}")
+
+    return progress
+
+
+def open_answerer(
+    settings: Settings, corpus: Path = SAMPLE_CORPUS, echo: Callable[[str], None] = print
+) -> Answerer:
+    """Open the configured index and build the answerer; index ``corpus`` if the index is empty.
+
+    Args:
+        settings: configuration.
+        corpus: the sample articles to index on first start.
+        echo: where progress messages go.
+
+    Returns:
+        The answerer.
+
+    Raises:
+        NewsqaError: the index cannot be opened (wrong model, store unreachable ...).
+    """
+    index = open_index(settings)
+    if index.is_empty() and corpus.is_dir():
+        echo(
+            f"The index at {index.store.location} is empty: indexing the sample articles in {corpus} ..."
+        )
+        report = index.add([corpus], progress=_console_progress(echo))
+        echo(f"Sample indexed: {report.summary()}")
+        for line in report.errors:
+            echo(f"  error: {line}")
+    answerer = Answerer(index, settings)
+    # Load the search structures now, while the user waits for the server anyway, rather than
+    # during the first question.
+    answerer.retriever.warm()
+    return answerer
+
+
+def build_app(answerer: Answerer) -> gr.Blocks:
+    """Lay out the page and connect its events to the :mod:`ui` callbacks.
+
+    Args:
+        answerer: the answerer; its index is what the library tab shows and changes.
+
+    Returns:
+        The Gradio app (call ``.launch()`` on it).
+    """
+    settings = answerer.settings
+    chat = ChatController(answerer)
+    library = LibraryController(answerer, Path(settings.data_dir) / "uploads", settings.max_file_mb)
+    table0, stats0, status0, _, examples0 = library.refresh()
+
+    with gr.Blocks(title="newsqa", analytics_enabled=False) as app:
+        gr.HTML(
+            _HEADER,
+            head=STYLE_HEAD,
+            apply_default_css=False,
+            js_on_load=None,
+            elem_classes="newsqa-header",
+        )
+        status = gr.HTML(status0, apply_default_css=False, js_on_load=None, elem_id="status")
+        banner = gr.HTML("", apply_default_css=False, js_on_load=None, elem_id="llm-banner")
+        turns = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    conversation = gr.HTML(
+                        chat.view([])[0],
+                        apply_default_css=False,
+                        js_on_load=CONVERSATION_JS,
+                        elem_id="conversation",
+                    )
+                    examples = gr.HTML(
+                        examples0,
+                        apply_default_css=False,
+                        js_on_load=EXAMPLES_JS,
+                        elem_id="examples",
+                    )
+                    with gr.Row(equal_height=True):
+                        question = gr.Textbox(
+                            show_label=False,
+                            placeholder="Ask about the news… (Enter to send)",
+                            lines=1,
+                            max_lines=4,
+                            scale=6,
+                            autofocus=True,
+                            elem_id="question",
+                        )
+                        ask = gr.Button(
+                            "Ask", variant="primary", scale=1, min_width=80, elem_id="ask"
+                        )
+                        new_chat = gr.Button("New chat", scale=1, min_width=120, elem_id="new-chat")
+                    with gr.Accordion("Filters", open=True, elem_id="filters"):
+                        with gr.Row():
+                            since = gr.DateTime(
+                                label="From", include_time=False, type="string", elem_id="since"
+                            )
+                            until = gr.DateTime(
+                                label="To", include_time=False, type="string", elem_id="until"
+                            )
+                            outlets = gr.Dropdown(
+                                choices=library.outlets(),
+                                value=None,
+                                multiselect=True,
+                                label="Outlets",
+                                elem_id="outlets",
+                            )
+                        with gr.Row():
+                            summary = gr.HTML(
+                                chat.filter_summary(None, None, None),
+                                apply_default_css=False,
+                                js_on_load=None,
+                                elem_id="filter-summary",
+                            )
+                            clear = gr.Button(
+                                "Clear filters", size="sm", scale=0, elem_id="clear-filters"
+                            )
+                with gr.Column(scale=2, elem_id="sources-col"):
+                    sources = gr.HTML(
+                        render_sources([]),
+                        apply_default_css=False,
+                        js_on_load=ARTICLE_BUTTONS_JS,
+                        elem_id="sources",
+                    )
+            with gr.Tab("Library", id="library"):
+                stats = gr.HTML(stats0, apply_default_css=False, js_on_load=None, elem_id="stats")
+                upload = gr.File(
+                    label="Add articles (txt, md, html, json, jsonl, pdf)",
+                    file_count="multiple",
+                    file_types=upload_types(),
+                    elem_id="upload",
+                )
+                results = gr.HTML(
+                    "", apply_default_css=False, js_on_load=None, elem_id="upload-results"
+                )
+                search = gr.Textbox(
+                    label="Search the library",
+                    placeholder="words from a title, outlet or date",
+                    elem_id="library-search",
+                )
+                table = gr.HTML(
+                    table0,
+                    apply_default_css=False,
+                    js_on_load=ARTICLE_BUTTONS_JS,
+                    elem_id="library-table",
+                )
+        article = gr.HTML(
+            "", apply_default_css=False, js_on_load=ARTICLE_VIEW_JS, elem_id="article-view"
+        )
+
+        chat_outputs = [conversation, sources, turns, question, banner]
+        library_outputs = [table, stats, status, outlets, examples]
+        # Questions, uploads and deletions share one queue slot: an answer never reads an index
+        # that is half-way through a write.
+        asking: dict[str, Any] = {
+            "fn": chat.respond,
+            "inputs": [question, turns, since, until, outlets],
+            "outputs": chat_outputs,
+            "concurrency_id": "index",
+            "concurrency_limit": 1,
+        }
+        question.submit(**asking)
+        ask.click(**asking)
+        new_chat.click(chat.new_chat, None, chat_outputs, queue=False)
+        examples.ask_example(chat.example_event, None, question, queue=False).then(**asking)
+        for control in (since, until, outlets):
+            control.change(chat.filter_summary, [since, until, outlets], summary, queue=False)
+        clear.click(lambda: (None, None, []), None, [since, until, outlets], queue=False)
+        sources.show_article(chat.article_event, None, article)
+        table.show_article(chat.article_event, None, article)
+        table.delete_article(
+            library.on_delete,
+            [search, outlets],
+            [results, *library_outputs],
+            concurrency_id="index",
+        )
+        upload.upload(
+            library.on_upload,
+            [upload, search, outlets],
+            [results, upload, *library_outputs],
+            concurrency_id="index",
+        )
+        search.change(library.table, search, table, queue=False)
+        app.load(library.refresh, [search, outlets], library_outputs, show_progress="hidden")
+    return app
+
+
+def launch_options(settings: Settings, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``launch()``: bind address, port, login and upload limit.
+
+    Args:
+        settings: configuration (``auth``, ``max_file_mb``).
+        env: environment for ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` (default: os.environ).
+
+    Returns:
+        The options.
+
+    Raises:
+        ConfigError: ``GRADIO_SERVER_PORT`` is not a number.
+    """
+    env = os.environ if env is None else env
+    options: dict[str, Any] = {
+        "server_name": env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
+        "max_file_size": int(settings.max_file_mb * 1024 * 1024),
+    }
+    port = env.get("GRADIO_SERVER_PORT")
+    if port:
+        try:
+            options["server_port"] = int(port)
+        except ValueError:
+            from index import ConfigError
+
+            raise ConfigError(f"GRADIO_SERVER_PORT={port!r} is not a port number") from None
+    if settings.auth:
+        user, _, password = settings.auth.partition(":")
+        options["auth"] = (user, password)
+    return options
+
+
+def main() -> int:
+    """Start the app; returns the exit status."""
+    try:
+        settings = Settings.from_env()
+        options = launch_options(settings)
+        answerer = open_answerer(settings)
+    except NewsqaError as exc:
+        print(f"newsqa: {exc}", file=sys.stderr)
+        return 2
+    print(f"Answering mode: {answerer.mode}; index at {answerer.index.store.location}")
+    build_app(answerer).queue().launch(**options)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""Pseudo-relevance feedback: names the first results agree on, added to the sub-queries.
+
+"Which company, known for its dominance in the e-reader space ..., faced a stock decline ..."
+never names the company, yet every article of its evidence does. The first passages a search
+finds for the whole question mostly share that name ("Amazon"), so names that recur across
+several of them and are absent from the question are added to each clause's query: a clause
+that alone is too vague for BM25 ("offers a life-changing opportunity for sellers") becomes
+specific ("... sellers Amazon"). This is classic query expansion from the top-ranked documents
+(Rocchio; RM3), restricted to proper names, which are what multi-article news questions leave
+out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+# Capitalised words and runs of them ("Sam Bankman-Fried", "FTX", "Federal Reserve").
+_NAME = re.compile(r"\b[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*)*")
+_COMMON = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "to",
+        "of",
+        "as",
+        "is",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "not",
+        "no",
+        "yes",
+        "so",
+        "than",
+        "then",
+        "also",
+        "after",
+        "before",
+        "while",
+        "during",
+        "since",
+        "until",
+        "about",
+        "over",
+        "under",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "first",
+        "second",
+        "third",
+        "last",
+        "next",
+        "new",
+        "read",
+        "more",
+        "said",
+        "says",
+        "according",
+        "however",
+        "meanwhile",
+        "still",
+    ]
+)
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words of ``text`` that may be names, in order of first appearance."""
+    out: dict[str, None] = {}
+    for match in _NAME.finditer(text):
+        words = [w.strip(".’'") for w in match.group(0).split()]
+        words = [w for w in words if w and w.lower() not in _COMMON]
+        for word in words:
+            if len(word) > 1 and not word.isdigit():
+                out.setdefault(word)
+    return list(out)
+
+
+def expansion_terms(
+    question: str,
+    passages: Sequence[str],
+    max_terms: int = 2,
+    min_share: float = 0.3,
+    skip: Iterable[str] = (),
+) -> list[str]:
+    """Proper names shared by the top passages and missing from the question.
+
+    Args:
+        question: the question.
+        passages: texts of the top-ranked passages, best first.
+        max_terms: at most this many names.
+        min_share: a name must occur in at least this share of the passages (and in two).
+        skip: words never to add (e.g. outlet names, which the filters already handle).
+
+    Returns:
+        Names, most widespread first (ties: earliest in the ranking, then in the passage).
+    """
+    if not passages:
+        return []
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    banned = asked | {w.lower() for s in skip for w in re.findall(r"[\w'’-]+", s)}
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, tuple[int, int]] = {}
+    for rank, text in enumerate(passages):
+        for position, name in enumerate(_names(text)):
+            if name.lower() in banned:
+                continue
+            counts[name] += 1
+            first_seen.setdefault(name, (rank, position))
+    needed = max(2, round(min_share * len(passages)))
+    ranked = sorted(
+        (n for n, c in counts.items() if c >= needed), key=lambda n: (-counts[n], first_seen[n])
+    )
+    return ranked[:max_terms]
+
+
+_ASKS_NAME = re.compile(r"^\W*(?:who|whom|whose|which|what)\b", re.IGNORECASE)
+
+
+def asks_for_name(question: str) -> bool:
+    """True for a question that asks for a name ("Which company ...", "Who is ..."), the kind
+    whose evidence shares a name the question leaves out."""
+    return bool(_ASKS_NAME.search(question))

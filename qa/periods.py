@@ -1,0 +1,211 @@
+"""Dates and publication periods written in questions.
+
+Two different things are parsed here:
+
+* :func:`find_dates`: every calendar date a question names ("October 7, 2023", "7 Oct",
+  "2023-10-07"). Most date an *event* ("the checkpoint set up on April 23"), so they are only
+  hints (a clause's date focuses that clause's search, see :mod:`qa.decompose`).
+* :func:`find_periods`: spans of time stated as the *publication* date of the articles wanted:
+  the date expression must follow a publication word ("published on October 7", "articles from
+  November 2023", "reported between 1 and 15 November", "coverage since October 10", "stories
+  published before December"). Only these can become filters.
+
+A date without a year takes the latest such day not after the reference date (the newest
+article of the index), so "in November" means the November the corpus has.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+
+_FULL_DATE = re.compile(rf"\b({_MONTH})\s+({_DAY})\b(?:,?\s+({_YEAR})\b)?", re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"\b({_DAY})\s+(?:of\s+)?({_MONTH})(?:,?\s+({_YEAR})\b)?", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+# One point or span of time: a full date, a day and month, an ISO date, a month (optionally
+# "early"/"mid"/"late" and a year), or a year.
+_WHEN = (
+    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"
+    rf"|{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?"
+    rf"|(?:(?:early|mid|late)[\s-]+)?{_MONTH}(?:\s+{_YEAR})?"
+    rf"|{_YEAR})"
+)
+_PUBLISHED = (
+    r"(?:publish(?:ed)?|post(?:ed)?|report(?:ed|s)?|released|written|wr[oi]te|dated|appeared|ran|"
+    r"covered|articles?|stories|story|coverage|news|pieces?|headlines)"
+)
+_PERIOD = re.compile(
+    rf"\b{_PUBLISHED}\s+(?:(?:that\s+)?(?:were|was)\s+)?(?:published\s+|posted\s+)?"
+    rf"(?P<rel>on|in|during|from|of|between|since|after|before|until|till|through|by|prior\s+to|up\s+to)?\s*"
+    rf"(?:the\s+(?:start|beginning|end)\s+of\s+)?"
+    rf"(?P<a>{_WHEN})"
+    rf"(?:\s*(?:and|to|until|through|-|–)\s*(?P<b>{_WHEN}))?(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+# "published between 1 and 15 November", "articles from November 1-15, 2023".
+_DAY_RANGE = re.compile(
+    rf"\b{_PUBLISHED}\s+(?:published\s+)?(?:on|in|from|between|during)?\s*"
+    rf"(?:(?P<d1>{_DAY})\s*(?:and|to|-|–)\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    rf"|(?P<m2>{_MONTH})\s+(?P<d3>{_DAY})\s*(?:and|to|-|–)\s*(?P<d4>{_DAY}))"
+    rf"(?:,?\s+(?P<y>{_YEAR}))?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A publication period a question states.
+
+    Attributes:
+        since: first day (inclusive), or None for open.
+        until: last day (inclusive), or None for open.
+        text: the words it was read from.
+    """
+
+    since: date | None
+    until: date | None
+    text: str
+
+
+def _year_for(month: int, day: int, explicit: str | None, reference: date | None) -> int:
+    if explicit:
+        return int(explicit)
+    ref = reference or date.today()
+    return ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
+
+
+def _day(value: str) -> int:
+    return int(re.match(r"\d+", value).group(0))  # type: ignore[union-attr]
+
+
+def find_dates(question: str, reference: date | None = None) -> tuple[date, ...]:
+    """Calendar dates in ``question`` ("October 7, 2023", "7 Oct", "2023-10-07"), in order.
+
+    Args:
+        question: the text.
+        reference: "today", for dates without a year.
+
+    Returns:
+        Distinct valid dates in order of appearance.
+    """
+    found: list[tuple[int, date]] = []
+    for match in _ISO_DATE.finditer(question):
+        try:
+            found.append((match.start(), date(int(match[1]), int(match[2]), int(match[3]))))
+        except ValueError:
+            pass
+    for pattern, month_group, day_group in ((_FULL_DATE, 1, 2), (_DAY_MONTH, 2, 1)):
+        for match in pattern.finditer(question):
+            month = _MONTHS[match[month_group].lower().rstrip(".")]
+            day = _day(match[day_group])
+            try:
+                found.append(
+                    (match.start(), date(_year_for(month, day, match[3], reference), month, day))
+                )
+            except ValueError:
+                pass
+    found.sort()
+    return tuple(dict.fromkeys(d for _, d in found))
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the calendar dates in ``text`` (which may hold commas: "Oct 7, 2023")."""
+    return sorted(
+        m.span() for pattern in (_ISO_DATE, _FULL_DATE, _DAY_MONTH) for m in pattern.finditer(text)
+    )
+
+
+def parse_when(text: str, reference: date | None = None) -> tuple[date, date] | None:
+    """The first and last day of one date expression ("October 7, 2023", "late November", "2023").
+
+    Returns:
+        (first, last), or None when ``text`` is not a date expression.
+    """
+    text = text.strip()
+    dates = find_dates(text, reference)
+    if dates:
+        return dates[0], dates[0]
+    match = re.fullmatch(
+        rf"(?:(early|mid|late)[\s-]+)?({_MONTH})(?:\s+({_YEAR}))?", text, re.IGNORECASE
+    )
+    if match:
+        month = _MONTHS[match[2].lower().rstrip(".")]
+        year = int(match[3]) if match[3] else _year_for(month, 1, None, reference)
+        last = calendar.monthrange(year, month)[1]
+        first_day, last_day = {"early": (1, 10), "mid": (11, 20), "late": (21, last)}.get(
+            (match[1] or "").lower(), (1, last)
+        )
+        return date(year, month, first_day), date(year, month, last_day)
+    if re.fullmatch(_YEAR, text):
+        return date(int(text), 1, 1), date(int(text), 12, 31)
+    return None
+
+
+def find_periods(question: str, reference: date | None = None) -> list[Period]:
+    """Publication periods stated in ``question`` ("published on October 7", "articles from
+    November", "reported between 1 and 15 November", "published after October 10").
+
+    Args:
+        question: the question.
+        reference: "today", for dates without a year.
+
+    Returns:
+        The periods in order of appearance (a bare date far from a publication word is not one).
+    """
+    out: list[Period] = []
+    taken: list[tuple[int, int]] = []
+    for match in _DAY_RANGE.finditer(question):
+        month = _MONTHS[(match["m1"] or match["m2"]).lower().rstrip(".")]
+        low, high = (match["d1"], match["d2"]) if match["m1"] else (match["d3"], match["d4"])
+        year = int(match["y"]) if match["y"] else _year_for(month, _day(low), None, reference)
+        try:
+            since, until = date(year, month, _day(low)), date(year, month, _day(high))
+        except ValueError:
+            continue
+        if since <= until:
+            out.append(Period(since, until, match.group(0)))
+            taken.append(match.span())
+    for match in _PERIOD.finditer(question):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        first = parse_when(match["a"], reference)
+        if first is None:
+            continue
+        second = parse_when(match["b"], reference) if match["b"] else None
+        relation = " ".join((match["rel"] or "").lower().split())
+        since, until = first
+        if second is not None:
+            until = second[1]
+            if until < since:
+                continue
+        elif relation in ("since",):
+            until = None
+        elif relation == "after":
+            since, until = first[1] + timedelta(days=1), None
+        elif relation in ("before", "prior to"):
+            since, until = None, first[0] - timedelta(days=1)
+        elif relation in ("until", "till", "through", "up to", "by"):
+            since, until = None, first[1]
+        out.append(Period(since, until, match.group(0)))
+    return sorted(out, key=lambda p: question.find(p.text))
+
+
+def widen(day: date, days: int = 1) -> tuple[date, date]:
+    """A date range of ``days`` either side of ``day`` (time zones shift publication dates)."""
+    return day - timedelta(days=days), day + timedelta(days=days)

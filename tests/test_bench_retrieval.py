@@ -1,0 +1,143 @@
+"""The retrieval benchmark's metrics and question handling, on hand-made examples."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.retrieval import VARIANTS, half_of, load_questions, render, table
+from bench.retrieval_metrics import percentile, score_question, squash, summarise
+from qa.retrieval import RetrievalConfig
+
+
+def test_facts_are_matched_with_all_whitespace_removed():
+    assert squash(" a\tb\n c\u00a0d ") == "abcd"
+    score = score_question(
+        ["The mayor said:\nthe  bridge opens\u00a0soon."], ["the bridge opens soon."]
+    )
+    assert score.hits10 == 1.0
+
+
+def test_hits_mrr_recall_and_full_evidence():
+    passages = ["nothing here", "noise", "fact one is here", "more noise", "and fact two is here"]
+    score = score_question(passages, ["fact one", "fact two", "fact three"])
+    assert score.hits4 == 1.0 and score.hits10 == 1.0
+    assert score.rr10 == pytest.approx(1 / 3)
+    assert score.recall4 == pytest.approx(1 / 3)
+    assert score.recall10 == pytest.approx(2 / 3)
+    assert score.full10 == 0.0
+    full = score_question(passages, ["fact one", "fact two"])
+    assert full.full10 == 1.0 and full.recall4 == 0.5
+
+
+def test_only_the_top_10_count_and_duplicate_facts_count_twice():
+    passages = ["x"] * 10 + ["the fact"]
+    assert score_question(passages, ["the fact"]).hits10 == 0.0
+    score = score_question(["the fact"], ["the fact", "the fact", "missing"])
+    assert score.recall10 == pytest.approx(2 / 3)
+
+
+def test_a_question_without_evidence_cannot_be_scored():
+    with pytest.raises(ValueError):
+        score_question(["anything"], [])
+
+
+def test_summary_means_and_latency_percentiles():
+    scores = [score_question(["a"], ["a"]), score_question(["b"], ["a"])]
+    summary = summarise(scores, [10.0, 30.0])
+    assert summary.questions == 2
+    assert summary.hits10 == 0.5 and summary.mrr10 == 0.5 and summary.full10 == 0.5
+    assert summary.latency_median_ms == 20.0
+    assert percentile([float(n) for n in range(1, 101)], 95) == pytest.approx(95.05)
+    assert "| x | 2 |" in table([("x", summary)], "variant")
+
+
+def test_null_questions_are_skipped_and_halves_are_stable(tmp_path):
+    path = tmp_path / "questions.json"
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "query": "Q one?",
+                    "question_type": "inference_query",
+                    "evidence_list": [{"fact": "f1"}],
+                },
+                {"query": "Q two?", "question_type": "null_query", "evidence_list": []},
+                {
+                    "query": "Q three?",
+                    "question_type": "comparison_query",
+                    "evidence_list": [{"fact": "f2"}, {"fact": "f3"}],
+                },
+            ]
+        )
+    )
+    questions = load_questions(path)
+    assert [q.query for q in questions] == ["Q one?", "Q three?"]
+    assert questions[1].facts == ("f2", "f3")
+    assert {q.half for q in questions} <= {"tune", "check"}
+    assert half_of("Q one?") == half_of("Q one?")
+    halves = {half_of(f"question {n}") for n in range(50)}
+    assert halves == {"tune", "check"}
+
+
+def test_every_variant_is_a_valid_configuration_and_the_default_is_hybrid_final():
+    for overrides in VARIANTS.values():
+        RetrievalConfig(**overrides)
+    assert RetrievalConfig(**VARIANTS["final+dense-light"]) == RetrievalConfig()
+    assert RetrievalConfig(**VARIANTS["default"]) == RetrievalConfig()
+    assert not RetrievalConfig(**VARIANTS["final"]).dense
+
+
+def test_the_report_has_one_row_per_variant_and_per_type():
+    summary = summarise([score_question(["a"], ["a"])], [5.0])
+    results = {"bm25": {"all": summary, "inference_query": summary, "half:tune": summary}}
+    meta = {
+        "questions_file": "q.json",
+        "answerable": 1,
+        "k": 10,
+        "articles": 1,
+        "chunks": 1,
+        "machine": "test",
+        "when": "now",
+    }
+    report = render(results, meta)
+    assert "## All questions" in report and "| bm25 | 1 |" in report
+    assert "| inference_query | 1 |" in report and "## Half `tune`" in report
+
+
+@pytest.mark.slow
+def test_the_harness_runs_end_to_end_on_a_small_slice(tmp_path, capsys):
+    """Index a few benchmark articles with the real model, run two variants, read the report."""
+    from bench.retrieval import main
+    from tests.conftest import SHARED_EVAL
+
+    if not (SHARED_EVAL / "corpus.json").exists():
+        pytest.skip("the MultiHop-RAG files are not present")
+    questions = [
+        q for q in json.loads((SHARED_EVAL / "queries-dev.json").read_text()) if q["evidence_list"]
+    ][:3]
+    urls = {e["url"] for q in questions for e in q["evidence_list"]}
+    corpus = [a for a in json.loads((SHARED_EVAL / "corpus.json").read_text()) if a["url"] in urls]
+    (tmp_path / "corpus.json").write_text(json.dumps(corpus))
+    (tmp_path / "questions.json").write_text(json.dumps(questions))
+    argv = [
+        "--questions",
+        str(tmp_path / "questions.json"),
+        "--corpus",
+        str(tmp_path / "corpus.json"),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--variants",
+        "bm25,final",
+        "--no-save",
+    ]
+    assert main(argv) == 0
+    report = capsys.readouterr().out
+    assert "| bm25 | 3 |" in report and "| final | 3 |" in report
+    # With only the evidence articles indexed, every question finds some of its evidence.
+    final_row = next(line for line in report.splitlines() if line.startswith("| final | 3 |"))
+    assert float(final_row.split("|")[4]) == 1.0  # Hits@10
+    # A second run reuses the index instead of indexing again.
+    assert main(argv) == 0
+    assert "indexing" not in capsys.readouterr().err

@@ -1,0 +1,454 @@
+"""The web UI in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+The app runs as a subprocess (``python app.py``) on a free loopback port with an empty data
+folder, so it indexes the bundled sample ``corpus/`` itself on start, as it would for a new user.
+One app serves all tests in this module; each test opens its own browser page (its own Gradio
+session). Screenshots of every test's final page go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.chat_server import ChatServer, ChatServerState
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+LACHIN = "Where did Azerbaijan set up a checkpoint on April 23?"
+START_TIMEOUT_S = 180
+ANSWER_TIMEOUT_MS = 60_000
+
+# Records each state the newest turn passes through, so a test can tell that the answer
+# arrived as a stream of updates (pending first, complete last) and not in one piece.
+WATCH_TURNS_JS = """
+() => {
+  window.__turnStates = [];
+  const root = document.querySelector('#conversation');
+  const record = () => {
+    const turns = root.querySelectorAll('.turn');
+    const last = turns[turns.length - 1];
+    if (!last) return;
+    const state = last.querySelector('.pending') ? 'pending'
+      : (last.dataset.complete === 'true' ? 'complete' : 'partial');
+    const states = window.__turnStates;
+    if (states[states.length - 1] !== state) states.push(state);
+    if (state === 'partial') window.__partialText = last.querySelector('.answer-text').textContent;
+  };
+  new MutationObserver(record).observe(root, {subtree: true, childList: true, attributes: true,
+                                               characterData: true});
+}
+"""
+
+
+IN_VIEW_JS = """(id) => {
+  const r = document.getElementById(id).getBoundingClientRect();
+  return r.top >= 0 && r.top < window.innerHeight - 40;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(
+        f"the app did not answer at {url} within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}"
+    )
+
+
+@contextlib.contextmanager
+def _running_app(home: Path, **extra_env: str):
+    """``python app.py`` on a free port with an empty index under ``home``; yields its url."""
+    port = _free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_", "GRADIO_"))
+    }
+    env.update(
+        NEWSQA_DATA_DIR=str(home / "data"),
+        GRADIO_SERVER_NAME="127.0.0.1",
+        GRADIO_SERVER_PORT=str(port),
+        GRADIO_ANALYTICS_ENABLED="False",
+        ANONYMIZED_TELEMETRY="False",
+        PYTHONUNBUFFERED="1",
+        **extra_env,
+    )
+    log = home / "app.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_up(url, proc, log)
+        assert "indexing the sample articles" in log.read_text(), (
+            "first start must say it builds the sample"
+        )
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """The app in extractive mode (no LLM configured)."""
+    with _running_app(tmp_path_factory.mktemp("app")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def llm_app_url(tmp_path_factory):
+    """The app with an LLM endpoint (a loopback Chat Completions server) that sends the first
+    words of its reply and then stalls past the app's time-out."""
+    state = ChatServerState(
+        reply=lambda messages: "Lachin Corridor\nBaku set up a checkpoint [1].",
+        piece_chars=7,
+        stall_after_first=True,
+    )
+    with (
+        ChatServer(state) as server,
+        _running_app(
+            tmp_path_factory.mktemp("llm-app"),
+            OPENAI_BASE_URL=server.base_url,
+            OPENAI_API_KEY="test",
+            NEWSQA_LLM_MODEL="scripted",
+            NEWSQA_LLM_TIMEOUT="4",
+            NEWSQA_LLM_RETRIES="0",
+        ) as url,
+    ):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh` (apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _open_page(browser, url: str, name: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.dialogs = []
+    page.errors = []
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("#conversation .conversation")
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield page
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def page(browser, app_url, request):
+    """A fresh page (own Gradio session) on the extractive app; dialogs and script errors are
+    recorded; a screenshot of the final state goes to test-artifacts/."""
+    yield from _open_page(browser, app_url, request.node.name)
+
+
+@pytest.fixture
+def llm_page(browser, llm_app_url, request):
+    """Like ``page``, on the app with the stalling LLM endpoint."""
+    yield from _open_page(browser, llm_app_url, request.node.name)
+
+
+def ask(page, question: str) -> list[str]:
+    """Type ``question``, press Enter, wait for the complete answer; returns the states seen."""
+    from playwright.sync_api import expect
+
+    count = page.locator("#conversation .turn").count()
+    page.evaluate(WATCH_TURNS_JS)
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    turn = page.locator("#conversation .turn").nth(count)
+    expect(turn).to_have_attribute("data-complete", "true", timeout=ANSWER_TIMEOUT_MS)
+    return page.evaluate("window.__turnStates")
+
+
+def open_library(page) -> None:
+    page.get_by_role("tab", name="Library").click()
+    page.wait_for_selector("#library-table table")
+
+
+def open_ask(page) -> None:
+    page.get_by_role("tab", name="Ask").click()
+    page.wait_for_selector("#question textarea")
+
+
+def upload(page, path: Path) -> None:
+    """Upload a file in the library tab and wait for its result line."""
+    from playwright.sync_api import expect
+
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    expect(page.locator("#upload-results li", has_text=path.name)).to_be_visible(
+        timeout=ANSWER_TIMEOUT_MS
+    )
+
+
+def test_lachin_answer_streams_in_with_marker_card_and_article(page):
+    from playwright.sync_api import expect
+
+    states = ask(page, LACHIN)
+    assert states[0] == "pending" and states[-1] == "complete", states
+
+    turn = page.locator("#conversation .turn").last
+    expect(turn.locator(".answer-text")).to_contain_text("Lachin")
+    markers = turn.locator("button.cite")
+    assert markers.count() >= 1
+    marker = markers.last
+    n = marker.get_attribute("data-n")
+    card = page.locator(f"#src-0-{n}")
+    expect(card.locator("mark.support")).to_contain_text(re.compile(r"\w{4,}"))
+
+    # Push the card out of sight (a tall block above it, everything scrolled to the top): the
+    # marker must bring it back into view.
+    card_id = f"src-0-{n}"
+    page.evaluate("""() => {
+        const spacer = document.createElement('div');
+        spacer.id = 'test-spacer';
+        spacer.style.height = '3000px';
+        const sources = document.querySelector('#sources .sources');
+        sources.insertBefore(spacer, sources.firstChild);
+        document.querySelector('#sources-col').scrollTop = 0;
+        window.scrollTo(0, 0);
+    }""")
+    assert not page.evaluate(IN_VIEW_JS, card_id)
+    marker.click()
+    page.wait_for_function(IN_VIEW_JS, arg=card_id, timeout=5000)
+    expect(card).to_have_class(re.compile(r"\bflash\b"))
+    support = card.locator("mark.support").first.inner_text()
+
+    card.locator("button.show-article").click()
+    overlay = page.locator("#article-view .article-overlay")
+    expect(overlay).to_be_visible()
+    expect(overlay.locator("mark.passage").first).to_be_visible()
+    expect(overlay.locator("mark.support").first).to_contain_text(support[:40])
+    page.screenshot(path=str(ARTIFACTS / "article-view.png"))
+    page.keyboard.press("Escape")
+    expect(overlay).to_have_count(0)
+    assert not page.errors, page.errors
+
+
+def test_date_filter_that_excludes_the_article_gives_an_abstention(page):
+    from playwright.sync_api import expect
+
+    since = page.locator("#since input")
+    since.fill("2023-06-01")
+    since.press("Enter")
+    expect(page.locator("#filter-summary")).to_contain_text("1 Jun 2023")
+    ask(page, LACHIN)
+    turn = page.locator("#conversation .turn").last
+    expect(turn.locator(".bubble.answer.abstained")).to_be_visible()
+    expect(turn.locator(".abstain-head")).to_have_text("No answer in the indexed articles")
+    expect(turn.locator(".answer-meta")).to_contain_text("articles from 1 Jun 2023")
+    expect(turn.locator("button.cite")).to_have_count(0)
+    expect(page.locator("#sources .source-group.active .card:not(.nearest)")).to_have_count(0)
+
+
+def test_uploaded_article_is_listed_searchable_and_answerable(page, tmp_path):
+    from playwright.sync_api import expect
+
+    article = tmp_path / "kelsport-library.txt"
+    article.write_text(
+        "Title: Kelsport opens a floating library on a converted ferry\n"
+        "Source: Harbour Gazette\n"
+        "Date: 2024-02-10\n"
+        "URL: https://example.org/kelsport-floating-library\n\n"
+        "The harbour town of Kelsport opened a floating library on Saturday. The library occupies "
+        "a converted car ferry moored at the north quay and holds twelve thousand books.\n\n"
+        "Mayor Ilse Varga said the ferry library will sail to the outer islands every second week, "
+        "bringing books to villages without a public library.\n",
+        encoding="utf-8",
+    )
+    open_library(page)
+    upload(page, article)
+    expect(page.locator("#upload-results li.ok", has_text=article.name)).to_contain_text(
+        "1 article added"
+    )
+    page.locator("#library-search textarea").fill("floating ferry")
+    row = page.locator("#library-table tbody tr", has_text="Kelsport opens a floating library")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Harbour Gazette")
+    expect(row).to_contain_text("2024-02-10")
+    expect(page.locator("#stats")).to_contain_text("Harbour Gazette")
+
+    open_ask(page)
+    ask(page, "What did Kelsport open on a converted ferry?")
+    turn = page.locator("#conversation .turn").last
+    expect(turn.locator(".abstained")).to_have_count(0)
+    expect(turn.locator(".answer-text")).to_contain_text("floating library")
+    card = page.locator("#sources .source-group.active .card").first
+    link = card.locator("a.card-title")
+    expect(link).to_have_text("Kelsport opens a floating library on a converted ferry")
+    expect(link).to_have_attribute("href", "https://example.org/kelsport-floating-library")
+    expect(card.locator(".card-meta")).to_contain_text("Harbour Gazette · 10 Feb 2024")
+
+
+HOSTILE = {
+    "title": "<script>window.__xss=1;alert('t1')</script><img src=x onerror=\"window.__xss=2;alert('t2')\">",
+    "source": "<b onmouseover=\"alert('s')\">Evil Outlet</b>",
+    "url": "javascript:window.__xss=3;alert('u')",
+    "published_at": "2030-01-02",
+    "body": (
+        "The zorbleflax festival in Quillmere drew record crowds. <script>window.__xss=4;alert('b1')</script> "
+        "Organisers of the zorbleflax festival handed out <img src=x onerror=\"window.__xss=5;alert('b2')\"> "
+        "free lanterns and linked <a href=\"javascript:alert('b3')\">the program</a>. "
+        "The zorbleflax festival lasts ${alert('b4')} three days {{constructor.constructor('alert(1)')()}} "
+        "<svg onload=\"alert('b5')\"></svg> in Quillmere every spring."
+    ),
+}
+
+
+def _no_injection(page) -> None:
+    """No element or handler from article data made it into the page, and no script ran."""
+    found = page.evaluate("""() => {
+        const roots = ['#conversation', '#sources', '#article-view', '#library-table', '#examples',
+                       '#upload-results', '#stats', '#status', '#filter-summary'];
+        const bad = [];
+        for (const sel of roots) {
+          for (const root of document.querySelectorAll(sel + ' .html-container')) {
+            for (const el of root.querySelectorAll('script, img, svg, iframe, object, embed, style')) {
+              bad.push(sel + ' ' + el.tagName);
+            }
+            for (const el of root.querySelectorAll('*')) {
+              for (const attr of el.attributes) {
+                if (attr.name.startsWith('on')) bad.push(sel + ' ' + el.tagName + '[' + attr.name + ']');
+              }
+            }
+          }
+        }
+        for (const a of document.querySelectorAll('a[href]')) {
+          const href = a.getAttribute('href').replace(/[\\s\\u0000-\\u001f]/g, '').toLowerCase();
+          if (href.startsWith('javascript:')) bad.push('a href=' + href);
+        }
+        return {bad, xss: window.__xss === undefined ? null : window.__xss};
+    }""")
+    assert found == {"bad": [], "xss": None}, found
+    assert page.dialogs == [], page.dialogs
+
+
+def test_hostile_article_runs_nothing(page, tmp_path):
+    from playwright.sync_api import expect
+
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(HOSTILE), encoding="utf-8")
+    open_library(page)
+    upload(page, hostile)
+    page.locator("#library-search textarea").fill("Evil Outlet")
+    row = page.locator("#library-table tbody tr", has_text="Evil Outlet")
+    expect(row).to_have_count(1)
+    expect(row.locator(".col-title")).to_contain_text("<script>window.__xss=1")
+    _no_injection(page)
+
+    open_ask(page)
+    ask(page, "How long does the zorbleflax festival in Quillmere last?")
+    card = page.locator("#sources .source-group.active .card").first
+    expect(card.locator(".card-head")).to_contain_text("<img src=x onerror=")
+    expect(card.locator("a")).to_have_count(0)  # the javascript: url is shown as no link at all
+    expect(card.locator(".passage")).to_contain_text("<script>")
+    card.locator("button.show-article").click()
+    overlay = page.locator("#article-view .article-overlay")
+    expect(overlay.locator(".article-text")).to_contain_text("<svg onload=")
+    expect(overlay.locator(".article-text")).to_contain_text("${alert('b4')}")
+    _no_injection(page)
+    page.keyboard.press("Escape")
+
+    # The newest article feeds the example questions: they must stay inert too.
+    page.reload()
+    page.wait_for_selector("#examples button.example")
+    expect(page.locator("#examples")).to_contain_text("<script>")
+    _no_injection(page)
+
+    # And it can be deleted again (two clicks: arm, confirm).
+    open_library(page)
+    page.locator("#library-search textarea").fill("Evil Outlet")
+    delete = page.locator("#library-table tbody tr", has_text="Evil Outlet").locator(
+        "button.delete-article"
+    )
+    delete.click()
+    expect(delete).to_have_text("Confirm delete")
+    delete.click()
+    expect(page.locator("#library-table tbody tr", has_text="Evil Outlet")).to_have_count(0)
+    expect(page.locator("#upload-results")).to_contain_text("deleted from the index")
+    _no_injection(page)
+    assert not page.errors, page.errors
+
+
+def test_llm_words_stream_in_then_a_stalled_endpoint_falls_back_with_a_banner(llm_page):
+    from playwright.sync_api import expect
+
+    page = llm_page
+    expect(page.locator("#status")).to_contain_text("LLM scripted at http://127.0.0.1:")
+    expect(page.locator("#llm-banner .llm-banner")).to_have_count(0)
+    states = ask(page, LACHIN)
+    assert states[:2] == ["pending", "partial"] and states[-1] == "complete", states
+    assert page.evaluate("window.__partialText").startswith("Lachin")  # the model's first words
+
+    turn = page.locator("#conversation .turn").last
+    expect(page.locator("#llm-banner .llm-banner")).to_contain_text(
+        "The LLM endpoint is not answering"
+    )
+    expect(turn.locator(".fallback-note")).to_contain_text("extractive answer instead")
+    expect(turn.locator("button.cite").first).to_be_visible()
+    expect(turn.locator(".answer-meta")).to_contain_text("extractive")
+    assert not page.errors, page.errors

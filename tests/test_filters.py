@@ -1,0 +1,160 @@
+"""Date and outlet filters: explicit, from the question, and reported on the Answer.
+
+A small real index (real Chroma on disk, the hashed bag-of-words fake embedder): six articles
+about the same harbour bridge, from three outlets and four dates, one undated. Every search is
+run twice: against the in-memory chunk table and through Chroma and BM25 directly (the path a
+large index takes).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index import Article, open_index
+from qa import Answerer
+from qa.retrieval import Retriever
+
+BODY = (
+    "The harbour bridge repairs {what}. Engineers from the city council inspected the steel "
+    "cables and the deck joints. Traffic on the harbour bridge was diverted to the ferry route. "
+    "Residents asked when the harbour bridge would reopen to cars and cyclists."
+)
+
+ARTICLES = [
+    (
+        "https://planet.example/a",
+        "Daily Planet",
+        date(2023, 10, 2),
+        "began with a closure of two lanes",
+    ),
+    ("https://planet.example/b", "Daily Planet", date(2023, 11, 28), "ended a week early"),
+    ("https://gazette.example/c", "Gotham Gazette", date(2023, 10, 20), "cost more than planned"),
+    ("https://gazette.example/d", "Gotham Gazette", date(2023, 11, 5), "were paused by rain"),
+    ("https://wire.example/e", "Metro Wire", date(2023, 11, 14), "passed a safety review"),
+    ("https://wire.example/f", "Metro Wire", None, "were praised by cyclists"),
+]
+QUESTION = "What happened with the harbour bridge repairs?"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    from index import Settings
+    from tests.fakes import FakeEmbedder
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("filters") / "data")
+    opened = open_index(settings, embedder=FakeEmbedder())
+    report = opened.add_articles(
+        [
+            Article(
+                id=url,
+                title=f"Harbour bridge repairs {what}",
+                text=BODY.format(what=what),
+                source=source,
+                published=published,
+                url=url,
+            )
+            for url, source, published, what in ARTICLES
+        ]
+    )
+    assert report.ok and report.added == len(ARTICLES)
+    return opened
+
+
+@pytest.fixture(params=["table", "store"])
+def retriever(request, index, monkeypatch):
+    if request.param == "store":
+        # Too big to hold in memory: search through Chroma and the BM25 index.
+        monkeypatch.setattr("qa.chunk_table.MAX_CHUNKS", 0)
+    return Retriever(index)
+
+
+def _articles(result) -> set[str]:
+    return {p.article_id for p in result.passages}
+
+
+def test_without_filters_every_article_can_be_found(retriever):
+    result = retriever.retrieve(QUESTION, k=10)
+    assert _articles(result) == {url for url, *_ in ARTICLES}
+    assert not result.filters.active
+
+
+def test_since_and_until_keep_only_articles_of_the_range(retriever):
+    result = retriever.retrieve(QUESTION, k=10, since=date(2023, 10, 15), until=date(2023, 11, 10))
+    assert _articles(result) == {"https://gazette.example/c", "https://gazette.example/d"}
+    assert all(date(2023, 10, 15) <= p.published <= date(2023, 11, 10) for p in result.passages)
+    assert result.filters.since == date(2023, 10, 15) and result.filters.until == date(2023, 11, 10)
+    assert not result.filters.from_question
+
+
+def test_an_open_range_excludes_undated_articles(retriever):
+    since = retriever.retrieve(QUESTION, k=10, since=date(2023, 11, 1))
+    assert _articles(since) == {
+        "https://planet.example/b",
+        "https://gazette.example/d",
+        "https://wire.example/e",
+    }
+    until = retriever.retrieve(QUESTION, k=10, until=date(2023, 10, 31))
+    assert _articles(until) == {"https://planet.example/a", "https://gazette.example/c"}
+
+
+def test_sources_keep_only_those_outlets(retriever):
+    result = retriever.retrieve(QUESTION, k=10, sources=["Metro Wire"])
+    assert _articles(result) == {"https://wire.example/e", "https://wire.example/f"}
+    assert result.filters.sources == ("Metro Wire",)
+    both = retriever.retrieve(
+        QUESTION, k=10, sources=["Daily Planet", "Metro Wire"], since=date(2023, 11, 1)
+    )
+    assert _articles(both) == {"https://planet.example/b", "https://wire.example/e"}
+
+
+def test_a_period_stated_in_the_question_is_applied_and_reported(retriever):
+    result = retriever.retrieve(
+        "What did articles published in November 2023 say about the harbour bridge repairs?"
+    )
+    assert result.filters.from_question
+    assert (result.filters.since, result.filters.until) == (date(2023, 11, 1), date(2023, 11, 30))
+    assert _articles(result) == {
+        "https://planet.example/b",
+        "https://gazette.example/d",
+        "https://wire.example/e",
+    }
+    assert "Nov 2023" in result.filters.describe()
+
+
+def test_auto_filters_can_be_turned_off_and_explicit_dates_win(retriever):
+    question = "What did articles published in November 2023 say about the harbour bridge repairs?"
+    off = retriever.retrieve(question, k=10, auto_filters=False)
+    assert not off.filters.active and len(_articles(off)) == len(ARTICLES)
+    explicit = retriever.retrieve(question, k=10, since=date(2023, 10, 1), until=date(2023, 10, 31))
+    assert not explicit.filters.from_question
+    assert _articles(explicit) == {"https://planet.example/a", "https://gazette.example/c"}
+
+
+def test_an_event_date_in_the_question_does_not_filter(retriever):
+    result = retriever.retrieve(
+        "Why were the harbour bridge repairs paused by rain on November 5?", k=10
+    )
+    assert not result.filters.active
+    assert len(_articles(result)) == len(ARTICLES)
+
+
+def test_a_filter_that_matches_nothing_gives_no_passages(retriever):
+    result = retriever.retrieve(QUESTION, since=date(2024, 1, 1))
+    assert result.passages == []
+    assert retriever.retrieve(QUESTION, sources=["No Such Outlet"]).passages == []
+
+
+def test_the_answer_reports_the_filters_it_ran_under(index):
+    answerer = Answerer(index, use_llm=False)
+    answer = answerer.ask(QUESTION, sources=["Gotham Gazette"], since=date(2023, 10, 1))
+    assert answer.filters.sources == ("Gotham Gazette",)
+    assert answer.filters.since == date(2023, 10, 1)
+    assert all(c.passage.source == "Gotham Gazette" for c in answer.citations)
+    auto = answerer.ask(
+        "What did articles published in October 2023 say about the harbour bridge repairs?"
+    )
+    assert auto.filters.from_question
+    assert all(c.passage.published.month == 10 for c in auto.citations)
+    assert [p.article_id for p in answerer.retrieve(QUESTION, sources=["Metro Wire"])]
