@@ -42,8 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"
 RESULTS = ROOT / "bench" / "results"
-_SUMMARY = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) failed.*?"
-                      r"\((\d+) chunks embedded.*?, ([\d.]+) s(?:, ([\d.]+) chunks/s in the embedder)?\)")
+_SUMMARY = re.compile(
+    r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) failed.*?"
+    r"\((\d+) chunks embedded.*?, ([\d.]+) s(?:, ([\d.]+) chunks/s in the embedder)?\)"
+)
 
 
 def chunk_texts(corpus: Path) -> list[str]:
@@ -71,8 +73,13 @@ def raw_rate(texts: list[str], batch_size: int, threads: int) -> tuple[float, fl
 def run_add(corpus: Path, data_dir: Path, env: dict[str, str]) -> tuple[float, dict]:
     """Run ``python -m index add`` to the end; returns (wall seconds, parsed summary)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "index", "add", "-q", str(corpus)], cwd=ROOT,
-                          env={**env, "NEWSQA_DATA_DIR": str(data_dir)}, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "index", "add", "-q", str(corpus)],
+        cwd=ROOT,
+        env={**env, "NEWSQA_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"index add failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -81,9 +88,15 @@ def run_add(corpus: Path, data_dir: Path, env: dict[str, str]) -> tuple[float, d
         raise SystemExit(f"no summary line in: {done.stdout!r}")
     added, updated, unchanged, failed, embedded, seconds, rate = match.groups()
     embed_seconds = int(embedded) / float(rate) if rate else 0.0
-    return wall, {"added": int(added), "unchanged": int(unchanged), "failed": int(failed),
-                  "chunks_embedded": int(embedded), "run_seconds": float(seconds),
-                  "embed_seconds": round(embed_seconds, 1), "summary": done.stdout.strip()}
+    return wall, {
+        "added": int(added),
+        "unchanged": int(unchanged),
+        "failed": int(failed),
+        "chunks_embedded": int(embedded),
+        "run_seconds": float(seconds),
+        "embed_seconds": round(embed_seconds, 1),
+        "summary": done.stdout.strip(),
+    }
 
 
 def throughput(args: argparse.Namespace) -> dict:
@@ -92,15 +105,20 @@ def throughput(args: argparse.Namespace) -> dict:
 
     settings = Settings.from_env()
     texts = chunk_texts(args.corpus)
-    print(f"{len(texts)} chunk texts; batch {settings.embed_batch_size}, {settings.embed_threads} threads",
-          flush=True)
+    print(
+        f"{len(texts)} chunk texts; batch {settings.embed_batch_size}, {settings.embed_threads} threads",
+        flush=True,
+    )
     raw, raw_seconds = raw_rate(texts, settings.embed_batch_size, settings.embed_threads)
     print(f"raw embedder: {raw:.2f} chunks/s ({raw_seconds:.0f} s)", flush=True)
     data_dir = Path(tempfile.mkdtemp(prefix="newsqa-bench-ingest-"))
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     try:
         wall, summary = run_add(args.corpus, data_dir, env)
-        print(f"end to end: {summary['chunks_embedded'] / wall:.2f} chunks/s ({wall:.0f} s)", flush=True)
+        print(
+            f"end to end: {summary['chunks_embedded'] / wall:.2f} chunks/s ({wall:.0f} s)",
+            flush=True,
+        )
         again_wall, again = run_add(args.corpus, data_dir, env)
         print(f"unchanged re-add: {again_wall:.1f} s", flush=True)
     finally:
@@ -120,7 +138,9 @@ def throughput(args: argparse.Namespace) -> dict:
         "end_to_end_chunks_per_s": round(e2e, 2),
         "end_to_end_seconds": round(wall, 1),
         "embedder_seconds_inside_ingestion": summary["embed_seconds"],
-        "embedder_chunks_per_s_inside_ingestion": round(summary["chunks_embedded"] / summary["embed_seconds"], 2),
+        "embedder_chunks_per_s_inside_ingestion": round(
+            summary["chunks_embedded"] / summary["embed_seconds"], 2
+        ),
         "ratio": round(e2e / reference, 3),
         "ratio_vs_first_raw": round(e2e / raw, 3),
         "share_outside_embedder": round(outside / wall, 3),
@@ -140,16 +160,22 @@ def tune(args: argparse.Namespace) -> dict:
             rate, _ = raw_rate(texts, b, t)
             rates[f"batch {b}, {t} threads"].append(rate)
             print(f"batch {b:>2}, {t} threads: {rate:.2f} chunks/s", flush=True)
-    return {"sample": len(texts), "chunks_per_s": {k: round(statistics.mean(v), 2) for k, v in rates.items()},
-            "runs": {k: [round(x, 2) for x in v] for k, v in rates.items()}}
+    return {
+        "sample": len(texts),
+        "chunks_per_s": {k: round(statistics.mean(v), 2) for k, v in rates.items()},
+        "runs": {k: [round(x, 2) for x in v] for k, v in rates.items()},
+    }
 
 
 def _markdown(result: dict) -> str:
     head = f"### Ingestion throughput ({result['when']}, {result['machine']})\n\n"
     if "chunks_per_s" in result:
         rows = "\n".join(f"| {k} | {v} |" for k, v in result["chunks_per_s"].items())
-        return head + f"Raw embedder, {result['sample']} chunk texts of the corpus, mean of two runs.\n\n" \
+        return (
+            head
+            + f"Raw embedder, {result['sample']} chunk texts of the corpus, mean of two runs.\n\n"
             "| setting | chunks/s |\n|---|---|\n" + rows + "\n"
+        )
     r = result
     return head + (
         f"{r['chunks']} chunks of the 609-article corpus; batch {r['batch_size']}, {r['threads']} threads, "
@@ -170,16 +196,24 @@ def _markdown(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ingest", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--tune", action="store_true", help="compare batch sizes and thread counts instead")
+    parser.add_argument(
+        "--tune", action="store_true", help="compare batch sizes and thread counts instead"
+    )
     parser.add_argument("--sample", type=int, default=160, help="texts per setting with --tune")
     parser.add_argument("--label", default="minilm", help="names the result files")
     parser.add_argument("--machine", default=f"{os.cpu_count()} CPU cores, {platform.machine()}")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     result = tune(args) if args.tune else throughput(args)
-    result = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": args.machine, **result}
+    result = {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": args.machine,
+        **result,
+    }
     name = "ingest-tune" if args.tune else f"ingest-{args.label}"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -83,13 +83,28 @@ def synthetic_articles(n_chunks: int, seed: int = 1):
             pieces.append(window[window.find(" ") + 1 : window.rfind(" ")].strip() or window)
         text = "\n\n".join(pieces)
         article_id = f"https://synthetic.example/{a}"
-        article = Article(id=article_id, title=f"{record['title']} ({a})", text=text, source=record["source"],
-                          published=start_day + timedelta(days=rng.randrange(365)), url=article_id)
+        article = Article(
+            id=article_id,
+            title=f"{record['title']} ({a})",
+            text=text,
+            source=record["source"],
+            published=start_day + timedelta(days=rng.randrange(365)),
+            url=article_id,
+        )
         key = article_key(article_id)
         chunks, pos = [], 0
         for i, piece in enumerate(pieces):
-            chunks.append(Chunk(id=f"{key}-{i:04d}", article_id=article_id, index=i, start=pos,
-                                end=pos + len(piece), text=piece, tokens=0))
+            chunks.append(
+                Chunk(
+                    id=f"{key}-{i:04d}",
+                    article_id=article_id,
+                    index=i,
+                    start=pos,
+                    end=pos + len(piece),
+                    text=piece,
+                    tokens=0,
+                )
+            )
             pos += len(piece) + 2
         vectors = vectors_rng.standard_normal((count, DIM)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -159,9 +174,11 @@ def build_lexical(data_dir: Path) -> dict:
 
 def _summary(values: list[float]) -> dict:
     ordered = sorted(values)
-    return {"median_ms": round(statistics.median(ordered) * 1000, 1),
-            "p95_ms": round(ordered[max(0, int(round(0.95 * len(ordered))) - 1)] * 1000, 1),
-            "n": len(ordered)}
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[max(0, int(round(0.95 * len(ordered))) - 1)] * 1000, 1),
+        "n": len(ordered),
+    }
 
 
 def probe(data_dir: Path, n_queries: int) -> dict:
@@ -170,7 +187,9 @@ def probe(data_dir: Path, n_queries: int) -> dict:
     from index import Settings, open_index
     from qa import Answerer
 
-    questions = [q["query"] for q in json.loads((DATASET / "queries-dev.json").read_text())[: n_queries + 1]]
+    questions = [
+        q["query"] for q in json.loads((DATASET / "queries-dev.json").read_text())[: n_queries + 1]
+    ]
     started = time.perf_counter()
     index = open_index(Settings(data_dir=data_dir))
     opened = time.perf_counter() - started
@@ -238,9 +257,24 @@ def _hybrid(index, question: str, k: int = 10, candidates: int = 40) -> list:
 
 def _step(flag: str, args: argparse.Namespace, data_dir: Path) -> dict:
     """Run one step of this benchmark in a fresh process and return its JSON result."""
-    out = subprocess.run([sys.executable, "-m", "bench.scale", flag, "--chunks", str(args.chunks),
-                          "--data-dir", str(data_dir), "--queries", str(args.queries)],
-                         cwd=ROOT, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.scale",
+            flag,
+            "--chunks",
+            str(args.chunks),
+            "--data-dir",
+            str(data_dir),
+            "--queries",
+            str(args.queries),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{flag} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -250,34 +284,63 @@ def _markdown(result: dict) -> str:
     load_, probe_ = result["load"], result["probe"]
     rows = [
         ("chunks (articles)", f"{load_['chunks']:,} ({load_['articles']:,})"),
-        ("insert into Chroma", f"{load_['insert_seconds']:,} s, {load_['insert_chunks_per_s']:,} chunks/s"),
+        (
+            "insert into Chroma",
+            f"{load_['insert_seconds']:,} s, {load_['insert_chunks_per_s']:,} chunks/s",
+        ),
         ("BM25 build (once, by the writer)", f"{load_['bm25_build_seconds']} s"),
         ("disk: Chroma / BM25", f"{load_['chroma_disk_mb']:,} MB / {load_['bm25_disk_mb']:,} MB"),
-        ("peak RSS: loader / BM25 build / app",
-         f"{load_['load_peak_rss_mb']:,} MB / {load_['bm25_peak_rss_mb']:,} MB / {probe_['app_peak_rss_mb']:,} MB"),
-        ("app start-up: open index + model + first hybrid query",
-         f"{probe_['startup_seconds']} s (BM25 {probe_['bm25_origin']}; imports {probe_['import_seconds']} s more)"),
-        ("  of which: open store + load model / load BM25 / first dense query",
-         f"{probe_['open_seconds']} s / {probe_['bm25_load_seconds']} s / {probe_['first_dense_query_seconds']} s"),
+        (
+            "peak RSS: loader / BM25 build / app",
+            f"{load_['load_peak_rss_mb']:,} MB / {load_['bm25_peak_rss_mb']:,} MB / {probe_['app_peak_rss_mb']:,} MB",
+        ),
+        (
+            "app start-up: open index + model + first hybrid query",
+            f"{probe_['startup_seconds']} s (BM25 {probe_['bm25_origin']}; imports {probe_['import_seconds']} s more)",
+        ),
+        (
+            "  of which: open store + load model / load BM25 / first dense query",
+            f"{probe_['open_seconds']} s / {probe_['bm25_load_seconds']} s / {probe_['first_dense_query_seconds']} s",
+        ),
+        (
+            "first question through the app's retriever (qa.Answerer.retrieve), after start-up",
+            f"{probe_['app_first_retrieve_seconds']} s",
+        ),
     ]
     for name in ("embed_question", "dense", "bm25", "hybrid", "app_retrieve"):
         s = probe_[name]
-        rows.append((f"latency {name.replace('_', ' ')} (median / p95, n={s['n']})",
-                     f"{s['median_ms']} ms / {s['p95_ms']} ms"))
-    lines = [f"### Scale: {load_['chunks']:,} chunks ({result['when']}, {result['machine']})", "",
-             "| measure | value |", "|---|---|"]
+        rows.append(
+            (
+                f"latency {name.replace('_', ' ')} (median / p95, n={s['n']})",
+                f"{s['median_ms']} ms / {s['p95_ms']} ms",
+            )
+        )
+    lines = [
+        f"### Scale: {load_['chunks']:,} chunks ({result['when']}, {result['machine']})",
+        "",
+        "| measure | value |",
+        "|---|---|",
+    ]
     lines += [f"| {a} | {b} |" for a, b in rows]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--chunks", type=int, default=100_000)
-    parser.add_argument("--data-dir", type=Path, help="scratch folder (default /tmp/newsqa-scale-N)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="scratch folder (default /tmp/newsqa-scale-N)"
+    )
     parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--reuse", action="store_true", help="skip loading; use the folder a --load-only run filled")
-    parser.add_argument("--load-only", action="store_true", help="only load (finish later with --reuse)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="skip loading; use the folder a --load-only run filled"
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="only load (finish later with --reuse)"
+    )
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--build-lexical", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--machine", default=f"{os.cpu_count()} CPU cores, {platform.machine()}")
@@ -306,8 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     loaded.update(_step("--build-lexical", args, data_dir))
     print(json.dumps(loaded), flush=True)
     probed = _step("--probe", args, data_dir)
-    result = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": args.machine,
-              "load": loaded, "probe": probed}
+    result = {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": args.machine,
+        "load": loaded,
+        "probe": probed,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     result_path.write_text(json.dumps(result, indent=2) + "\n")
     result_path.with_suffix(".md").write_text(_markdown(result))

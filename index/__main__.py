@@ -46,7 +46,6 @@ def _progress_bars():
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from .library import open_index
-
     from .watch import scan
 
     index = open_index(settings)

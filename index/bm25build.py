@@ -74,7 +74,12 @@ class PagedBM25Builder:
         np.cumsum(np.bincount(tokens, minlength=n_vocab), out=indptr[1:])
         del order, scores, docs, tokens
         retriever = bm25s.BM25(k1=k1, b=b)
-        retriever.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": self.n_docs}
+        retriever.scores = {
+            "data": data,
+            "indices": indices,
+            "indptr": indptr,
+            "num_docs": self.n_docs,
+        }
         vocab = dict(self.vocab)
         # As bm25s.BM25.index does: an empty token after the real ones.
         vocab.setdefault("", max(vocab.values(), default=-1) + 1)

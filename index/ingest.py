@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 
-
 @dataclass
 class IngestReport:
     """What an ingestion run did.
@@ -134,8 +133,9 @@ class Ingestor:
             max_article_chars=settings.max_article_chars,
         )
 
-    def read_paths(self, paths: Sequence[Path], report: IngestReport,
-                   progress: Progress | None = None) -> tuple[list[Article], dict[str, Path], set[str]]:
+    def read_paths(
+        self, paths: Sequence[Path], report: IngestReport, progress: Progress | None = None
+    ) -> tuple[list[Article], dict[str, Path], set[str]]:
         """Load every supported file under ``paths``, recording failures in ``report``.
 
         Returns:
@@ -203,7 +203,9 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def add_articles(self, articles: Sequence[Article], progress: Progress | None = None) -> IngestReport:
+    def add_articles(
+        self, articles: Sequence[Article], progress: Progress | None = None
+    ) -> IngestReport:
         """Index articles built in code (same rules as files; a repeated id is skipped)."""
         started = time.perf_counter()
         report = IngestReport()
@@ -220,7 +222,9 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def prune(self, roots: Sequence[Path], keep: AbstractSet[str], loaded: AbstractSet[str] = frozenset()) -> int:
+    def prune(
+        self, roots: Sequence[Path], keep: AbstractSet[str], loaded: AbstractSet[str] = frozenset()
+    ) -> int:
         """Remove articles read from files under ``roots`` that are gone or no longer hold them.
 
         Args:
@@ -234,20 +238,26 @@ class Ingestor:
         """
         # Stored paths are absolute display forms (see loaders.display_path), so compare like
         # with like: the display forms of what exists now.
-        present = {display_path(os.path.abspath(p)) for p, _ in iter_files(roots) if os.path.lexists(p)}
+        present = {
+            display_path(os.path.abspath(p)) for p, _ in iter_files(roots) if os.path.lexists(p)
+        }
         prefixes = [display_path(os.path.abspath(r)) for r in roots]
         removed = 0
         with self.store.writing():
             for info in self.store.list_articles():
                 if not info.path or info.id in keep:
                     continue
-                inside = any(info.path == r or info.path.startswith(r.rstrip("/") + "/") for r in prefixes)
+                inside = any(
+                    info.path == r or info.path.startswith(r.rstrip("/") + "/") for r in prefixes
+                )
                 gone = info.path not in present or info.path in loaded
                 if inside and gone and self.store.remove_article(info.id):
                     removed += 1
         return removed
 
-    def _ingest(self, articles: list[Article], report: IngestReport, progress: Progress | None) -> None:
+    def _ingest(
+        self, articles: list[Article], report: IngestReport, progress: Progress | None
+    ) -> None:
         stored = self.store.article_hashes()
         todo: list[tuple[Article, bool]] = []
         for article in articles:
@@ -290,9 +300,19 @@ class Ingestor:
                     todo.append(i)
         return _Pending(article, chunks, vectors, todo, is_update)
 
-    def _flush(self, group: list[_Pending], report: IngestReport, progress: Progress | None,
-               done: int, total: int) -> int:
-        texts = [passage_text(item.article.title, item.chunks[i].text) for item in group for i in item.todo]
+    def _flush(
+        self,
+        group: list[_Pending],
+        report: IngestReport,
+        progress: Progress | None,
+        done: int,
+        total: int,
+    ) -> int:
+        texts = [
+            passage_text(item.article.title, item.chunks[i].text)
+            for item in group
+            for i in item.todo
+        ]
         unique = list(dict.fromkeys(texts))
         t0 = time.perf_counter()
         embedded = self.embedder.embed(unique) if unique else np.zeros((0, 1), dtype=np.float32)

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from .article import Article
 from .embedding import Embedder, make_embedder
-from .ingest import IngestReport, Ingestor, Progress
+from .ingest import Ingestor, IngestReport, Progress
 from .lexical import LexicalIndex
 from .settings import Settings
 from .store import ArticleInfo, Store

@@ -90,12 +90,16 @@ class FileLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise StoreError(f"cannot create the write lock {self.path}: {exc.strerror or exc}") from None
+            raise StoreError(
+                f"cannot create the write lock {self.path}: {exc.strerror or exc}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _read_holder(fd)
-            log.warning("another process (%s) is writing to this index; waiting for it to finish", holder)
+            log.warning(
+                "another process (%s) is writing to this index; waiting for it to finish", holder
+            )
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{socket.gethostname()} pid {os.getpid()}\n".encode(), 0)

@@ -50,7 +50,7 @@ class LLMConfig:
     timeout_s: float = 60.0
     retries: int = 2
     context_tokens: int = 3000
-    max_answer_tokens: int = 160
+    max_answer_tokens: int = 120
     total_timeout_s: float = 300.0
 
 

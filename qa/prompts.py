@@ -75,10 +75,21 @@ def passage_block(number: int, passage: Passage, text: str | None = None) -> str
     return f"[{number}] {' | '.join(meta)}\n{body}"
 
 
-def user_message(question: str, blocks: Sequence[str]) -> str:
-    """The user turn: the passages, then the question, in the example's layout."""
+YES_NO_HINT = "(Answer Yes or No on the first line.)"
+
+
+def user_message(question: str, blocks: Sequence[str], yes_no: bool = False) -> str:
+    """The user turn: the passages, then the question, in the examples' layout.
+
+    Args:
+        question: the (standalone) question.
+        blocks: :func:`passage_block` of each passage, in prompt order.
+        yes_no: add :data:`YES_NO_HINT`: small models miss that "Between X and Y, was there
+            ...?" is a yes/no question.
+    """
     joined = "\n".join(blocks)
-    return f"Passages:\n{joined}\nQuestion: {question}\nAnswer:"
+    hint = f" {YES_NO_HINT}" if yes_no else ""
+    return f"Passages:\n{joined}\nQuestion: {question}{hint}\nAnswer:"
 
 
 def rewrite_message(history: Sequence[tuple[str, str]], question: str) -> str:

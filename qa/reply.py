@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from .citations import MARKER, strip_markers
 from .prompts import MODEL_ABSTAIN_PATTERN
 
-_YES_NO_QUESTION = re.compile(
-    r"^\s*(?:(?:and|but|so|then|also)\s*,?\s+)?"
+_AUX = (
     r"(?:is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
-    r"(?:n[’']t)?\b",
-    re.IGNORECASE,
+    r"(?:n[’']t)?"
 )
+_YES_NO_QUESTION = re.compile(r"^\s*(?:(?:and|but|so|then|also)\s*,?\s+)?" + _AUX + r"\b", re.I)
+# "Between the May report and the June report, was there a change ...?": the main clause
+# comes after a leading phrase and a comma.
+_YES_NO_AFTER_PHRASE = re.compile(r",\s+" + _AUX + r"\s+(?:there|the|a|an|any|both|it|they|this|that|[A-Z])", re.I)
+_WH_START = re.compile(r"^\s*(?:which|who|whom|whose|what|where|when|why|how)\b", re.I)
 _LABEL = re.compile(r"^\s*(?:[*_#>\s-]*)(?:short answer|final answer|answer)\s*[:：-]\s*", re.IGNORECASE)
 _YES_NO_START = re.compile(r"^(yes|no)\b", re.IGNORECASE)
 
@@ -39,8 +42,10 @@ class Reply:
 
 
 def is_yes_no_question(question: str) -> bool:
-    """True for questions that open with an auxiliary verb ("Does ...", "Was ...", "Did ...")."""
-    return bool(_YES_NO_QUESTION.match(question))
+    """True for yes/no questions: "Does ...?", "Was ...?", or "After X, did Y ...?"."""
+    if _YES_NO_QUESTION.match(question):
+        return True
+    return not _WH_START.match(question) and bool(_YES_NO_AFTER_PHRASE.search(question))
 
 
 def parse_reply(text: str, question: str) -> Reply:

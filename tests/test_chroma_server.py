@@ -12,14 +12,15 @@ import time
 import pytest
 
 from index import Settings, StoreError, open_index
-
 from tests.conftest import SHARED_EVAL
 from tests.fixtures.chroma_server import running_chroma
 from tests.fixtures.kills import kill_repeatedly
 from tests.fixtures.storecheck import assert_same_content, check_consistent, snapshot
 
 CORPUS = SHARED_EVAL / "corpus.json"
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason=f"benchmark corpus not found at {CORPUS}")
+pytestmark = pytest.mark.skipif(
+    not CORPUS.exists(), reason=f"benchmark corpus not found at {CORPUS}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +42,15 @@ def news_slice(tmp_path_factory):
 def both(tmp_path_factory, chroma_url, news_slice, real_embedder):
     """The same slice indexed into the embedded store and into the server, and the seconds the
     server build took."""
-    embedded = open_index(Settings(data_dir=tmp_path_factory.mktemp("embedded")), embedder=real_embedder)
-    served = open_index(Settings(data_dir=tmp_path_factory.mktemp("served"), chroma_url=chroma_url,
-                                 collection="both"), embedder=real_embedder)
+    embedded = open_index(
+        Settings(data_dir=tmp_path_factory.mktemp("embedded")), embedder=real_embedder
+    )
+    served = open_index(
+        Settings(
+            data_dir=tmp_path_factory.mktemp("served"), chroma_url=chroma_url, collection="both"
+        ),
+        embedder=real_embedder,
+    )
     for index in (embedded, served):
         report = index.add([news_slice])
         assert report.clean and report.added == 10, report.errors
@@ -78,12 +85,17 @@ def test_questions_get_the_same_answers_from_both_stores(both, news_slice):
         assert not b.abstained and b.citations, record["title"]
         assert record["url"] in {c.passage.article_id for c in b.citations}
         assert a.text == b.text
-        assert [c.passage.chunk_id for c in a.citations] == [c.passage.chunk_id for c in b.citations]
+        assert [c.passage.chunk_id for c in a.citations] == [
+            c.passage.chunk_id for c in b.citations
+        ]
 
 
-def test_killed_ingestion_into_the_server_recovers(tmp_path, chroma_url, news_slice, both, real_embedder):
-    import chromadb
+def test_killed_ingestion_into_the_server_recovers(
+    tmp_path, chroma_url, news_slice, both, real_embedder
+):
     from urllib.parse import urlparse
+
+    import chromadb
 
     url = urlparse(chroma_url)
     client = chromadb.HttpClient(host=url.hostname, port=url.port)
@@ -92,26 +104,45 @@ def test_killed_ingestion_into_the_server_recovers(tmp_path, chroma_url, news_sl
         names = {c.name for c in client.list_collections()}
         return client.get_collection("killed_articles").count() if "killed_articles" in names else 0
 
-    env = {**os.environ, "NEWSQA_DATA_DIR": str(tmp_path / "data"), "NEWSQA_CHROMA_URL": chroma_url,
-           "NEWSQA_COLLECTION": "killed", "NEWSQA_INGEST_GROUP": "16", "ANONYMIZED_TELEMETRY": "False"}
+    env = {
+        **os.environ,
+        "NEWSQA_DATA_DIR": str(tmp_path / "data"),
+        "NEWSQA_CHROMA_URL": chroma_url,
+        "NEWSQA_COLLECTION": "killed",
+        "NEWSQA_INGEST_GROUP": "16",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
     seed = int(os.environ.get("NEWSQA_TEST_SEED", time.time_ns() % 100_000))
-    runs = kill_repeatedly(["add", "-q", str(news_slice)], env, count, random.Random(seed), kills=4,
-                           seconds=both[2], total=10)
+    runs = kill_repeatedly(
+        ["add", "-q", str(news_slice)],
+        env,
+        count,
+        random.Random(seed),
+        kills=4,
+        seconds=both[2],
+        total=10,
+    )
     assert runs[-1].articles_after == 10, (seed, runs)
     assert any(r.killed_midway and 0 < r.articles_after < 10 for r in runs), (seed, runs)
-    index = open_index(Settings(data_dir=tmp_path / "data", chroma_url=chroma_url, collection="killed"),
-                       embedder=real_embedder)
+    index = open_index(
+        Settings(data_dir=tmp_path / "data", chroma_url=chroma_url, collection="killed"),
+        embedder=real_embedder,
+    )
     got = snapshot(index)
     check_consistent(index, got)
     assert_same_content(got, snapshot(both[0]))
 
 
-def test_a_second_writer_waits_for_a_live_lease_and_takes_over_a_dead_one(tmp_path, chroma_url, real_embedder):
+def test_a_second_writer_waits_for_a_live_lease_and_takes_over_a_dead_one(
+    tmp_path, chroma_url, real_embedder
+):
     from index import Article
 
     settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma_url, collection="lease")
     index = open_index(settings, embedder=real_embedder)
-    article = Article(id="https://lease.example/1", title="Lease", text="The harbour reopened on Friday. " * 5)
+    article = Article(
+        id="https://lease.example/1", title="Lease", text="The harbour reopened on Friday. " * 5
+    )
     metadata = index.store._metadata()
 
     # A writer on this host whose process is alive (this test's parent) holds the lease.
@@ -123,8 +154,12 @@ def test_a_second_writer_waits_for_a_live_lease_and_takes_over_a_dead_one(tmp_pa
 
     # Its process is gone: the lease is taken over and what it left half-done is cleaned.
     dead = f"{socket.gethostname()}:{_dead_pid()}:abcd1234"
-    index.store.chunks.upsert(ids=["orphan-0000"], embeddings=[[0.0] * 383 + [1.0]], documents=["left over"],
-                              metadatas=[{"article_id": "https://lease.example/gone", "index": 0}])
+    index.store.chunks.upsert(
+        ids=["orphan-0000"],
+        embeddings=[[0.0] * 383 + [1.0]],
+        documents=["left over"],
+        metadatas=[{"article_id": "https://lease.example/gone", "index": 0}],
+    )
     index.store.articles.modify(metadata={**metadata, "writer": dead, "writer_seen": time.time()})
     report = index.add_articles([article])
     assert report.added == 1 and report.orphans_removed == 1

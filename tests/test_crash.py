@@ -14,22 +14,27 @@ from pathlib import Path
 import pytest
 
 from index import Settings, open_index
-
 from tests.conftest import ROOT, SHARED_EVAL
 from tests.fakes import FakeEmbedder
 from tests.fixtures.kills import Run, kill_repeatedly
 from tests.fixtures.storecheck import assert_same_content, check_consistent, snapshot
 
 CORPUS = SHARED_EVAL / "corpus.json"
-needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason=f"benchmark corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.exists(), reason=f"benchmark corpus not found at {CORPUS}"
+)
 
 #: Small groups, so a killed run has committed some groups and not others.
 GROUP = 16
 
 
 def _env(data: Path, group: int = GROUP) -> dict[str, str]:
-    return {**os.environ, "NEWSQA_DATA_DIR": str(data), "NEWSQA_INGEST_GROUP": str(group),
-            "ANONYMIZED_TELEMETRY": "False"}
+    return {
+        **os.environ,
+        "NEWSQA_DATA_DIR": str(data),
+        "NEWSQA_INGEST_GROUP": str(group),
+        "ANONYMIZED_TELEMETRY": "False",
+    }
 
 
 def count_embedded_articles(data: Path) -> int:
@@ -50,10 +55,18 @@ def count_embedded_articles(data: Path) -> int:
         _forget_cached_system(path)
 
 
-def _kill_repeatedly(args: list[str], data: Path, rng: random.Random, kills: int, seconds: float,
-                     total: int, group: int = GROUP) -> list[Run]:
-    return kill_repeatedly(args, _env(data, group), lambda: count_embedded_articles(data), rng, kills,
-                           seconds, total)
+def _kill_repeatedly(
+    args: list[str],
+    data: Path,
+    rng: random.Random,
+    kills: int,
+    seconds: float,
+    total: int,
+    group: int = GROUP,
+) -> list[Run]:
+    return kill_repeatedly(
+        args, _env(data, group), lambda: count_embedded_articles(data), rng, kills, seconds, total
+    )
 
 
 def _clean_build(path: Path, data: Path, embedder, group: int = GROUP):
@@ -78,30 +91,48 @@ def test_killed_ingestion_ends_equal_to_a_clean_build(tmp_path, real_embedder):
     rng = random.Random(seed)
 
     clean, seconds = _clean_build(source, tmp_path / "clean", real_embedder)
-    runs = _kill_repeatedly(["add", "-q", str(source)], tmp_path / "killed", rng, kills=4, seconds=seconds,
-                            total=len(first))
+    runs = _kill_repeatedly(
+        ["add", "-q", str(source)],
+        tmp_path / "killed",
+        rng,
+        kills=4,
+        seconds=seconds,
+        total=len(first),
+    )
 
     context = f"seed {seed}, clean build {seconds:.1f} s, runs {runs}"
-    assert any(r.killed_midway and 0 < r.articles_after < len(first) for r in runs), \
+    assert any(r.killed_midway and 0 < r.articles_after < len(first) for r in runs), (
         f"no kill landed mid-way: {context}"
+    )
     killed = _killed_index(tmp_path / "killed", real_embedder)
     got = snapshot(killed)
     check_consistent(killed, got)
     assert_same_content(got, snapshot(clean))
 
     # Second round: some articles changed, some dropped from the file, some new; --prune.
-    changed = [dict(r, body=r["body"] + "\n\nThis article was updated with a correction.") for r in first[:3]]
+    changed = [
+        dict(r, body=r["body"] + "\n\nThis article was updated with a correction.")
+        for r in first[:3]
+    ]
     second = changed + first[3:10] + extra
     source.write_text(json.dumps(second))
-    runs = _kill_repeatedly(["add", "-q", "--prune", str(source)], tmp_path / "killed", rng, kills=2,
-                            seconds=seconds * 5 / len(first), total=len(second))
+    runs = _kill_repeatedly(
+        ["add", "-q", "--prune", str(source)],
+        tmp_path / "killed",
+        rng,
+        kills=2,
+        seconds=seconds * 5 / len(first),
+        total=len(second),
+    )
     reference, _ = _clean_build(source, tmp_path / "clean2", real_embedder)
     killed = _killed_index(tmp_path / "killed", real_embedder)
     got = snapshot(killed)
     check_consistent(killed, got)
     assert_same_content(got, snapshot(reference))
     assert killed.lexical.search("updated with a correction", 3)[0].chunk_id in got.chunks
-    assert killed.lexical.origin == "loaded", "the BM25 side was rebuilt at start-up instead of loaded"
+    assert killed.lexical.origin == "loaded", (
+        "the BM25 side was rebuilt at start-up instead of loaded"
+    )
 
 
 @pytest.mark.slow
@@ -123,8 +154,15 @@ def test_killed_ingestion_of_the_609_article_corpus_ends_complete(tmp_path, real
     started = time.perf_counter()
     real_embedder.embed(chunks[:48])
     seconds = len(chunks) * (time.perf_counter() - started) / 48
-    runs = _kill_repeatedly(["add", "-q", str(CORPUS)], data, rng, kills=5, seconds=0.8 * seconds,
-                            total=len(records), group=256)
+    runs = _kill_repeatedly(
+        ["add", "-q", str(CORPUS)],
+        data,
+        rng,
+        kills=5,
+        seconds=0.8 * seconds,
+        total=len(records),
+        group=256,
+    )
     context = f"seed {seed}, estimate {seconds:.0f} s, runs {runs}"
     assert runs[-1].articles_after == len(records), context
     assert sum(r.killed_midway and 0 < r.articles_after < len(records) for r in runs) >= 2, context
@@ -140,12 +178,15 @@ def test_killed_ingestion_of_the_609_article_corpus_ends_complete(tmp_path, real
     sample = random.Random(seed).sample(sorted(got.chunks), 150)
     from index.embedding import passage_text
 
-    fresh = real_embedder.embed([passage_text(got.chunks[c][1]["title"], got.chunks[c][0]) for c in sample])
+    fresh = real_embedder.embed(
+        [passage_text(got.chunks[c][1]["title"], got.chunks[c][0]) for c in sample]
+    )
     for chunk_id, vector in zip(sample, fresh):
         assert float(vector @ got.vectors[chunk_id]) > 0.999, chunk_id
     for query in ("Sam Altman OpenAI board", "FTX Sam Bankman-Fried trial", "Cyber Monday deals"):
-        assert [h.chunk_id for h in killed.lexical.search(query, 10)] == \
-            [h.chunk_id for h in reference.lexical.search(query, 10)]
+        assert [h.chunk_id for h in killed.lexical.search(query, 10)] == [
+            h.chunk_id for h in reference.lexical.search(query, 10)
+        ]
 
 
 # Crash at every write step: a child process ingests and dies (os._exit, no clean-up) right
@@ -180,9 +221,15 @@ sys.stdout.write("done")
 
 
 def _articles(version: int, keys: range) -> list[dict]:
-    return [{"title": f"Story {k}", "url": f"https://wire.example/{k}",
-             "body": f"Version {version} of story {k}. " + "The port authority reported record traffic. " * (40 + k)}
-            for k in keys]
+    return [
+        {
+            "title": f"Story {k}",
+            "url": f"https://wire.example/{k}",
+            "body": f"Version {version} of story {k}. "
+            + "The port authority reported record traffic. " * (40 + k),
+        }
+        for k in keys
+    ]
 
 
 def test_crash_before_any_write_step_recovers(tmp_path):
@@ -204,8 +251,14 @@ def test_crash_before_any_write_step_recovers(tmp_path):
         data = tmp_path / f"crash{k}"
         build(data, v1)
         source.write_text(json.dumps(v2))
-        child = subprocess.run([sys.executable, "-c", _CRASH_CHILD, str(k), str(data), str(source)],
-                               cwd=ROOT, env=_env(data, 4), capture_output=True, text=True, timeout=120)
+        child = subprocess.run(
+            [sys.executable, "-c", _CRASH_CHILD, str(k), str(data), str(source)],
+            cwd=ROOT,
+            env=_env(data, 4),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if child.stdout.endswith("done"):
             break
         assert child.returncode == 9, child.stderr

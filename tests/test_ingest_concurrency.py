@@ -13,7 +13,6 @@ import time
 import pytest
 
 from index import Article, Settings, open_index
-
 from tests.conftest import ROOT, SHARED_EVAL
 from tests.fakes import FakeEmbedder
 
@@ -22,7 +21,10 @@ CORPUS = SHARED_EVAL / "corpus.json"
 
 def _articles(first: int, count: int) -> list[Article]:
     records = json.loads(CORPUS.read_text())[first : first + count]
-    return [Article(id=r["url"], title=r["title"], text=r["body"], source=r["source"], url=r["url"]) for r in records]
+    return [
+        Article(id=r["url"], title=r["title"], text=r["body"], source=r["source"], url=r["url"])
+        for r in records
+    ]
 
 
 def _check_passages(index, passages) -> None:
@@ -63,7 +65,9 @@ def test_questions_during_an_ingestion_in_the_same_process(settings):
                     _check_passages(index, answerer.retrieve(question, k=8))
                     # The index layer itself never shows a chunk of an uncommitted article.
                     hits = index.store.dense_query(index.embedder.embed([question])[0], 20)
-                    lexical = index.store.get_chunks([h.chunk_id for h in index.lexical.search(question, 20)])
+                    lexical = index.store.get_chunks(
+                        [h.chunk_id for h in index.lexical.search(question, 20)]
+                    )
                     for chunk in [h.chunk for h in hits] + lexical:
                         assert index.store.get_article(chunk.article_id) is not None, chunk.id
                     asked[0] += 1
@@ -83,7 +87,9 @@ def test_questions_during_an_ingestion_in_the_same_process(settings):
     assert report.added == 25 and asked[0] > 0
     # Once the ingestion is over, every article is found by both retrieval sides.
     last = _articles(29, 1)[0]
-    assert last.id in {p.article_id for p in answerer.retrieve(f"What happened: {last.title}?", k=8)}
+    assert last.id in {
+        p.article_id for p in answerer.retrieve(f"What happened: {last.title}?", k=8)
+    }
     assert index.lexical.generation == index.store.generation()
 
 
@@ -120,17 +126,45 @@ def test_two_reader_processes_and_a_writer_process_share_one_store(tmp_path, rea
     index = open_index(Settings(data_dir=data), embedder=real_embedder)
     index.add_articles(first)
     source = tmp_path / "later.json"
-    source.write_text(json.dumps([{"title": a.title, "body": a.text, "source": a.source, "url": a.url} for a in later]))
+    source.write_text(
+        json.dumps(
+            [{"title": a.title, "body": a.text, "source": a.source, "url": a.url} for a in later]
+        )
+    )
     questions = [f"What happened: {a.title}?" for a in first[:2] + later[-2:]]
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "NEWSQA_DATA_DIR": str(data), "NEWSQA_INGEST_GROUP": "16"}
+    env = {
+        **os.environ,
+        "ANONYMIZED_TELEMETRY": "False",
+        "NEWSQA_DATA_DIR": str(data),
+        "NEWSQA_INGEST_GROUP": "16",
+    }
     readers = [
-        subprocess.Popen([sys.executable, "-c", _READER, str(data), json.dumps(questions), str(len(first) + len(later))],
-                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _READER,
+                str(data),
+                json.dumps(questions),
+                str(len(first) + len(later)),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     time.sleep(3)  # let the readers start asking before the writer starts writing
-    writer = subprocess.run([sys.executable, "-m", "index", "add", "-q", str(source)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+    writer = subprocess.run(
+        [sys.executable, "-m", "index", "add", "-q", str(source)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert writer.returncode == 0, writer.stderr
     results = []
     for reader in readers:

@@ -12,7 +12,6 @@ import numpy as np
 from index import Article, open_index
 from index.chunking import chunk_article
 from index.embedding import passage_text, vector_key
-
 from tests.fakes import FakeEmbedder
 
 PARAGRAPH = (
@@ -25,8 +24,13 @@ PARAGRAPH = (
 
 def _article(n: int, paragraphs: int = 8, title: str | None = None) -> Article:
     text = "\n\n".join(f"Part {k} of story {n}. " + PARAGRAPH * 2 for k in range(paragraphs))
-    return Article(id=f"https://news.example/{n}", title=title or f"Story {n}", text=text,
-                   source="Example News", url=f"https://news.example/{n}")
+    return Article(
+        id=f"https://news.example/{n}",
+        title=title or f"Story {n}",
+        text=text,
+        source="Example News",
+        url=f"https://news.example/{n}",
+    )
 
 
 def _vectors(index) -> dict[str, np.ndarray]:
@@ -61,7 +65,11 @@ def test_changed_article_re_embeds_only_its_changed_chunks(settings):
     old_keys = {vector_key(passage_text(old.title, c.text)) for c in chunk_article(old)}
 
     # Rewrite the last paragraph only.
-    new = replace(old, text=old.text.rsplit("\n\n", 1)[0] + "\n\nA late correction changed the final paragraph entirely.")
+    new = replace(
+        old,
+        text=old.text.rsplit("\n\n", 1)[0]
+        + "\n\nA late correction changed the final paragraph entirely.",
+    )
     new_chunks = chunk_article(new)
     changed = [c for c in new_chunks if vector_key(passage_text(new.title, c.text)) not in old_keys]
     assert 0 < len(changed) < len(new_chunks)
@@ -126,7 +134,10 @@ def test_prune_removes_articles_whose_files_are_gone(settings, tmp_path):
 
 def test_prune_removes_records_dropped_from_a_multi_article_file(settings, tmp_path):
     feed = tmp_path / "feed.json"
-    records = [{"title": f"Item {n}", "body": PARAGRAPH, "url": f"https://feed.example/{n}"} for n in range(4)]
+    records = [
+        {"title": f"Item {n}", "body": PARAGRAPH, "url": f"https://feed.example/{n}"}
+        for n in range(4)
+    ]
     feed.write_text(json.dumps(records))
     index = open_index(settings, embedder=FakeEmbedder())
     index.add([feed])
@@ -152,7 +163,9 @@ def test_odd_file_names_survive_prune(settings, tmp_path):
     folder = tmp_path / "odd"
     folder.mkdir()
     (folder / "line\nbreak.txt").write_text(PARAGRAPH)
-    Path(os.fsdecode(bytes(folder) + b"/latin-\xe9.txt")).write_text(PARAGRAPH.replace("Thursday", "Friday"))
+    Path(os.fsdecode(bytes(folder) + b"/latin-\xe9.txt")).write_text(
+        PARAGRAPH.replace("Thursday", "Friday")
+    )
     index = open_index(settings, embedder=FakeEmbedder())
     assert index.add([folder]).added == 2
     assert index.prune([folder]) == 0

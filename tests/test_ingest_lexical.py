@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from index import Article, open_index
-
 from tests.fakes import FakeEmbedder
 
 TEXT = "The ferry company added a night crossing to Santander after record summer demand. "
@@ -17,12 +16,17 @@ PORTS = ["Bilbao", "Cork", "Roscoff", "Plymouth", "Gijon"]
 
 
 def _article(n: int) -> Article:
-    return Article(id=f"https://ferry.example/{n}", title=f"Ferry news {n}",
-                   text=TEXT * 4 + f"The route to {PORTS[n]} opens.")
+    return Article(
+        id=f"https://ferry.example/{n}",
+        title=f"Ferry news {n}",
+        text=TEXT * 4 + f"The route to {PORTS[n]} opens.",
+    )
 
 
 def _folders(settings) -> list[str]:
-    return sorted(p.name for p in (Path(settings.data_dir) / "bm25" / settings.collection).iterdir())
+    return sorted(
+        p.name for p in (Path(settings.data_dir) / "bm25" / settings.collection).iterdir()
+    )
 
 
 def test_a_new_reader_loads_the_saved_index_instead_of_building(settings, monkeypatch):
@@ -40,7 +44,10 @@ def test_a_new_reader_loads_the_saved_index_instead_of_building(settings, monkey
     reader = open_index(settings, embedder=FakeEmbedder())
     hits = reader.lexical.search("route to Roscoff", 3)
     assert reader.lexical.origin == "loaded"
-    assert hits and reader.store.get_chunks([hits[0].chunk_id])[0].article_id == "https://ferry.example/2"
+    assert (
+        hits
+        and reader.store.get_chunks([hits[0].chunk_id])[0].article_id == "https://ferry.example/2"
+    )
 
 
 def test_old_generations_are_removed_and_the_last_two_kept(settings):
@@ -55,7 +62,9 @@ def test_old_generations_are_removed_and_the_last_two_kept(settings):
 def test_a_damaged_saved_index_is_rebuilt_not_fatal(settings):
     writer = open_index(settings, embedder=FakeEmbedder())
     writer.add_articles([_article(1)])
-    folder = Path(settings.data_dir) / "bm25" / settings.collection / f"g{writer.store.generation()}"
+    folder = (
+        Path(settings.data_dir) / "bm25" / settings.collection / f"g{writer.store.generation()}"
+    )
     (folder / "rows.json").write_text('{"generation": ')
     reader = open_index(settings, embedder=FakeEmbedder())
     assert reader.lexical.search("route to Cork", 1)
@@ -89,15 +98,22 @@ def test_paged_build_scores_equal_bm25s_own_build():
 
     from index.bm25build import PagedBM25Builder
     from index.lexical import tokenize
-
     from tests.conftest import SAMPLE_CORPUS, SHARED_EVAL
 
     corpus = SHARED_EVAL / "corpus.json"
     if corpus.exists():
         records = json.loads(corpus.read_text())[:150]
-        texts = [f"{r['title']}\n{r['body'][k * 700:(k + 1) * 1400]}" for r in records for k in range(3)]
+        texts = [
+            f"{r['title']}\n{r['body'][k * 700 : (k + 1) * 1400]}"
+            for r in records
+            for k in range(3)
+        ]
     else:
-        texts = [p.read_text()[k * 300:(k + 1) * 600] for p in SAMPLE_CORPUS.iterdir() for k in range(8)]
+        texts = [
+            p.read_text()[k * 300 : (k + 1) * 600]
+            for p in SAMPLE_CORPUS.iterdir()
+            for k in range(8)
+        ]
     tokens = tokenize(texts)
     reference = bm25s.BM25()
     reference.index(tokens, show_progress=False)
@@ -107,6 +123,11 @@ def test_paged_build_scores_equal_bm25s_own_build():
     paged = builder.finish()
     assert paged.scores["num_docs"] == reference.scores["num_docs"] == len(texts)
     assert set(paged.vocab_dict) == set(reference.vocab_dict)
-    for query in ("Sam Altman OpenAI board", "Cyber Monday deals on Amazon", "trial jury verdict", "football"):
+    for query in (
+        "Sam Altman OpenAI board",
+        "Cyber Monday deals on Amazon",
+        "trial jury verdict",
+        "football",
+    ):
         q = tokenize([query])[0]
         assert np.allclose(paged.get_scores(q), reference.get_scores(q), atol=1e-5), query

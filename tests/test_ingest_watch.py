@@ -8,16 +8,16 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 from index import open_index
 from index.watch import scan, watch
-
 from tests.conftest import ROOT
 from tests.fakes import FakeEmbedder
 
-STORY = ("The city council voted on Wednesday to extend the tram network to the airport. "
-         "Construction is expected to take three years and cost 400 million euros. ")
+STORY = (
+    "The city council voted on Wednesday to extend the tram network to the airport. "
+    "Construction is expected to take three years and cost 400 million euros. "
+)
 
 
 def _wait_for(condition, timeout: float = 60.0, step: float = 0.1) -> bool:
@@ -38,15 +38,20 @@ def test_watch_indexes_new_changed_and_removed_files(settings, tmp_path):
     index.add([folder])
     events = []
     stop = threading.Event()
-    thread = threading.Thread(target=watch, args=(index, [folder], 0.1),
-                              kwargs={"prune": True, "on_event": events.append, "stop": stop, "indexed": known})
+    thread = threading.Thread(
+        target=watch,
+        args=(index, [folder], 0.1),
+        kwargs={"prune": True, "on_event": events.append, "stop": stop, "indexed": known},
+    )
     thread.start()
     try:
         (folder / "new.txt").write_text("title: Tram to the airport\n\n" + STORY)
         assert _wait_for(lambda: any(e.report.added == 1 for e in events))
         assert index.store.count_articles() == 2
 
-        (folder / "new.txt").write_text("title: Tram to the airport\n\n" + STORY + "The vote was 31 to 12. ")
+        (folder / "new.txt").write_text(
+            "title: Tram to the airport\n\n" + STORY + "The vote was 31 to 12. "
+        )
         assert _wait_for(lambda: any(e.report.updated == 1 for e in events))
 
         (folder / "old.txt").unlink()
@@ -66,8 +71,11 @@ def test_watch_waits_until_a_file_stops_growing(settings, tmp_path):
     index = open_index(settings, embedder=FakeEmbedder())
     events = []
     stop = threading.Event()
-    thread = threading.Thread(target=watch, args=(index, [folder], 0.5),
-                              kwargs={"on_event": events.append, "stop": stop, "indexed": {}})
+    thread = threading.Thread(
+        target=watch,
+        args=(index, [folder], 0.5),
+        kwargs={"on_event": events.append, "stop": stop, "indexed": {}},
+    )
     thread.start()
     try:
         path = folder / "growing.txt"
@@ -95,10 +103,16 @@ def test_cli_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path, real_embedd
     env = {**os.environ, "NEWSQA_DATA_DIR": str(data), "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "index", "add", str(folder), "--watch", "--interval", "0.3", "-q"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True
+    )
     reader.start()
     try:
         from index import Settings
@@ -108,11 +122,15 @@ def test_cli_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path, real_embedd
         index = open_index(Settings(data_dir=data), embedder=real_embedder)
         assert index.store.count_articles() == 1
         seen = index.store.generation()
-        (folder / "second.txt").write_text("title: Second\n\nThe harbour reopened on Friday after repairs. " * 3)
+        (folder / "second.txt").write_text(
+            "title: Second\n\nThe harbour reopened on Friday after repairs. " * 3
+        )
         # The reader in this process sees the other process's finished write, vectors included.
         assert _wait_for(lambda: index.store.generation() != seen, timeout=120)
         assert index.store.count_articles() == 2
-        hits = index.store.dense_query(real_embedder.embed(["harbour reopened after repairs"])[0], 1)
+        hits = index.store.dense_query(
+            real_embedder.embed(["harbour reopened after repairs"])[0], 1
+        )
         assert hits and hits[0].chunk.title == "Second"
         assert index.lexical.search("harbour reopened", 1)[0].chunk_id == hits[0].chunk.id
         assert index.lexical.origin == "loaded"  # the writer saved it; this reader did not rebuild

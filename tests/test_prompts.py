@@ -32,6 +32,11 @@ def test_user_message_lists_passages_then_the_question():
     assert message == "Passages:\n[1] A\nx\n[2] B\ny\nQuestion: Who won?\nAnswer:"
 
 
+def test_yes_no_questions_get_a_hint():
+    message = prompts.user_message("Was it?", ["[1] A\nx"], yes_no=True)
+    assert message.endswith(f"Question: Was it? {prompts.YES_NO_HINT}\nAnswer:")
+
+
 def test_system_prompt_states_the_rules():
     assert prompts.MODEL_ABSTAIN in prompts.SYSTEM
     assert "Yes or No" in prompts.SYSTEM and "[2]" in prompts.SYSTEM
@@ -77,7 +82,10 @@ def test_yes_no_questions_are_recognised():
     assert is_yes_no_question("Does the TechCrunch article say so?")
     assert is_yes_no_question("Was there a change between the reports?")
     assert is_yes_no_question("And did Baku agree?")
+    assert is_yes_no_question("Between the TechCrunch report in May and the one in June, was there a change?")
+    assert is_yes_no_question("After The Verge reported the launch, did Engadget agree?")
     assert not is_yes_no_question("Which company did TechCrunch report on?")
+    assert not is_yes_no_question("Who, according to the report, was ousted?")
 
 
 def test_reply_parsing_takes_the_first_line_as_short_answer():
