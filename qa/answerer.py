@@ -34,7 +34,7 @@ from .citations import CitationBuilder, MarkerRenumberer, normalise_markers
 from .context import build_context
 from .extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSentence, abstain
 from .llm import ChatModel, LLMConfig, LLMError
-from .reply import parse_reply
+from .reply import is_yes_no_question, parse_reply
 from .retrieval import Retriever
 from .rewrite import History, rewrite_question
 from .sentences import SentenceTable
@@ -143,7 +143,8 @@ class Answerer:
         passages, filters = result.passages, result.filters
         table = self.extractive.table(passages)
         scored = self.extractive.score_sentences(standalone, table)
-        extractive = self.extractive.answer(standalone, passages, filters, scored=scored, table=table)
+        extractive = self.extractive.answer(standalone, passages, filters, scored=scored, table=table,
+                                            clauses=result.clauses, outlets=result.analysis.outlets)
         if self.llm is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.
             yield replace(extractive, mode=self.mode)
@@ -162,7 +163,8 @@ class Answerer:
         builder = CitationBuilder([table.passages[i] for i in shown])
         renumber = MarkerRenumberer(builder)
         raw = visible = ""
-        for piece in self.llm.stream(prompts.SYSTEM, prompts.user_message(question, blocks)):
+        user = prompts.user_message(question, blocks, yes_no=is_yes_no_question(question))
+        for piece in self.llm.stream(prompts.SYSTEM, user):
             raw += piece
             out = renumber.feed(piece)
             if out:
