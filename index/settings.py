@@ -38,6 +38,7 @@ class Settings:
     max_file_mb: float = 50.0
     max_article_chars: int = 2_000_000
     ingest_group: int = 256
+    memory_table_chunks: int = 30_000
     top_k: int = 8
     llm_model: str | None = None
     openai_api_key: str | None = None
@@ -96,6 +97,7 @@ class Settings:
             max_file_mb=float(number("MAX_FILE_MB", float, 50.0)),
             max_article_chars=int(number("MAX_ARTICLE_CHARS", int, 2_000_000)),
             ingest_group=int(number("INGEST_GROUP", int, 256)),
+            memory_table_chunks=int(number("MEMORY_TABLE_CHUNKS", int, 30_000)),
             top_k=int(number("TOP_K", int, 8)),
             llm_model=llm_model,
             openai_api_key=api_key,
@@ -122,6 +124,8 @@ class Settings:
             )
         if self.ingest_group < 1:
             raise ConfigError(f"{PREFIX}INGEST_GROUP must be at least 1, got {self.ingest_group}")
+        if self.memory_table_chunks < 0:
+            raise ConfigError(f"{PREFIX}MEMORY_TABLE_CHUNKS must be 0 or more, got {self.memory_table_chunks}")
         if self.embed_batch_size < 1 or self.embed_threads < 1:
             raise ConfigError("embedding batch size and threads must be at least 1")
         if self.auth is not None and ":" not in self.auth:

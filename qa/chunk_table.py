@@ -9,9 +9,10 @@ for the 6,500 chunks of 609 articles on 2 cores, mostly tokenising sentences) an
 the store's generation moves on (an ingest or a delete); :meth:`qa.retrieval.Retriever.warm`
 does it ahead of the first question.
 
-Above :data:`MAX_CHUNKS` chunks the table is not built (memory grows with the corpus, about
-4 kB of text, vector and terms per chunk) and the retriever searches through Chroma and the
-BM25 index directly, without sentence focus.
+Above ``NEWSQA_MEMORY_TABLE_CHUNKS`` chunks (default :data:`MAX_CHUNKS`) the table is not built
+and the retriever searches through Chroma and the BM25 index directly, without sentence focus:
+memory grows with the corpus (about 4 kB of text, vector and terms per chunk) and so does the
+load (60 s and 2.9 GB at 100k chunks, measured by ``bench/scale.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 from index.dates import UNKNOWN_ORDINAL, to_ordinal
 from index.store import Filters, Store, StoredChunk, stored_chunk
 
-MAX_CHUNKS = 100_000
+MAX_CHUNKS = 30_000
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,18 @@ class ChunkTable:
         return [(self.chunks[i].id, float(scores[i])) for i in top if np.isfinite(scores[i])]
 
 
-def load_table(store: Store) -> ChunkTable | None:
+def load_table(store: Store, max_chunks: int | None = None) -> ChunkTable | None:
     """Read every committed chunk of ``store`` into a :class:`ChunkTable`.
 
+    Args:
+        store: the store.
+        max_chunks: the most chunks to hold (default :data:`MAX_CHUNKS`).
+
     Returns:
-        The table, or None when the store holds more than :data:`MAX_CHUNKS` chunks.
+        The table, or None when the store holds more than ``max_chunks`` chunks.
     """
     generation = store.generation()
-    if store.count_chunks() > MAX_CHUNKS:
+    if store.count_chunks() > (MAX_CHUNKS if max_chunks is None else max_chunks):
         return None
     committed = set(store.article_hashes())
     chunks: list[StoredChunk] = []
@@ -165,8 +170,9 @@ def _sentence_terms(texts: list[str]) -> tuple[SentenceTerms, dict[str, float]]:
 class TableCache:
     """Holds the current :class:`ChunkTable` of a store, reloading it after index changes."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, max_chunks: int | None = None) -> None:
         self._store = store
+        self._max_chunks = max_chunks
         self._lock = threading.Lock()
         self._table: ChunkTable | None = None
         self._generation: int | None = None
@@ -177,6 +183,6 @@ class TableCache:
         if generation != self._generation:
             with self._lock:
                 if generation != self._generation:
-                    self._table = load_table(self._store)
+                    self._table = load_table(self._store, self._max_chunks)
                     self._generation = generation
         return self._table

@@ -148,7 +148,7 @@ class Retriever:
         }
         self.index = index
         self.config = replace(config, **changes) if changes else config
-        self._tables = TableCache(index.store)
+        self._tables = TableCache(index.store, index.settings.memory_table_chunks)
         self._sources: list[str] | None = None
         self._sources_generation: int | None = None
         self._newest: date | None = None

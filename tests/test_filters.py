@@ -8,6 +8,8 @@ large index takes).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import date
 
 import pytest
@@ -66,7 +68,7 @@ def index(tmp_path_factory):
 def retriever(request, index, monkeypatch):
     if request.param == "store":
         # Too big to hold in memory: search through Chroma and the BM25 index.
-        monkeypatch.setattr("qa.chunk_table.MAX_CHUNKS", 0)
+        monkeypatch.setattr(index, "settings", replace(index.settings, memory_table_chunks=0))
     return Retriever(index)
 
 

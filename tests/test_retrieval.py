@@ -7,6 +7,8 @@ half, so a search for the whole question ranks them above the article answering 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import date, timedelta
 
 import pytest
@@ -121,7 +123,7 @@ def test_the_result_reports_the_clauses_it_searched(index):
 @pytest.mark.parametrize("path", ["table", "store"])
 def test_passages_are_verbatim_slices_of_at_most_256_tokens(index, path, monkeypatch):
     if path == "store":
-        monkeypatch.setattr("qa.chunk_table.MAX_CHUNKS", 0)
+        monkeypatch.setattr(index, "settings", replace(index.settings, memory_table_chunks=0))
     passages = Retriever(index).retrieve(QUESTION, k=10).passages
     assert passages
     for p in passages:
