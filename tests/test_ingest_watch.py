@@ -9,6 +9,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from index import open_index
 from index.watch import scan, watch
 from tests.conftest import ROOT
@@ -136,7 +138,14 @@ def test_cli_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path, real_embedd
         assert index.lexical.origin == "loaded"  # the writer saved it; this reader did not rebuild
     finally:
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+        try:
+            # wait(), not communicate(): the reader thread owns stdout. Generous for a loaded CI box.
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"--watch did not stop within 120 s of Ctrl-C; stderr: {proc.stderr.read()[-2000:]}")
+        err = proc.stderr.read()
         reader.join(5)
     assert proc.returncode == 0, err
     out = "".join(lines)
