@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -74,6 +75,11 @@ def _watch(index, args: argparse.Namespace, indexed) -> int:
     """Poll the folders; index new and changed files as they appear (Ctrl-C stops)."""
     from .watch import watch
 
+    # Started in the background (`... &`, nohup) a process inherits SIGINT ignored, and Python
+    # then never raises KeyboardInterrupt; a service manager stops it with SIGTERM. Both end the
+    # watch (an interrupted round is safe: the next run completes it).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"watching {', '.join(map(str, args.paths))} every {args.interval:g} s (Ctrl-C to stop)", flush=True)
     try:
         watch(index, args.paths, args.interval, prune=args.prune, indexed=indexed,

@@ -110,6 +110,8 @@ def test_cli_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path, real_embedd
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As a background job (`&`, nohup) would: SIGINT ignored; --watch must still stop on it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     lines: list[str] = []
     reader = threading.Thread(
