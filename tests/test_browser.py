@@ -23,6 +23,7 @@ import pytest
 
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import ROOT
+from tests.fixtures.processes import stop
 
 pytestmark = pytest.mark.browser
 
@@ -123,12 +124,7 @@ def _running_app(home: Path, **extra_env: str):
         )
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=15)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ import pytest
 
 from qa import Answerer
 from qa.llm import ChatModel, LLMConfig
+from tests.fixtures.processes import stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.llama]
 
@@ -86,11 +87,7 @@ def llama_server(tmp_path_factory):
                 time.sleep(0.5)
         yield base_url, models["data"][0]["id"]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=20)
 
 
 def test_server_streams_a_reply_over_the_openai_protocol(llama_server):
