@@ -6,7 +6,8 @@ imply.
 
 The index is built from the chunks in Chroma, so it can never drift from the vector side, and saved
 under ``DATA_DIR/bm25/<collection>/g<generation>/``: one folder per store generation, written
-under a temporary name and renamed into place, so a reader never sees half a folder and two
+under a temporary name and renamed into place (with the generation's article catalogue,
+:mod:`index.catalogue`), so a reader never sees half a folder and two
 processes never write into the same one. A writer builds and saves the index for the generation it
 is about to publish before publishing it (a commit hook of the store), so an app start, or an app
 that sees an ingestion finish, loads the saved index instead of rebuilding it. The two newest
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .catalogue import Catalogue
 from .dates import UNKNOWN_ORDINAL, from_ordinal
 from .store import Filters, Store
 
@@ -97,6 +99,7 @@ class LexicalIndex:
         self.chunk_ids: list[str] = []
         self._published = np.zeros(0, dtype=np.int64)
         self._sources: np.ndarray = np.zeros(0, dtype=object)
+        self._catalogue: Catalogue | None = None
         #: How the current index was obtained: "loaded", "built" or "" before the first use.
         self.origin = ""
         #: Seconds the last build took (reading the chunks, tokenizing, indexing, saving).
@@ -120,6 +123,18 @@ class LexicalIndex:
                 return
             if not self._load(generation):
                 self._build(generation)
+
+    def catalogue(self) -> Catalogue:
+        """The committed articles of the generation this index reflects (loading it if needed)."""
+        self.ensure_current()
+        with self._lock:
+            if self._catalogue is None:
+                # Saved by a version that wrote no catalogue, or not saved at all: read the store.
+                try:
+                    self._catalogue = Catalogue.load(self._folder(self._generation) / "articles.json")
+                except (OSError, ValueError, KeyError, TypeError):
+                    self._catalogue = Catalogue(tuple(self._store.list_articles()))
+            return self._catalogue
 
     def prepare(self, generation: int) -> None:
         """Build and save the index for a generation about to be published (the commit hook).
@@ -167,7 +182,8 @@ class LexicalIndex:
         ids: list[str] = []
         published: list[int] = []
         sources: list[str] = []
-        committed = set(self._store.article_hashes())
+        articles = self._store.list_articles()
+        committed = {a.id for a in articles}
         for page_ids, docs, metas, _ in self._store.iter_chunks():
             texts = []
             for id_, doc, meta in zip(page_ids, docs, metas):
@@ -184,6 +200,7 @@ class LexicalIndex:
         self.chunk_ids = ids
         self._published = np.asarray(published, dtype=np.int64)
         self._sources = np.asarray(sources, dtype=object)
+        self._catalogue = Catalogue(tuple(articles))
         self._generation = generation
         self.origin = "built"
         self._save(generation)
@@ -202,6 +219,8 @@ class LexicalIndex:
             if self._retriever is not None:
                 self._retriever.save(str(tmp / "bm25"), show_progress=False)
             np.save(tmp / "published.npy", self._published)
+            if self._catalogue is not None:
+                self._catalogue.save(tmp / "articles.json")
             (tmp / "rows.json").write_text(
                 json.dumps({"generation": generation, "ids": self.chunk_ids, "sources": self._sources.tolist()})
             )
@@ -247,6 +266,7 @@ class LexicalIndex:
         self.chunk_ids = list(rows["ids"])
         self._sources = np.asarray(rows["sources"], dtype=object)
         self._published = published
+        self._catalogue = None  # read on first use: most searches never need it
         self._generation = generation
         self.origin = "loaded"
         return True

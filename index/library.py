@@ -76,8 +76,16 @@ class NewsIndex:
         return self._ingestor.prune([Path(p) for p in paths], keep=set())
 
     def articles(self) -> list[ArticleInfo]:
-        """All indexed articles, newest first."""
-        return self.store.list_articles()
+        """All indexed articles, newest first (the catalogue saved with the BM25 index)."""
+        return list(self.lexical.catalogue().articles)
+
+    def sources(self) -> list[str]:
+        """Distinct outlets of the indexed articles, sorted."""
+        return list(self.lexical.catalogue().sources)
+
+    def newest_date(self) -> date | None:
+        """Publication date of the newest indexed article."""
+        return self.lexical.catalogue().newest
 
     def is_empty(self) -> bool:
         """True when no article is indexed."""
@@ -85,7 +93,7 @@ class NewsIndex:
 
     def stats(self) -> IndexStats:
         """Counts and date span of the index."""
-        infos = self.store.list_articles()
+        infos = self.lexical.catalogue().articles
         dates = [a.published for a in infos if a.published]
         return IndexStats(
             articles=len(infos),

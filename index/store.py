@@ -110,6 +110,16 @@ class Filters:
         """True when any restriction is set."""
         return bool(self.since or self.until or self.sources)
 
+    def allows(self, published: date | None, source: str) -> bool:
+        """True when a chunk of this date and outlet passes (what :meth:`where` selects)."""
+        if (self.since or self.until) and published is None:
+            return False  # an undated article falls outside every date range
+        if self.since and published < self.since:
+            return False
+        if self.until and published > self.until:
+            return False
+        return not self.sources or source in self.sources
+
     def where(self) -> dict[str, Any] | None:
         """The Chroma ``where`` clause for these filters."""
         clauses: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from index import Article, open_index
+from index import Article, Filters, open_index
 from qa import Answerer
 from qa.retrieval import Retriever
 
@@ -160,3 +160,25 @@ def test_the_answer_reports_the_filters_it_ran_under(index):
     assert auto.filters.from_question
     assert all(c.passage.published.month == 10 for c in auto.citations)
     assert [p.article_id for p in answerer.retrieve(QUESTION, sources=["Metro Wire"])]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(since=date(2023, 11, 1)),
+        Filters(until=date(2023, 10, 31)),
+        Filters(since=date(2023, 10, 20), until=date(2023, 11, 14)),
+        Filters(sources=("Metro Wire",)),
+        Filters(since=date(2023, 11, 1), sources=("Daily Planet", "Metro Wire")),
+    ],
+)
+def test_filtering_fetched_chunks_selects_what_chroma_selects(index, filters):
+    # The store path filters a shared nearest-neighbour list itself (qa.retrieval._Search).
+    everything = index.store.chunks.get(include=["metadatas"])
+    chosen = index.store.chunks.get(where=filters.where(), include=[])
+    mine = {
+        chunk.id
+        for chunk in index.store.get_chunks(everything["ids"])
+        if filters.allows(chunk.published, chunk.source)
+    }
+    assert mine == set(chosen["ids"]) and mine

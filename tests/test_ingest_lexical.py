@@ -131,3 +131,41 @@ def test_paged_build_scores_equal_bm25s_own_build():
     ):
         q = tokenize([query])[0]
         assert np.allclose(paged.get_scores(q), reference.get_scores(q), atol=1e-5), query
+
+
+def test_a_reader_lists_articles_from_the_saved_catalogue_not_the_store(settings, monkeypatch):
+    from datetime import date
+    from index.store import Store
+
+    writer = open_index(settings, embedder=FakeEmbedder())
+    dated = [
+        Article(
+            id=f"https://ferry.example/d{n}",
+            title=f"Timetable {n}",
+            text=TEXT * 3,
+            source=outlet,
+            published=date(2023, 10, 1 + n),
+        )
+        for n, outlet in enumerate(["Harbour Post", "Quay Daily", "Harbour Post"])
+    ]
+    writer.add_articles([*dated, _article(0)])
+    expected = writer.store.list_articles()
+
+    def no_listing(self):
+        raise AssertionError("a reader paged through the store's article records")
+
+    monkeypatch.setattr(Store, "list_articles", no_listing)
+    reader = open_index(settings, embedder=FakeEmbedder())
+    assert reader.articles() == expected
+    assert reader.sources() == ["Harbour Post", "Quay Daily"]
+    assert reader.newest_date() == date(2023, 10, 3)
+    assert reader.stats().articles == 4
+
+
+def test_the_catalogue_follows_a_removal_in_another_process(settings):
+    writer = open_index(settings, embedder=FakeEmbedder())
+    writer.add_articles([_article(n) for n in range(3)])
+    reader = open_index(settings, embedder=FakeEmbedder())
+    assert len(reader.articles()) == 3
+    writer.remove("https://ferry.example/1")
+    assert {a.id for a in reader.articles()} == {"https://ferry.example/0", "https://ferry.example/2"}

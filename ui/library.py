@@ -125,7 +125,7 @@ class LibraryController:
 
     def outlets(self) -> list[str]:
         """Outlets of the indexed articles, for the filter's multi-select."""
-        return self.index.store.sources()
+        return self.index.sources()
 
     def add_files(
         self, paths: Sequence[str | Path], progress: ProgressFn | None = None
