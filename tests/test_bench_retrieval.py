@@ -141,3 +141,31 @@ def test_the_harness_runs_end_to_end_on_a_small_slice(tmp_path, capsys):
     # A second run reuses the index instead of indexing again.
     assert main(argv) == 0
     assert "indexing" not in capsys.readouterr().err
+
+
+def test_gold_evidence_puts_each_fact_to_the_model_and_scores_its_short_answer():
+    from qa.llm import ChatModel, LLMConfig
+    from bench.gold_evidence import ask
+    from tests.chat_server import ChatServer, ChatServerState
+
+    item = {
+        "index": 7,
+        "question_type": "comparison_query",
+        "query": "Did the Harbour Post and Quay Daily both report the night crossing?",
+        "answer": "Yes",
+        "evidence_list": [
+            {"fact": "A night crossing starts in May.", "title": "Ferries", "source": "Harbour Post",
+             "published_at": "2023-10-02T08:00:00+00:00", "url": "https://a.example/1"},
+            {"fact": "The night ferry begins in spring.", "title": "Spring timetable",
+             "source": "Quay Daily", "published_at": "2023-10-04 09:00:00", "url": "https://b.example/2"},
+        ],
+    }
+    replies = iter(["Yes\nBoth did [1][2].", "No\nOnly one did [1]."])
+    with ChatServer(ChatServerState(reply=lambda messages: next(replies))) as server:
+        model = ChatModel(LLMConfig(model="m", base_url=server.base_url, api_key="k", timeout_s=10))
+        right, wrong = ask(model, item), ask(model, item)
+        prompt = server.state.requests[0]["messages"][-1]["content"]
+    assert "[1] Ferries | Harbour Post | 2023-10-02\nA night crossing starts in May." in prompt
+    assert "[2] Spring timetable | Quay Daily | 2023-10-04" in prompt
+    assert (right["short_answer"], right["correct"]) == ("Yes", True)
+    assert (wrong["short_answer"], wrong["correct"]) == ("No", False)
