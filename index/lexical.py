@@ -102,6 +102,7 @@ class LexicalIndex:
         # about a millisecond (comparing strings took about 20 ms, once per sub-query).
         self._outlets = _Outlets.of([])
         self._catalogue: Catalogue | None = None
+        self._catalogue_generation: int | None = None
         #: How the current index was obtained: "loaded", "built" or "" before the first use.
         self.origin = ""
         #: Seconds the last build took (reading the chunks, tokenizing, indexing, saving).
@@ -127,15 +128,19 @@ class LexicalIndex:
                 self._build(generation)
 
     def catalogue(self) -> Catalogue:
-        """The committed articles of the generation this index reflects (loading it if needed)."""
-        self.ensure_current()
+        """The committed articles of the store's current generation.
+
+        Read from the generation's saved folder when there is one; else from the store (a
+        folder saved by an older version, or none yet: listing must not wait for a BM25 build).
+        """
+        generation = self._store.generation()
         with self._lock:
-            if self._catalogue is None:
-                # Saved by a version that wrote no catalogue, or not saved at all: read the store.
+            if self._catalogue is None or self._catalogue_generation != generation:
                 try:
-                    self._catalogue = Catalogue.load(self._folder(self._generation) / "articles.json")
+                    catalogue = Catalogue.load(self._folder(generation) / "articles.json")
                 except (OSError, ValueError, KeyError, TypeError):
-                    self._catalogue = Catalogue(tuple(self._store.list_articles()))
+                    catalogue = Catalogue(tuple(self._store.list_articles()))
+                self._catalogue, self._catalogue_generation = catalogue, generation
             return self._catalogue
 
     def prepare(self, generation: int) -> None:
@@ -202,7 +207,7 @@ class LexicalIndex:
         self.chunk_ids = ids
         self._published = np.asarray(published, dtype=np.int64)
         self._outlets = _Outlets.of(sources)
-        self._catalogue = Catalogue(tuple(articles))
+        self._catalogue, self._catalogue_generation = Catalogue(tuple(articles)), generation
         self._generation = generation
         self.origin = "built"
         self._save(generation)
@@ -268,7 +273,6 @@ class LexicalIndex:
         self.chunk_ids = list(rows["ids"])
         self._outlets = _Outlets.of(rows["sources"])
         self._published = published
-        self._catalogue = None  # read on first use: most searches never need it
         self._generation = generation
         self.origin = "loaded"
         return True

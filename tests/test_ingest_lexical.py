@@ -169,3 +169,22 @@ def test_the_catalogue_follows_a_removal_in_another_process(settings):
     assert len(reader.articles()) == 3
     writer.remove("https://ferry.example/1")
     assert {a.id for a in reader.articles()} == {"https://ferry.example/0", "https://ferry.example/2"}
+
+
+def test_listing_articles_without_a_saved_folder_reads_the_store_and_builds_nothing(
+    settings, monkeypatch
+):
+    import shutil
+
+    import bm25s
+
+    writer = open_index(settings, embedder=FakeEmbedder())
+    writer.add_articles([_article(n) for n in range(3)])
+    shutil.rmtree(Path(settings.data_dir) / "bm25")
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("listing articles built the BM25 index")
+
+    monkeypatch.setattr(bm25s.BM25, "index", no_building)
+    reader = open_index(settings, embedder=FakeEmbedder())
+    assert {a.id for a in reader.articles()} == {f"https://ferry.example/{n}" for n in range(3)}
