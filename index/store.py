@@ -353,10 +353,6 @@ class Store:
         }
         return [found[i] for i in ids if i in found]
 
-    def sources(self) -> list[str]:
-        """Distinct outlets of the indexed articles, sorted."""
-        return sorted({a.source for a in self.list_articles() if a.source})
-
     # ---- writing -------------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -203,7 +203,7 @@ class LibraryController:
             the example questions HTML.
         """
         infos = self.index.articles()
-        outlets = sorted({a.source for a in infos if a.source})
+        outlets = self.index.sources()
         kept = [s for s in (selected or []) if s in outlets]
         return (
             render_library(infos, query or ""),
