@@ -57,6 +57,8 @@ _PLAIN: dict[str, Any] = {
     "fusion": "rrf",
     "main_turns": 0,
     "per_article": 0,
+    "sentence_sort": 0.0,
+    "dense_weight": 1.0,  # plain RRF: dense and BM25 weigh the same
 }
 _LADDER: list[tuple[str, dict[str, Any]]] = [
     ("outlets", {"outlet_queries": True}),
@@ -66,7 +68,8 @@ _LADDER: list[tuple[str, dict[str, Any]]] = [
     ("feedback", {"feedback_terms": 1}),
     ("focus", {"focus": 0.3}),
     ("cap", {"per_article": 4}),
-    ("final", {"main_turns": 2}),
+    ("turns", {"main_turns": 2}),
+    ("final", {"sentence_sort": 1.0}),
 ]
 VARIANTS: dict[str, dict[str, Any]] = {
     "bm25": _PLAIN,
@@ -78,7 +81,7 @@ _step: dict[str, Any] = dict(_PLAIN)
 for _name, _change in _LADDER:
     _step = {**_step, **_change}
     VARIANTS[_name] = _step
-VARIANTS["final+dense"] = {**_step, "dense": True}
+VARIANTS["final+dense"] = {**_step, "dense": True, "dense_weight": 1.0}
 VARIANTS["final+dense-light"] = {**_step, "dense": True, "dense_weight": 0.5}
 VARIANTS["default"] = {}  # RetrievalConfig() as shipped
 LADDER = ["bm25", "dense", "hybrid", "foundation", *[name for name, _ in _LADDER], "final+dense",

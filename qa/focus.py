@@ -58,3 +58,32 @@ def refocus(
     ]
     mixed.sort(key=lambda item: -item[1])
     return mixed
+
+
+def sort_by_sentence(
+    ids: Sequence[str], term_sets: Sequence[set[str]], table: ChunkTable, rank_cost: float
+) -> list[str]:
+    """Re-sort a result list by each passage's best single-sentence match to any clause.
+
+    The lists that fill a multi-part question's top ``k`` take turns, so the first place goes to
+    the whole question's best passage whether or not a clause's own best passage states its
+    claim more squarely. A passage with one sentence holding most of a clause's rare words
+    usually is the evidence for that clause; the rank cost keeps the interleaved order as the
+    tie-breaker, so a passage moves up only on a clearly better sentence.
+
+    Args:
+        ids: chunk ids, best first.
+        term_sets: the index terms of each clause.
+        table: the chunk table (sentence terms and IDF).
+        rank_cost: summed IDF a passage must gain over the one above it to move up a place.
+
+    Returns:
+        The same ids, re-sorted (stable for equal keys).
+    """
+    def key(item: tuple[int, str]) -> float:
+        rank, chunk_id = item
+        row = table.row_of.get(chunk_id)
+        best = max((best_sentence(table, row, t) for t in term_sets), default=0.0) if row is not None else 0.0
+        return best - rank_cost * rank
+
+    return [chunk_id for _, chunk_id in sorted(enumerate(ids), key=lambda item: -key(item))]

@@ -11,14 +11,16 @@ Multi-part questions ("Did TechCrunch's October 7 report and The Verge's later a
    clause's candidates are re-ranked by their best single sentence (:mod:`qa.focus`).
 
 The whole-question list and the clause lists then take turns filling the top ``k``
-(:func:`qa.fusion.interleave`), with at most ``per_article`` passages per article. Every choice
+(:func:`qa.fusion.interleave`), with at most ``per_article`` passages per article, and the first
+ten are re-sorted so that a passage with one sentence stating a clause leads
+(:func:`qa.focus.sort_by_sentence`). Every choice
 above is a :class:`RetrievalConfig` field, measured one by one by ``python -m bench.retrieval``
 (bench/README.md has the table).
 
 Passages are stored chunks, unchanged: verbatim article slices of at most 256 tokens.
 
 Searches run against an in-memory copy of the chunks (:mod:`qa.chunk_table`) when the index is
-small enough, else against Chroma and the BM25 index directly: no sentence focus then, and one
+small enough, else against Chroma and the BM25 index directly: no sentence focus or sort then, and one
 unfiltered nearest-neighbour query per question whose results each restricted dense list filters.
 """
 
@@ -38,9 +40,13 @@ from .analysis import QuestionAnalysis, analyse
 from .chunk_table import ChunkTable, TableCache
 from .decompose import Clause, content_words, split_clauses
 from .feedback import asks_for_name, expansion_terms
-from .focus import refocus
+from .focus import refocus, sort_by_sentence
 from .fusion import Ranked, capped, interleave, rrf
 from .types import AppliedFilters, Passage
+
+#: Places at the top of a result that the sentence sort re-orders: the passages an answer reads
+#: and the benchmark scores.
+SORT_WINDOW = 10
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,9 @@ class RetrievalConfig:
         dense: embedding search of the whole question, fused with BM25 at ``dense_weight``.
             On by default: users paraphrase, and the dense side finds passages that share no
             word with the question. On MultiHop-RAG (questions written from the articles' own
-            words) it costs about 0.03 MRR@10 and 130 ms, and lifts Hits@10 from 0.969 to
-            0.973 (bench/results/retrieval-dense-light.md).
+            words) it costs about 45 ms and 0.012 full evidence@10, and lifts Hits@10 from
+            0.969 to 0.973 and MRR@10 from 0.750 to 0.758 (bench/results/retrieval-ladder.md,
+            rows ``final`` and ``default``).
         lexical: BM25 search of the whole question.
         outlet_queries: the whole question again, restricted to each outlet it names.
         decompose: one BM25 sub-query per clause of the question.
@@ -68,6 +75,9 @@ class RetrievalConfig:
         main_turns: passages the whole-question list may give when clause lists exist (0: no
             limit); the rest of the top ``k`` goes to the clauses.
         per_article: at most this many passages of one article (0: no cap).
+        sentence_sort: re-sort the top ``k`` of a multi-part question by each passage's best
+            single-sentence match to any clause (summed IDF), less this much per place it
+            ranked below the first (:func:`qa.focus.sort_by_sentence`; 0: keep the order).
         candidates: results per whole-question search.
         clause_candidates: results per clause search.
         dense_weight: weight of dense lists in the fusion (BM25 lists weigh 1).
@@ -87,6 +97,7 @@ class RetrievalConfig:
     fusion: str = "interleave"
     main_turns: int = 2
     per_article: int = 4
+    sentence_sort: float = 1.0
     candidates: int = 40
     clause_candidates: int = 20
     dense_weight: float = 0.5
@@ -109,12 +120,15 @@ class RetrievalResult:
         filters: the date and outlet restrictions applied (and whether the question set them).
         analysis: what the question analysis found (outlets, dates, period).
         clauses: the clauses searched separately (empty when the question was searched whole).
+        candidates: chunk ids of every passage any of the searches returned, in order of first
+            appearance (the pool the top ``k`` was chosen from; for diagnosis).
     """
 
     passages: list[Passage]
     filters: AppliedFilters
     analysis: QuestionAnalysis
     clauses: tuple[Clause, ...] = ()
+    candidates: tuple[str, ...] = ()
 
 
 class Retriever:
@@ -224,12 +238,21 @@ class Retriever:
             top = capped(fused, k, search.article_of, cfg.per_article)
         else:
             turns = [cfg.main_turns if len(lists) > 1 else 0] + [0] * (len(lists) - 1)
-            order = interleave(lists, k, search.article_of, cfg.per_article, turns)
+            sort = bool(cfg.sentence_sort and clauses and search.table is not None)
+            # The sort always covers the same first places, so the first k of a longer result
+            # stay the result for k.
+            n = max(k, SORT_WINDOW) if sort else k
+            ids = [c for c, _ in interleave(lists, n, search.article_of, cfg.per_article, turns)]
+            if sort:
+                terms = [set(tokenize([" ".join(self._clause_words(c, filters))])[0]) for c in clauses]
+                head = sort_by_sentence(ids[:SORT_WINDOW], terms, search.table, cfg.sentence_sort)
+                ids = (head + ids[SORT_WINDOW:])[:k]
             # Scores of different lists are not comparable; agreement across lists is.
             agreement = dict(rrf([(1.0, [c for c, _ in ranked]) for ranked in lists]))
-            top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id, _ in order]
+            top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id in ids]
         passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
-        return RetrievalResult(passages, applied, analysis, tuple(clauses))
+        pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
+        return RetrievalResult(passages, applied, analysis, tuple(clauses), pool)
 
     def _whole_question(
         self, search: _Search, question: str, analysis: QuestionAnalysis, filters: Filters
@@ -259,15 +282,24 @@ class Retriever:
                     )
         return rrf(lists)
 
+    @staticmethod
+    def _scope(clause: Clause, filters: Filters) -> tuple[str, ...] | None:
+        """The outlets a clause searches: those it names within the user's, else the user's."""
+        chosen = filters.sources
+        return tuple(o for o in clause.outlets if not chosen or o in chosen) or chosen
+
+    def _clause_words(self, clause: Clause, filters: Filters) -> list[str]:
+        """The words a clause is searched by."""
+        scope = self._scope(clause, filters)
+        # Within an outlet its name says nothing ("Sports Writers Blog" would match "sports").
+        return content_words(clause.topic if scope and len(scope) == 1 else clause.text)
+
     def _clause(
         self, search: _Search, clause: Clause, extra: Sequence[str], filters: Filters
     ) -> Ranked:
         cfg = self.config
-        chosen = filters.sources
-        scope = tuple(o for o in clause.outlets if not chosen or o in chosen) or chosen
-        # Within an outlet its name says nothing ("Sports Writers Blog" would match "sports").
-        words = content_words(clause.topic if scope and len(scope) == 1 else clause.text)
-        text = " ".join([*words, *extra])
+        scope = self._scope(clause, filters)
+        text = " ".join([*self._clause_words(clause, filters), *extra])
         hits: Ranked = []
         if cfg.date_focus and clause.dates and scope:
             # "the TechCrunch report published on October 7": that outlet's articles of that day

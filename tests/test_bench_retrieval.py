@@ -144,8 +144,8 @@ def test_the_harness_runs_end_to_end_on_a_small_slice(tmp_path, capsys):
 
 
 def test_gold_evidence_puts_each_fact_to_the_model_and_scores_its_short_answer():
-    from qa.llm import ChatModel, LLMConfig
     from bench.gold_evidence import ask
+    from qa.llm import ChatModel, LLMConfig
     from tests.chat_server import ChatServer, ChatServerState
 
     item = {
@@ -169,3 +169,44 @@ def test_gold_evidence_puts_each_fact_to_the_model_and_scores_its_short_answer()
     assert "[2] Spring timetable | Quay Daily | 2023-10-04" in prompt
     assert (right["short_answer"], right["correct"]) == ("Yes", True)
     assert (wrong["short_answer"], wrong["correct"]) == ("No", False)
+
+
+def test_the_diagnosis_places_each_missed_fact_and_the_pool_ceiling():
+    from types import SimpleNamespace
+
+    from bench.retrieval import Question
+    from bench.retrieval_diagnosis import _Chunk, diagnose
+
+    texts = {
+        "a0": ("A", 0, "alpha one"),
+        "a1": ("A", 1, "alpha two"),
+        "a2": ("A", 2, "alpha three"),
+        "b0": ("B", 0, "beta one"),
+        "b1": ("B", 1, "beta two"),
+        "c0": ("C", 0, "gamma one"),
+        "d0": ("D", 0, "delta one"),
+        "e0": ("E", 0, "epsilon one"),
+        "e1": ("E", 1, "epsilon two"),
+    }
+    chunks = {cid: _Chunk(a, i, squash(t)) for cid, (a, i, t) in texts.items()}
+
+    class Retriever:
+        def retrieve(self, query, k=10):
+            passages = [SimpleNamespace(chunk_id=c) for c in ("a0", "b0")]
+            return SimpleNamespace(passages=passages, candidates=("a0", "b0", "c0", "b1", "e0"))
+
+    facts = ("alpha one", "alpha three", "beta two", "gamma one", "epsilon two", "delta one")
+    got = diagnose(Retriever(), chunks, [Question("q", "inference_query", facts, "tune")])
+    # a2 and b1 belong to articles in the top (b1 next to b0, a2 two away from a0); c0 was a
+    # candidate; e0 was, e1 not; D was never returned.
+    assert got.outcomes == {
+        "found": 1,
+        "other chunk": 2,
+        "candidate": 1,
+        "article candidate": 1,
+        "not found": 1,
+    }
+    assert got.adjacent == 1
+    assert got.recall == pytest.approx(1 / 6) and got.full == 0.0
+    # a0, b1 and c0 hold facts and are candidates: a perfect re-ranker finds 3 of 6.
+    assert got.pool_recall == pytest.approx(3 / 6) and got.pool_full == 0.0

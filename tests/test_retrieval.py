@@ -8,7 +8,6 @@ half, so a search for the whole question ranks them above the article answering 
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import date, timedelta
 
 import pytest
@@ -201,3 +200,29 @@ def test_rrf_rewards_agreement_between_lists():
     fused = [c for c, _ in rrf([(1.0, ["x", "y", "z"]), (1.0, ["y", "z", "x"])])]
     assert fused[0] == "y"
     assert next(c for c, _ in rrf([(1.0, ["x"]), (3.0, ["w"])])) == "w"
+
+
+def test_sentence_sort_moves_up_the_passage_that_states_a_clause(index):
+    from index.lexical import tokenize
+    from qa.chunk_table import load_table
+    from qa.focus import sort_by_sentence
+
+    table = load_table(index.store)
+    first = {c.article_id: c.id for c in reversed(table.chunks)}
+    order = [first["https://gazette.example/tram-0"], first["https://wire.example/3"], first[GAZETTE]]
+    clauses = [set(tokenize(["roof leaked during the concert"])[0])]
+    # "roof", "leaked", "concert" are rare here: their sentence outweighs two places of rank.
+    assert sort_by_sentence(order, clauses, table, rank_cost=1.0) == [order[2], order[0], order[1]]
+    # A rank cost above any sentence's weight keeps the order; nothing is added or dropped.
+    assert sort_by_sentence(order, clauses, table, rank_cost=1000.0) == order
+    assert sort_by_sentence(order, [], table, rank_cost=1.0) == order
+
+
+def test_sentence_sort_reorders_without_changing_the_top_k(index):
+    sorted_ = Retriever(index).retrieve(QUESTION, k=10).passages
+    kept = Retriever(index, replace(RetrievalConfig(), sentence_sort=0.0)).retrieve(QUESTION, k=10)
+    assert {p.chunk_id for p in sorted_} == {p.chunk_id for p in kept.passages}
+    # A Gazette piece that spreads the first clause over two sentences led; the Planet
+    # sentence that states the whole clause now does.
+    assert kept.passages[0].article_id != PLANET
+    assert sorted_[0].article_id == PLANET
