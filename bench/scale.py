@@ -258,37 +258,20 @@ def serve(data_dir: Path, timeout: float = 600.0) -> dict:
     """Start the real web app (``python app.py``) on the index and time its first page.
 
     Returns:
-        Seconds from process start until ``/`` answers 200, and the process's peak memory.
+        Seconds from process start until ``/`` answers, and the process's peak memory.
     """
-    import socket
-    import urllib.request
+    from .ui_latency import start_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "NEWSQA_DATA_DIR": str(data_dir), "GRADIO_SERVER_PORT": str(port)}
+    log = data_dir.parent / "serve.log"
     started = time.perf_counter()
-    app = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    served = None
+    app, _ = start_app(data_dir, log, timeout)
+    served = time.perf_counter() - started
     try:
-        while time.perf_counter() - started < timeout and app.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
-                    if reply.status == 200:
-                        served = time.perf_counter() - started
-                        break
-            except OSError:
-                time.sleep(0.2)
         with open(f"/proc/{app.pid}/status") as status:
             peak = next((int(line.split()[1]) for line in status if line.startswith("VmHWM")), 0)
     finally:
         app.terminate()
-        _, err = app.communicate(timeout=60)
-    if served is None:
-        raise SystemExit(f"the app did not serve its page within {timeout:.0f} s:\n{err[-3000:]}")
+        app.wait(timeout=60)
     return {"serve_seconds": round(served, 2), "serve_peak_rss_mb": round(peak / 1024)}
 
 

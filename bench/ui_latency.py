@@ -75,8 +75,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free loopback port; returns the process and its url."""
+def start_app(
+    data_dir: Path, log: Path, timeout: float = 300.0
+) -> tuple[subprocess.Popen, str]:
+    """Start the app on a free loopback port and wait for its first page.
+
+    Returns:
+        The process and its url, as soon as ``/`` answers.
+    """
     port = _free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_", "GRADIO_"))
@@ -98,7 +104,7 @@ def start_app(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"the app exited:\n{log.read_text()[-3000:]}")
@@ -111,9 +117,9 @@ def start_app(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
             with urllib.request.urlopen(url, timeout=2):
                 return proc, url
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.2)
     proc.terminate()
-    raise SystemExit("the app did not start within 300 s")
+    raise SystemExit(f"the app did not start within {timeout:.0f} s")
 
 
 def ask_timed(page, question: str, timeout_ms: int) -> dict:
