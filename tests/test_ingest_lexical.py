@@ -40,7 +40,8 @@ def test_a_new_reader_loads_the_saved_index_instead_of_building(settings, monkey
     def no_building(*args, **kwargs):
         raise AssertionError("a reader rebuilt the BM25 index")
 
-    monkeypatch.setattr(bm25s.BM25, "index", no_building)
+    # Every BM25 build goes through LexicalIndex._build (bm25s's own BM25.index is never used).
+    monkeypatch.setattr(LexicalIndex, "_build", no_building)
     reader = open_index(settings, embedder=FakeEmbedder())
     hits = reader.lexical.search("route to Roscoff", 3)
     assert reader.lexical.origin == "loaded"
@@ -176,7 +177,7 @@ def test_listing_articles_without_a_saved_folder_reads_the_store_and_builds_noth
 ):
     import shutil
 
-    import bm25s
+    from index.lexical import LexicalIndex
 
     writer = open_index(settings, embedder=FakeEmbedder())
     writer.add_articles([_article(n) for n in range(3)])
@@ -185,6 +186,7 @@ def test_listing_articles_without_a_saved_folder_reads_the_store_and_builds_noth
     def no_building(*args, **kwargs):
         raise AssertionError("listing articles built the BM25 index")
 
-    monkeypatch.setattr(bm25s.BM25, "index", no_building)
+    # Every BM25 build goes through LexicalIndex._build (bm25s's own BM25.index is never used).
+    monkeypatch.setattr(LexicalIndex, "_build", no_building)
     reader = open_index(settings, embedder=FakeEmbedder())
     assert {a.id for a in reader.articles()} == {f"https://ferry.example/{n}" for n in range(3)}
