@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from index import Article, open_index
+from index.lexical import LexicalIndex
 from tests.fakes import FakeEmbedder
 
 TEXT = "The ferry company added a night crossing to Santander after record summer demand. "
@@ -34,8 +35,6 @@ def test_a_new_reader_loads_the_saved_index_instead_of_building(settings, monkey
     writer.add_articles([_article(n) for n in range(3)])
     assert writer.lexical.origin == "built"
     assert _folders(settings) == [f"g{writer.store.generation()}"]
-
-    import bm25s
 
     def no_building(*args, **kwargs):
         raise AssertionError("a reader rebuilt the BM25 index")
@@ -136,6 +135,7 @@ def test_paged_build_scores_equal_bm25s_own_build():
 
 def test_a_reader_lists_articles_from_the_saved_catalogue_not_the_store(settings, monkeypatch):
     from datetime import date
+
     from index.store import Store
 
     writer = open_index(settings, embedder=FakeEmbedder())
@@ -176,8 +176,6 @@ def test_listing_articles_without_a_saved_folder_reads_the_store_and_builds_noth
     settings, monkeypatch
 ):
     import shutil
-
-    from index.lexical import LexicalIndex
 
     writer = open_index(settings, embedder=FakeEmbedder())
     writer.add_articles([_article(n) for n in range(3)])
