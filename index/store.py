@@ -161,6 +161,17 @@ def _open_client(settings: Settings):
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def opening_lock(data_dir: Path) -> contextlib.AbstractContextManager:
+    """Hold while opening the embedded store: one process at a time creates or opens its files.
+
+    On its first open Chroma creates its tables and records its migrations without guarding
+    against another process doing the same at that moment; the loser fails with "table
+    collections already exists" (an app and ``index add`` started together on a new data folder,
+    or a reader polling a folder a writer is creating).
+    """
+    return FileLock(Path(data_dir) / "newsqa-open.lock", activity="opening this index")
+
+
 def _forget_cached_system(path: str) -> None:
     """Make the next embedded client of ``path`` load the files as they are now.
 
@@ -188,28 +199,30 @@ class Store:
         self.settings = settings
         self.model_id = model_id
         self.embedded = not settings.chroma_url
-        self._client = _open_client(settings)
-        self._expected = {
-            "newsqa_schema": SCHEMA_VERSION,
-            "embed_model": model_id,
-            "chunk_tokens": settings.chunk_tokens,
-            "chunk_overlap": settings.chunk_overlap,
-        }
-        name = settings.collection
-        self.chunks = self._client.get_or_create_collection(
-            f"{name}_chunks", metadata=self._expected, embedding_function=None
-        )
-        found = {k: (self.chunks.metadata or {}).get(k) for k in self._expected}
-        if found != self._expected:
-            raise IndexMismatchError(
-                f"the index at {self.location} was built with {_describe(found)}, but the settings ask "
-                f"for {_describe(self._expected)}. Rebuild it: `python -m index rebuild` (re-reads the "
-                f"indexed files), or point NEWSQA_DATA_DIR elsewhere, or restore the old settings."
+        opening = opening_lock(settings.data_dir) if self.embedded else contextlib.nullcontext()
+        with opening:
+            self._client = _open_client(settings)
+            self._expected = {
+                "newsqa_schema": SCHEMA_VERSION,
+                "embed_model": model_id,
+                "chunk_tokens": settings.chunk_tokens,
+                "chunk_overlap": settings.chunk_overlap,
+            }
+            name = settings.collection
+            self.chunks = self._client.get_or_create_collection(
+                f"{name}_chunks", metadata=self._expected, embedding_function=None
             )
-        self.articles = self._client.get_or_create_collection(
-            f"{name}_articles", metadata={"newsqa_schema": SCHEMA_VERSION, "generation": 0},
-            embedding_function=None,
-        )
+            found = {k: (self.chunks.metadata or {}).get(k) for k in self._expected}
+            if found != self._expected:
+                raise IndexMismatchError(
+                    f"the index at {self.location} was built with {_describe(found)}, but the settings ask "
+                    f"for {_describe(self._expected)}. Rebuild it: `python -m index rebuild` (re-reads the "
+                    f"indexed files), or point NEWSQA_DATA_DIR elsewhere, or restore the old settings."
+                )
+            self.articles = self._client.get_or_create_collection(
+                f"{name}_articles", metadata={"newsqa_schema": SCHEMA_VERSION, "generation": 0},
+                embedding_function=None,
+            )
         self._batch = max(1, min(self._client.get_max_batch_size(), 2000))
         # Write-session state; the RLock lets a session nest (prune inside add) and keeps the
         # threads of one process (app uploads) from interleaving their sessions.
@@ -556,9 +569,10 @@ class Store:
         """Drop this process's cached embedded Chroma system and open the files afresh."""
         if not self.embedded:
             return
-        self._client = _open_client(self.settings)
-        self.chunks = self._client.get_collection(self.chunks.name, embedding_function=None)
-        self.articles = self._client.get_collection(self.articles.name, embedding_function=None)
+        with opening_lock(self.settings.data_dir):
+            self._client = _open_client(self.settings)
+            self.chunks = self._client.get_collection(self.chunks.name, embedding_function=None)
+            self.articles = self._client.get_collection(self.articles.name, embedding_function=None)
 
     def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
         for b in range(0, len(article_ids), 500):

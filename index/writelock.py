@@ -24,6 +24,7 @@ import socket
 import time
 import uuid
 from pathlib import Path
+from typing import Self
 
 from .errors import StoreError
 
@@ -72,13 +73,24 @@ def token_is_alive(token: str, heartbeat: float, now: float | None = None) -> bo
 class FileLock:
     """An exclusive ``flock`` on one file, waiting (and saying so) while another process holds it.
 
+    Usable as a context manager.
+
     Args:
         path: the lock file (created when missing).
+        activity: what the holder is doing, for the message shown while waiting.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, activity: str = "writing to this index") -> None:
         self.path = path
+        self.activity = activity
         self._fd: int | None = None
+
+    def __enter__(self) -> Self:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
     def acquire(self) -> None:
         """Block until the lock is ours.
@@ -91,14 +103,14 @@ class FileLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise StoreError(
-                f"cannot create the write lock {self.path}: {exc.strerror or exc}"
+                f"cannot create the lock file {self.path}: {exc.strerror or exc}"
             ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _read_holder(fd)
             log.warning(
-                "another process (%s) is writing to this index; waiting for it to finish", holder
+                "another process (%s) is %s; waiting for it to finish", holder, self.activity
             )
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)

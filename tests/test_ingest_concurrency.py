@@ -177,3 +177,39 @@ def test_two_reader_processes_and_a_writer_process_share_one_store(tmp_path, rea
         assert result["asked"] > len(questions)
         # Each reader found the writer's new articles without being restarted.
         assert result["top"] == expected_top, result
+
+
+_OPENER = """
+import sys
+from pathlib import Path
+from index import Settings
+from index.store import Store
+print("ready", flush=True)
+Store(Settings(data_dir=Path(sys.argv[1])), "fake-model")
+print("opened", flush=True)
+"""
+
+
+def test_a_process_opening_a_new_store_waits_while_another_opens_it(tmp_path):
+    # Chroma creates its tables on a folder's first open without guarding against a second
+    # process doing the same; the loser failed with "table collections already exists".
+    from index.store import opening_lock
+
+    data = tmp_path / "data"
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    with opening_lock(data):
+        opener = subprocess.Popen(
+            [sys.executable, "-c", _OPENER, str(data)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert opener.stdout.readline().strip() == "ready"
+        time.sleep(2)  # creating the tables takes well under a second when nothing blocks it
+        assert opener.poll() is None
+        assert not (data / "chroma" / "chroma.sqlite3").exists()
+    out, err = opener.communicate(timeout=120)
+    assert opener.returncode == 0 and out.strip() == "opened", err
+    assert "is opening this index; waiting" in err
