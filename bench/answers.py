@@ -116,7 +116,11 @@ def run_question(answerer, item: dict) -> dict:
         "abstain_reason": final.abstain_reason,
         "correct": (not final.abstained) and is_correct(final.short_answer, item["answer"]),
         "citations": [
-            {"number": c.number, "article_id": c.passage.article_id, "holds_fact": holds_fact(c.passage.text, facts)}
+            {
+                "number": c.number,
+                "article_id": c.passage.article_id,
+                "holds_fact": holds_fact(c.passage.text, facts),
+            }
             for c in final.citations
         ],
         "unsupported": list(final.unsupported),
@@ -156,7 +160,10 @@ def summarise(rows: Sequence[dict], config: dict) -> dict:
         if not group:
             continue
         if kind == "null_query":
-            by_type[kind] = {"n": len(group), "abstention": share(sum(r["abstained"] for r in group), len(group))}
+            by_type[kind] = {
+                "n": len(group),
+                "abstention": share(sum(r["abstained"] for r in group), len(group)),
+            }
         else:
             by_type[kind] = {
                 "n": len(group),
@@ -199,6 +206,7 @@ def _quantile(values: Sequence[float], q: float) -> float:
 
 def markdown(summary: dict) -> str:
     """The summary as a Markdown table."""
+
     def fmt(value) -> str:
         return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -216,7 +224,9 @@ def markdown(summary: dict) -> str:
     ]
     for kind in TYPES[:3]:
         if kind in t:
-            lines.append(f"| accuracy {kind.split('_')[0]} (n={t[kind]['n']}) | {fmt(t[kind]['accuracy'])} |")
+            lines.append(
+                f"| accuracy {kind.split('_')[0]} (n={t[kind]['n']}) | {fmt(t[kind]['accuracy'])} |"
+            )
     lines += [
         f"| abstention on null (n={t.get('null_query', {}).get('n', 0)}) | {fmt(summary['abstention_null'])} |",
         f"| false abstention | {fmt(summary['false_abstention'])} |",
@@ -257,7 +267,9 @@ def build_answerer(args):
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description="MultiHop-RAG answer benchmark")
-    parser.add_argument("--data-dir", required=True, help="NEWSQA_DATA_DIR of an index of the 609 articles")
+    parser.add_argument(
+        "--data-dir", required=True, help="NEWSQA_DATA_DIR of an index of the 609 articles"
+    )
     parser.add_argument("--queries", default=str(DEFAULT_QUERIES))
     parser.add_argument("--label", required=True, help="names the result files")
     parser.add_argument("--per-type", type=int, default=30)
@@ -270,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--limit", type=int, default=None, help="stop after this many questions")
     parser.add_argument("--summary-every", type=int, default=5)
-    parser.add_argument("--machine", default="", help="free text saved with the results (cores, load)")
+    parser.add_argument(
+        "--machine", default="", help="free text saved with the results (cores, load)"
+    )
     args = parser.parse_args(argv)
 
     sample = stratified_sample(load_queries(Path(args.queries)), args.per_type, args.seed)
@@ -282,8 +296,13 @@ def main(argv: list[str] | None = None) -> int:
         sample = [x for group in zip(*by_type.values()) for x in group][: args.limit]
     answerer = build_answerer(args)
     config = {
-        "label": args.label, "mode": answerer.mode, "per_type": args.per_type, "seed": args.seed, "k": args.k,
-        "context_tokens": args.context_tokens if answerer.llm else None, "machine": args.machine,
+        "label": args.label,
+        "mode": answerer.mode,
+        "per_type": args.per_type,
+        "seed": args.seed,
+        "k": args.k,
+        "context_tokens": args.context_tokens if answerer.llm else None,
+        "machine": args.machine,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows_path = RESULTS / f"answers-{args.label}.jsonl"
@@ -301,9 +320,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             out.write(json.dumps(row) + "\n")
             out.flush()
-            print(f"[{len(rows)}/{len(sample)}] {row['type']:17} correct={row['correct']!s:5} "
-                  f"abstained={row['abstained']!s:5} ttft={row['ttft_s']:.1f}s total={row['total_s']:.1f}s",
-                  flush=True)
+            print(
+                f"[{len(rows)}/{len(sample)}] {row['type']:17} correct={row['correct']!s:5} "
+                f"abstained={row['abstained']!s:5} ttft={row['ttft_s']:.1f}s total={row['total_s']:.1f}s",
+                flush=True,
+            )
             if len(rows) % args.summary_every == 0:
                 _write_summary(rows, config, args.label)
     summary = _write_summary(rows, config, args.label)

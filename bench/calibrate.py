@@ -8,12 +8,12 @@ The calibration questions are drawn (fixed seed) from the dev questions that are
 answer benchmark's sample (``bench.answers.stratified_sample`` with its default seed and size),
 so the benchmark is not measured on the questions the thresholds were fitted to.
 
-Gate (``qa.extractive.ExtractiveConfig.min_dense`` / ``min_lexical``): for each question the
+Gate (``qa.answer.extractive.ExtractiveConfig.min_dense`` / ``min_lexical``): for each question the
 best-scoring retrieved sentence has a dense and a lexical score; the answerer abstains when both
 are under their thresholds. The grid point chosen maximises abstention on null questions while
 keeping false abstention on answerable ones at or under ``--max-false-abstention``.
 
-Verification (``qa.verify.VerifyConfig``): claims are clauses of the questions (split at
+Verification (``qa.answer.verify.VerifyConfig``): claims are clauses of the questions (split at
 ", while", "; ", ", and" ...) that name exactly one of the question's evidence outlets, so each
 paraphrases that article's fact(s). Each is paired with the retrieved passages: positive when
 the passage holds a gold fact of that outlet's evidence, negative when it comes from none of the
@@ -52,13 +52,15 @@ def calibration_sample(queries: list[dict], per_type: int, bench_per_type: int =
     out = []
     for kind in TYPES:
         pool = [i for i, q in enumerate(queries) if q["question_type"] == kind and i not in taken]
-        out.extend(dict(queries[i], index=i) for i in sorted(rng.sample(pool, min(per_type, len(pool)))))
+        out.extend(
+            dict(queries[i], index=i) for i in sorted(rng.sample(pool, min(per_type, len(pool))))
+        )
     return out
 
 
 def clauses(query: str) -> list[str]:
-    """Clauses of a question, each roughly one article's statement (see :mod:`qa.clauses`)."""
-    from qa.clauses import question_parts
+    """Clauses of a question, each roughly one article's statement (see :mod:`qa.question.clauses`)."""
+    from qa.question.clauses import question_parts
 
     return question_parts(query)
 
@@ -79,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from index import Settings, open_index
-    from qa.extractive import ExtractiveAnswerer
-    from qa.retrieval import Retriever
-    from qa.verify import claim_terms, support_of
+    from qa.answer.extractive import ExtractiveAnswerer
+    from qa.answer.verify import claim_terms, support_of
+    from qa.retrieval.retriever import Retriever
 
     settings = Settings(data_dir=Path(args.data_dir))
     index = open_index(settings)
@@ -96,11 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         table = extractive.table(passages)
         scored = extractive.score_sentences(item["query"], table)
         best = scored[0] if scored else None
-        gate_rows.append({
-            "null": item["question_type"] == "null_query",
-            "dense": best.dense if best else 0.0,
-            "lexical": best.lexical if best else 0.0,
-        })
+        gate_rows.append(
+            {
+                "null": item["question_type"] == "null_query",
+                "dense": best.dense if best else 0.0,
+                "lexical": best.lexical if best else 0.0,
+            }
+        )
         facts = [e["fact"] for e in item["evidence_list"]]
         for clause in clauses(item["query"]):
             named = {e["source"] for e in item["evidence_list"] if _mentions(clause, e["source"])}
@@ -113,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             for p_index, passage in enumerate(passages):
                 if holds_fact(passage.text, own):
                     label = 1
-                elif passage.article_id not in evidence_urls and not holds_fact(passage.text, facts):
+                elif passage.article_id not in evidence_urls and not holds_fact(
+                    passage.text, facts
+                ):
                     label = 0
                 else:
                     continue  # another part of an evidence article: it may well support the clause
@@ -124,8 +130,16 @@ def main(argv: list[str] | None = None) -> int:
 
     gate = _fit_gate(gate_rows, args.max_false_abstention)
     verify = _fit_verify(pairs)
-    result = {"sample": {"per_type": args.per_type, "questions": len(sample), "seed": SEED + 1, "k": args.k},
-              "gate": gate, "verify": verify}
+    result = {
+        "sample": {
+            "per_type": args.per_type,
+            "questions": len(sample),
+            "seed": SEED + 1,
+            "k": args.k,
+        },
+        "gate": gate,
+        "verify": verify,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "calibration.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
@@ -138,14 +152,27 @@ def _fit_gate(rows: list[dict], max_false: float) -> dict:
     best = None
     for d in np.arange(0.30, 0.80, 0.01):
         for lex in np.arange(0.20, 1.01, 0.05):
+
             def abstains(r, d=d, lex=lex):
                 return r["dense"] < d and r["lexical"] < lex
+
             false = sum(map(abstains, answerable)) / len(answerable)
             hit = sum(map(abstains, null)) / len(null)
-            if false <= max_false and (best is None or (hit, -false) > (best["null_abstention"], -best["false_abstention"])):
-                best = {"min_dense": round(float(d), 2), "min_lexical": round(float(lex), 2),
-                        "null_abstention": round(hit, 4), "false_abstention": round(false, 4)}
-    return {"max_false_abstention": max_false, "chosen": best, "null": len(null), "answerable": len(answerable)}
+            if false <= max_false and (
+                best is None or (hit, -false) > (best["null_abstention"], -best["false_abstention"])
+            ):
+                best = {
+                    "min_dense": round(float(d), 2),
+                    "min_lexical": round(float(lex), 2),
+                    "null_abstention": round(hit, 4),
+                    "false_abstention": round(false, 4),
+                }
+    return {
+        "max_false_abstention": max_false,
+        "chosen": best,
+        "null": len(null),
+        "answerable": len(answerable),
+    }
 
 
 def _fit_verify(pairs: list[tuple[int, float, float]]) -> dict:
@@ -162,13 +189,27 @@ def _fit_verify(pairs: list[tuple[int, float, float]]) -> dict:
             precision = tp / (tp + fp) if tp + fp else 0.0
             recall = tp / (tp + fn) if tp + fn else 0.0
             beta2 = 0.25
-            f = (1 + beta2) * precision * recall / (beta2 * precision + recall) if precision + recall else 0.0
+            f = (
+                (1 + beta2) * precision * recall / (beta2 * precision + recall)
+                if precision + recall
+                else 0.0
+            )
             if best is None or f > best["f0.5"]:
-                best = {"min_lexical": round(float(lex), 2), "min_dense": round(float(d), 2), "f0.5": round(f, 4),
-                        "precision": round(precision, 4), "recall": round(recall, 4)}
-    return {"pairs": len(pairs), "positives": int(labels.sum()), "chosen": best,
-            "auc_lexical": _auc(labels, lexical), "auc_dense": _auc(labels, dense),
-            "auc_sum": _auc(labels, lexical + dense)}
+                best = {
+                    "min_lexical": round(float(lex), 2),
+                    "min_dense": round(float(d), 2),
+                    "f0.5": round(f, 4),
+                    "precision": round(precision, 4),
+                    "recall": round(recall, 4),
+                }
+    return {
+        "pairs": len(pairs),
+        "positives": int(labels.sum()),
+        "chosen": best,
+        "auc_lexical": _auc(labels, lexical),
+        "auc_dense": _auc(labels, dense),
+        "auc_sum": _auc(labels, lexical + dense),
+    }
 
 
 def _auc(labels: np.ndarray, scores: np.ndarray) -> float | None:

@@ -35,7 +35,7 @@ class Setting:
 
 def settings() -> list[Setting]:
     """The settings compared: the previous choice, the current default, and neighbours of it."""
-    from qa.extractive import ExtractiveConfig
+    from qa.answer.extractive import ExtractiveConfig
 
     now = ExtractiveConfig()
     previous = replace(now, rank_weight=0.2, relative_cutoff=0.75, min_clause_score=0.0)
@@ -52,13 +52,17 @@ def settings() -> list[Setting]:
 
 def evaluate(cases, embedder, setting: Setting) -> dict:
     """Answer every cached case with ``setting``; the metrics of the table."""
-    from qa.extractive import ExtractiveAnswerer
+    from qa.answer.extractive import ExtractiveAnswerer
 
     answerer = ExtractiveAnswerer(embedder, setting.config)
     cited = held = first = first_held = answered = answerable = null = null_abstained = 0
     for query, result, table, scored in cases:
         answer = answerer.answer(
-            query["query"], result.passages, result.filters, scored=scored, table=table,
+            query["query"],
+            result.passages,
+            result.filters,
+            scored=scored,
+            table=table,
             clauses=result.clauses if setting.scoped else (),
             outlets=result.analysis.outlets if setting.scoped else (),
         )
@@ -89,8 +93,12 @@ def evaluate(cases, embedder, setting: Setting) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison and print a Markdown table; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m bench.citation_choice", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, required=True, help="NEWSQA_DATA_DIR of the 609-article index")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.citation_choice", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, required=True, help="NEWSQA_DATA_DIR of the 609-article index"
+    )
     parser.add_argument("--per-type", type=int, default=30)
     args = parser.parse_args(argv)
 
@@ -104,16 +112,22 @@ def main(argv: list[str] | None = None) -> int:
     for n, query in enumerate(queries, 1):
         result = answerer.retriever.retrieve(query["query"], k=10)
         table = answerer.extractive.table(result.passages)
-        cases.append((query, result, table, answerer.extractive.score_sentences(query["query"], table)))
+        cases.append(
+            (query, result, table, answerer.extractive.score_sentences(query["query"], table))
+        )
         print(f"\rretrieved {n}/{len(queries)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     print(f"{len(queries)} calibration questions ({args.per_type} per type)\n")
-    print("| setting | citation precision | citations | per answer | first citation precision | null abstention | false abstention |")
+    print(
+        "| setting | citation precision | citations | per answer | first citation precision | null abstention | false abstention |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for setting in settings():
         m = evaluate(cases, index.embedder, setting)
-        print(f"| {setting.name} | {m['precision']:.3f} | {m['citations']} | {m['per_answer']:.2f} | "
-              f"{m['first_precision']:.3f} | {m['null_abstention']:.3f} | {m['false_abstention']:.3f} |")
+        print(
+            f"| {setting.name} | {m['precision']:.3f} | {m['citations']} | {m['per_answer']:.2f} | "
+            f"{m['first_precision']:.3f} | {m['null_abstention']:.3f} | {m['false_abstention']:.3f} |"
+        )
     return 0
 
 

@@ -6,9 +6,9 @@ Usage (any OpenAI-compatible server, e.g. the local llama.cpp server of scripts/
         --base-url http://127.0.0.1:8080/v1 --model qwen2.5-coder-1.5b
 
 The answerable questions of the :mod:`bench.answers` sample (same seed, same ``--per-type``) are
-put to the model with newsqa's own prompt (:mod:`qa.prompts`), each gold fact a numbered passage
+put to the model with newsqa's own prompt (:mod:`qa.answer.prompts`), each gold fact a numbered passage
 under its article's headline, outlet and date; the short answer is read by the answerer's own
-parser (:func:`qa.reply.parse_reply`) and scored with the benchmark's match
+parser (:func:`qa.answer.reply.parse_reply`) and scored with the benchmark's match
 (:func:`bench.answers.is_correct`). No retrieval, no context budget: what the model gets wrong
 here, no retriever can fix. The MultiHop-RAG paper reports 0.89 for GPT-4 given the gold evidence.
 
@@ -24,7 +24,6 @@ import sys
 import time
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 from .answers import RESULTS, TYPES, is_correct, load_queries, stratified_sample
 
@@ -52,9 +51,9 @@ def _passage(evidence: dict):
 
 
 def ask(model, item: dict) -> dict:
-    """Put one question with its gold evidence to ``model`` (a :class:`qa.llm.ChatModel`)."""
-    from qa import prompts
-    from qa.reply import is_yes_no_question, parse_reply
+    """Put one question with its gold evidence to ``model`` (a :class:`qa.answer.llm.ChatModel`)."""
+    from qa.answer import prompts
+    from qa.answer.reply import is_yes_no_question, parse_reply
 
     blocks = [prompts.passage_block(n, _passage(e)) for n, e in enumerate(item["evidence_list"], 1)]
     user = prompts.user_message(item["query"], blocks, yes_no=is_yes_no_question(item["query"]))
@@ -101,19 +100,25 @@ def markdown(rows: list[dict], label: str, per_type: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ceiling measurement (see ``--help``)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.gold_evidence", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.gold_evidence", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--label", required=True, help="result file name part")
     parser.add_argument("--base-url", help="OpenAI-compatible server (default: OpenAI)")
     parser.add_argument("--model", default="gpt-4o-mini")
     parser.add_argument("--api-key", default="not-needed")
-    parser.add_argument("--per-type", type=int, default=30, help="questions per type (as bench.answers)")
+    parser.add_argument(
+        "--per-type", type=int, default=30, help="questions per type (as bench.answers)"
+    )
     parser.add_argument("--timeout", type=float, default=180.0)
     args = parser.parse_args(argv)
 
-    from qa.llm import ChatModel, LLMConfig
+    from qa.answer.llm import ChatModel, LLMConfig
 
     model = ChatModel(
-        LLMConfig(model=args.model, base_url=args.base_url, api_key=args.api_key, timeout_s=args.timeout)
+        LLMConfig(
+            model=args.model, base_url=args.base_url, api_key=args.api_key, timeout_s=args.timeout
+        )
     )
     items = [q for q in stratified_sample(load_queries(), args.per_type) if q["evidence_list"]]
     out = RESULTS / f"gold-evidence-{args.label}.jsonl"
@@ -126,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         with out.open("a") as handle:
             handle.write(json.dumps(row) + "\n")
-        print(f"[{n}/{len(items)}] {row['type']}: {row['short_answer']!r} (gold {row['gold']!r}) "
-              f"{'ok' if row['correct'] else 'wrong'} in {row['seconds']} s", flush=True)
+        print(
+            f"[{n}/{len(items)}] {row['type']}: {row['short_answer']!r} (gold {row['gold']!r}) "
+            f"{'ok' if row['correct'] else 'wrong'} in {row['seconds']} s",
+            flush=True,
+        )
     table = markdown(rows, args.label, args.per_type)
     out.with_suffix(".md").write_text(table)
     print(table)

@@ -1,7 +1,7 @@
 """Retrieval benchmark on MultiHop-RAG: ``python -m bench.retrieval``.
 
 Indexes the benchmark corpus into a scratch data folder (once; later runs reuse it), runs
-:meth:`qa.retrieval.Retriever.retrieve` for every answerable question of a question file, and
+:meth:`qa.retrieval.retriever.Retriever.retrieve` for every answerable question of a question file, and
 reports Hits@4, Hits@10, MRR@10, evidence recall@4/@10 and full evidence@10 (definitions in
 :mod:`bench.retrieval_metrics`) plus retrieval latency, overall, per question type and per half.
 
@@ -11,7 +11,7 @@ between them shows overfitting.
 
 Several named variants (``--variants bm25,dense,hybrid,...``) run in one go over the same index,
 so an ablation table comes from the tool. Each variant is a set of
-:class:`qa.retrieval.RetrievalConfig` overrides; ``final`` is the default configuration.
+:class:`qa.retrieval.retriever.RetrievalConfig` overrides; ``final`` is the default configuration.
 
 Results go to ``bench/results/retrieval-<name>.json`` (every figure, per variant) and ``.md``
 (the tables), and the tables are printed.
@@ -39,7 +39,7 @@ DEFAULT_DATA_DIR = ROOT / "bench" / "results" / "tmp" / "multihop-rag"
 RESULTS = ROOT / "bench" / "results"
 WARMUP_QUERIES = 3
 
-#: Named retriever configurations: overrides of :class:`qa.retrieval.RetrievalConfig`.
+#: Named retriever configurations: overrides of :class:`qa.retrieval.retriever.RetrievalConfig`.
 #: ``bm25``, ``dense`` and ``hybrid`` search the whole question only; ``foundation`` is the
 #: retriever as it was before this benchmark. From ``outlets`` to ``final`` each step adds one
 #: idea to the step before (the ablation ladder, BM25 only); ``final+dense`` adds the dense
@@ -84,8 +84,16 @@ for _name, _change in _LADDER:
 VARIANTS["final+dense"] = {**_step, "dense": True, "dense_weight": 1.0}
 VARIANTS["final+dense-light"] = {**_step, "dense": True, "dense_weight": 0.5}
 VARIANTS["default"] = {}  # RetrievalConfig() as shipped
-LADDER = ["bm25", "dense", "hybrid", "foundation", *[name for name, _ in _LADDER], "final+dense",
-          "final+dense-light", "default"]
+LADDER = [
+    "bm25",
+    "dense",
+    "hybrid",
+    "foundation",
+    *[name for name, _ in _LADDER],
+    "final+dense",
+    "final+dense-light",
+    "default",
+]
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,7 @@ def open_benchmark_index(corpus: Path, data_dir: Path):
 
 def make_retriever(index, overrides: dict[str, Any]):
     """A retriever over ``index`` with the default configuration changed by ``overrides``."""
-    from qa.retrieval import RetrievalConfig, Retriever
+    from qa.retrieval.retriever import RetrievalConfig, Retriever
 
     return Retriever(index, config=RetrievalConfig(**overrides))
 
@@ -331,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
 
-    from qa.retrieval import RetrievalConfig
+    from qa.retrieval.retriever import RetrievalConfig
 
     meta = {
         "questions_file": str(args.questions),

@@ -6,7 +6,7 @@ For every gold fact of every answerable question, one of:
 * ``other chunk``: a passage of its article is in the top ``k``, but not the one holding the fact
   (``adjacent``: the fact's chunk is next to one of them);
 * ``candidate``: its chunk was among the passages the searches returned (whole question, outlets,
-  clauses: :attr:`qa.retrieval.RetrievalResult.candidates`) but did not reach the top ``k``;
+  clauses: :attr:`qa.retrieval.retriever.RetrievalResult.candidates`) but did not reach the top ``k``;
 * ``article candidate``: another chunk of its article was a candidate, its own was not;
 * ``not found``: no search returned any chunk of its article.
 
@@ -105,7 +105,9 @@ def diagnose(
                 found += 1
             elif articles & top_articles:
                 outcome = "other chunk"
-                near = {(chunks[c].article_id, chunks[c].index + d) for c in holders for d in (-1, 1)}
+                near = {
+                    (chunks[c].article_id, chunks[c].index + d) for c in holders for d in (-1, 1)
+                }
                 adjacent += bool(near & top_places)
             elif holders & pool:
                 outcome = "candidate"
@@ -135,9 +137,7 @@ def diagnose(
 def render(variant: str, diagnosis: Diagnosis) -> str:
     """The Markdown report."""
     facts = diagnosis.facts or 1
-    rows = [
-        f"| {name} | {n} | {n / facts:.3f} |" for name, n in diagnosis.outcomes.items()
-    ]
+    rows = [f"| {name} | {n} | {n / facts:.3f} |" for name, n in diagnosis.outcomes.items()]
     return "\n".join(
         [
             f"# Where the evidence is: variant `{variant}`",
@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args(argv)
 
-    from qa.chunk_table import load_table
+    from qa.retrieval.chunk_table import load_table
 
     index = open_benchmark_index(args.corpus, args.data_dir)
     table = load_table(index.store)

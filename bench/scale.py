@@ -36,7 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -372,7 +372,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", type=Path, help="scratch folder (default /tmp/newsqa-scale-N)"
     )
     parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--group", type=int, default=2048, help="chunks per put_articles call while loading")
+    parser.add_argument(
+        "--group", type=int, default=2048, help="chunks per put_articles call while loading"
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="skip loading; use the folder a --load-only run filled"
     )
@@ -413,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     probed = _step("--probe", args, data_dir)
     probed.update(_step("--serve", args, data_dir))
     result = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": args.machine,
         "load": loaded,
         "probe": probed,

@@ -75,9 +75,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(
-    data_dir: Path, log: Path, timeout: float = 300.0
-) -> tuple[subprocess.Popen, str]:
+def start_app(data_dir: Path, log: Path, timeout: float = 300.0) -> tuple[subprocess.Popen, str]:
     """Start the app on a free loopback port and wait for its first page.
 
     Returns:

@@ -14,8 +14,8 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .errors import NewsqaError
 from .settings import Settings
@@ -33,7 +33,9 @@ def _progress_bars():
                 other.close()
             unit = "file" if kind == "files" else "chunk"
             desc = "reading" if kind == "files" else "embedding"
-            bar = bars[kind] = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+            bar = bars[kind] = tqdm(
+                total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True
+            )
         bar.total = total
         bar.n = done
         bar.refresh()
@@ -80,10 +82,19 @@ def _watch(index, args: argparse.Namespace, indexed) -> int:
     # watch (an interrupted round is safe: the next run completes it).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    print(f"watching {', '.join(map(str, args.paths))} every {args.interval:g} s (Ctrl-C to stop)", flush=True)
+    print(
+        f"watching {', '.join(map(str, args.paths))} every {args.interval:g} s (Ctrl-C to stop)",
+        flush=True,
+    )
     try:
-        watch(index, args.paths, args.interval, prune=args.prune, indexed=indexed,
-              on_event=lambda event: _print_report(event.report, time.strftime("%H:%M:%S ")))
+        watch(
+            index,
+            args.paths,
+            args.interval,
+            prune=args.prune,
+            indexed=indexed,
+            on_event=lambda event: _print_report(event.report, time.strftime("%H:%M:%S ")),
+        )
     except KeyboardInterrupt:
         pass
     return 0
@@ -107,7 +118,10 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
         if index.remove(article_id):
             print(f"removed {article_id}")
         else:
-            print(f"error: no indexed article has id {article_id!r} (see `python -m index list`)", file=sys.stderr)
+            print(
+                f"error: no indexed article has id {article_id!r} (see `python -m index list`)",
+                file=sys.stderr,
+            )
             status = 1
     return status
 
@@ -142,13 +156,19 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m index``."""
-    parser = argparse.ArgumentParser(prog="python -m index", description="Manage the newsqa article index.")
+    parser = argparse.ArgumentParser(
+        prog="python -m index", description="Manage the newsqa article index."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="index files or folders (txt, md, html, json, jsonl, pdf)")
     add.add_argument("paths", nargs="+", type=Path)
-    add.add_argument("--prune", action="store_true", help="remove articles whose files under PATHS are gone")
-    add.add_argument("--watch", action="store_true", help="keep watching the folders for new or changed files")
+    add.add_argument(
+        "--prune", action="store_true", help="remove articles whose files under PATHS are gone"
+    )
+    add.add_argument(
+        "--watch", action="store_true", help="keep watching the folders for new or changed files"
+    )
     add.add_argument("--interval", type=float, default=5.0, help="seconds between --watch scans")
     add.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     add.set_defaults(func=cmd_add)
@@ -157,14 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("ids", nargs="+")
     remove.set_defaults(func=cmd_remove)
     sub.add_parser("stats", help="corpus statistics").set_defaults(func=cmd_stats)
-    sub.add_parser("rebuild", help="rebuild the index from the files it was built from").set_defaults(func=cmd_rebuild)
+    sub.add_parser(
+        "rebuild", help="rebuild the index from the files it was built from"
+    ).set_defaults(func=cmd_rebuild)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
     try:
         settings = Settings.from_env()
         return args.func(args, settings)
@@ -172,7 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: run the same command again to finish (nothing is lost)", file=sys.stderr)
+        print(
+            "interrupted: run the same command again to finish (nothing is lost)", file=sys.stderr
+        )
         return 130
 
 

@@ -12,7 +12,7 @@ loading stay bm25s's own. The formula is bm25s's default ("lucene": idf = ln(1 +
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 

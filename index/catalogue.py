@@ -59,4 +59,3 @@ class Catalogue:
                 ArticleInfo(**row, published=date.fromisoformat(published) if published else None)
             )
         return cls(tuple(infos))
-

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 from .article import Article
 
@@ -164,7 +164,9 @@ def _pieces(text: str, budget: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def _cut(text: str, start: int, end: int, ids: Sequence[int], budget: int) -> list[tuple[int, int, int]]:
+def _cut(
+    text: str, start: int, end: int, ids: Sequence[int], budget: int
+) -> list[tuple[int, int, int]]:
     encoder = token_encoder()
     # Leave slack: re-encoding a cut slice can produce a token or two more than the cut had.
     step = max(8, budget - 8)

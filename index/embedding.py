@@ -15,9 +15,10 @@ Alternative: OpenAI embeddings (``NEWSQA_EMBED_MODEL=openai:text-embedding-3-sma
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -147,7 +148,9 @@ class OpenAIEmbedder:
         """Embed texts through the API (L2-normalised)."""
         rows: list[list[float]] = []
         for b in range(0, len(texts), self.batch_size):
-            response = self._client.embeddings.create(model=self._model, input=list(texts[b : b + self.batch_size]))
+            response = self._client.embeddings.create(
+                model=self._model, input=list(texts[b : b + self.batch_size])
+            )
             rows.extend(item.embedding for item in response.data)
         matrix = np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
         self.dim = matrix.shape[1] if len(texts) else self.dim
@@ -173,8 +176,14 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def make_embedder(name: str, *, batch_size: int = 8, threads: int = 2,
-                  api_key: str | None = None, base_url: str | None = None) -> Embedder:
+def make_embedder(
+    name: str,
+    *,
+    batch_size: int = 8,
+    threads: int = 2,
+    api_key: str | None = None,
+    base_url: str | None = None,
+) -> Embedder:
     """Build the embedder a setting names (``minilm-int8`` or ``openai:MODEL``).
 
     Raises:

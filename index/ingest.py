@@ -19,9 +19,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AbstractSet, Callable, Iterable, Sequence
+from typing import AbstractSet
 
 import numpy as np
 

@@ -68,7 +68,9 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed word tokens, as the BM25 index uses them."""
     bm25s = _bm25s()
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,9 @@ class LexicalIndex:
         if filters.since:
             mask &= self._published >= to_ordinal(filters.since)
         if filters.until:
-            mask &= (self._published <= to_ordinal(filters.until)) & (self._published > UNKNOWN_ORDINAL)
+            mask &= (self._published <= to_ordinal(filters.until)) & (
+                self._published > UNKNOWN_ORDINAL
+            )
         if filters.sources:
             mask &= self._outlets.mask(filters.sources)
         return mask
@@ -197,7 +201,11 @@ class LexicalIndex:
                 if not meta or meta.get("article_id") not in committed:
                     continue  # a half-written article is never searchable
                 ids.append(id_)
-                header = chunk_header(meta.get("title", ""), meta.get("source", ""), from_ordinal(meta.get("published")))
+                header = chunk_header(
+                    meta.get("title", ""),
+                    meta.get("source", ""),
+                    from_ordinal(meta.get("published")),
+                )
                 texts.append(f"{header}\n{doc or ''}")
                 published.append(int(meta.get("published", UNKNOWN_ORDINAL)))
                 sources.append(str(meta.get("source", "")))
@@ -229,12 +237,20 @@ class LexicalIndex:
             if self._catalogue is not None:
                 self._catalogue.save(tmp / "articles.json")
             (tmp / "rows.json").write_text(
-                json.dumps({"generation": generation, "ids": self.chunk_ids, "sources": self._outlets.names()})
+                json.dumps(
+                    {
+                        "generation": generation,
+                        "ids": self.chunk_ids,
+                        "sources": self._outlets.names(),
+                    }
+                )
             )
             try:
                 tmp.rename(final)
             except OSError:
-                shutil.rmtree(tmp, ignore_errors=True)  # lost the race to another process: same content
+                shutil.rmtree(
+                    tmp, ignore_errors=True
+                )  # lost the race to another process: same content
             self._prune(keep=generation)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -7,10 +7,10 @@ command-line add and an app upload go through one code path.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .article import Article
 from .embedding import Embedder, make_embedder
@@ -54,12 +54,18 @@ class NewsIndex:
         self.lexical = LexicalIndex(self.store, Path(settings.data_dir))
         self._ingestor = Ingestor(settings, self.store, self.embedder)
 
-    def add(self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None,
-            prune: bool = False) -> IngestReport:
+    def add(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        progress: Progress | None = None,
+        prune: bool = False,
+    ) -> IngestReport:
         """Index files and folders (see :meth:`index.ingest.Ingestor.add_paths`)."""
         return self._ingestor.add_paths(paths, progress=progress, prune=prune)
 
-    def add_articles(self, articles: Sequence[Article], progress: Progress | None = None) -> IngestReport:
+    def add_articles(
+        self, articles: Sequence[Article], progress: Progress | None = None
+    ) -> IngestReport:
         """Index articles built in code."""
         return self._ingestor.add_articles(articles, progress=progress)
 

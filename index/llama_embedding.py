@@ -6,7 +6,7 @@ CLI's hot paths do not need it.
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
@@ -33,14 +33,14 @@ class NewsqaEmbedding(BaseEmbedding):
     def class_name(cls) -> str:
         return "NewsqaEmbedding"
 
-    def _get_query_embedding(self, query: str) -> List[float]:
+    def _get_query_embedding(self, query: str) -> list[float]:
         return self._embedder.embed([query])[0].tolist()
 
-    def _get_text_embedding(self, text: str) -> List[float]:
+    def _get_text_embedding(self, text: str) -> list[float]:
         return self._embedder.embed([text])[0].tolist()
 
-    def _get_text_embeddings(self, texts: List[str]) -> List[List[float]]:
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self._embedder.embed(texts).tolist()
 
-    async def _aget_query_embedding(self, query: str) -> List[float]:
+    async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)

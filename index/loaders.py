@@ -19,9 +19,10 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .article import Article, short_title
 from .dates import parse_date
@@ -36,7 +37,9 @@ SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSON_EXTENSIONS | PDF
 # pypdf logs a warning for every oddity of a damaged file; the one-line reason is enough.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-_HEADER = re.compile(r"^(title|source|outlet|url|link|date|published|published_at|author|by)\s*:\s*(.*)$", re.I)
+_HEADER = re.compile(
+    r"^(title|source|outlet|url|link|date|published|published_at|author|by)\s*:\s*(.*)$", re.I
+)
 _BARE_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})[ \t]*")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _MIN_TEXT_CHARS = 20
@@ -251,7 +254,11 @@ def _binary_reason(head: bytes) -> str:
     # ASCII text saved as UTF-16 without a byte-order mark: every other byte is zero.
     even, odd = head[0::2], head[1::2]
     for zeros, other in ((odd, even), (even, odd)):
-        if len(zeros) > 8 and zeros.count(0) > 0.9 * len(zeros) and other.count(0) < 0.05 * len(other):
+        if (
+            len(zeros) > 8
+            and zeros.count(0) > 0.9 * len(zeros)
+            and other.count(0) < 0.05 * len(other)
+        ):
             return "UTF-16 text without a byte-order mark (save it as UTF-8)"
     return "binary content, not text"
 
@@ -288,8 +295,13 @@ def _load_text(path: Path, text: str) -> Article:
             match = _HEADER.match(line.strip())
             if match and match[2].strip():
                 key = match[1].lower()
-                key = {"outlet": "source", "link": "url", "published": "date",
-                       "published_at": "date", "by": "author"}.get(key, key)
+                key = {
+                    "outlet": "source",
+                    "link": "url",
+                    "published": "date",
+                    "published_at": "date",
+                    "by": "author",
+                }.get(key, key)
                 meta[key] = match[2].strip()
                 offset += len(line)
             elif not line.strip() and meta:
@@ -306,7 +318,7 @@ def _load_text(path: Path, text: str) -> Article:
         if heading:
             title = heading[1].strip()
             # The heading is the title: keep it out of the body so it is not indexed twice.
-            body = body.lstrip()[len(first):]
+            body = body.lstrip()[len(first) :]
     body = body.strip()
     return _article(
         path,
@@ -331,7 +343,7 @@ def _load_html(path: Path, html: str) -> Article:
         raise LoadError(str(path), "HTML has no article text")
     title = (doc.title or "").strip()
     if title and text.startswith(title):
-        text = text[len(title):].lstrip()
+        text = text[len(title) :].lstrip()
     return _article(
         path,
         text=text,
@@ -386,7 +398,9 @@ def _pdf_date(raw: Any) -> str | None:
     return f"{match[1]}-{match[2]}-{match[3]}" if match else None
 
 
-def _load_json(path: Path, text: str, limits: LoadLimits, jsonl: bool) -> tuple[list[Article], list[str]]:
+def _load_json(
+    path: Path, text: str, limits: LoadLimits, jsonl: bool
+) -> tuple[list[Article], list[str]]:
     records: list[tuple[int, Any]] = []
     problems: list[str] = []
     stripped = text.lstrip()
@@ -394,10 +408,15 @@ def _load_json(path: Path, text: str, limits: LoadLimits, jsonl: bool) -> tuple[
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LoadError(str(path), f"malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+            raise LoadError(
+                str(path), f"malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
         if isinstance(data, dict) and not _has_body(data):
             # A feed export: {"articles": [...]} (or "items", "data").
-            data = next((data[k] for k in ("articles", "items", "data") if isinstance(data.get(k), list)), data)
+            data = next(
+                (data[k] for k in ("articles", "items", "data") if isinstance(data.get(k), list)),
+                data,
+            )
         items = data if isinstance(data, list) else [data]
         records = list(enumerate(items))
     else:

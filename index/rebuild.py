@@ -21,7 +21,9 @@ def rebuild(settings: Settings, progress: Progress | None = None) -> IngestRepor
     """
     from .library import open_index
 
-    lock = FileLock(Path(settings.data_dir) / "newsqa-write.lock") if not settings.chroma_url else None
+    lock = (
+        FileLock(Path(settings.data_dir) / "newsqa-write.lock") if not settings.chroma_url else None
+    )
     if lock is not None:
         lock.acquire()
     try:
@@ -45,7 +47,9 @@ def _drop(settings: Settings) -> tuple[set[str], list[str]]:
     names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
     articles_name = f"{settings.collection}_articles"
     if articles_name in names:
-        got = client.get_collection(articles_name, embedding_function=None).get(include=["metadatas"])
+        got = client.get_collection(articles_name, embedding_function=None).get(
+            include=["metadatas"]
+        )
         for id_, meta in zip(got["ids"], got["metadatas"]):
             path = str((meta or {}).get("path", ""))
             if path and Path(path).exists():

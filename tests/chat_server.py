@@ -58,7 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
         if state.stall_s:
             state.release.wait(state.stall_s)
         if state.fail_status:
-            self._json(state.fail_status, {"error": {"message": "scripted failure", "type": "server_error"}})
+            self._json(
+                state.fail_status,
+                {"error": {"message": "scripted failure", "type": "server_error"}},
+            )
             return
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._json(404, {"error": {"message": "not found"}})
@@ -66,12 +69,23 @@ class _Handler(BaseHTTPRequestHandler):
         text = state.reply(body.get("messages", []))
         created = int(time.time())
         if not body.get("stream"):
-            self._json(200, {
-                "id": "chatcmpl-test", "object": "chat.completion", "created": created, "model": body.get("model"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": text}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            })
+            self._json(
+                200,
+                {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": body.get("model"),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": text},
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                },
+            )
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -79,9 +93,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         pieces = [text[i : i + state.piece_chars] for i in range(0, len(text), state.piece_chars)]
         for n, piece in enumerate(pieces):
-            chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": created,
-                     "model": body.get("model"),
-                     "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+            chunk = {
+                "id": "chatcmpl-test",
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": body.get("model"),
+                "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+            }
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.flush()
             if n == 0 and state.stall_after_first:
@@ -90,8 +108,13 @@ class _Handler(BaseHTTPRequestHandler):
             if n == 0 and state.cut_off_after_first:
                 self.close_connection = True
                 return
-        done = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": created,
-                "model": body.get("model"), "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        done = {
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body.get("model"),
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
         self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
         self.wfile.flush()
 

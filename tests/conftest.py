@@ -15,8 +15,15 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
     """Point data dirs at tmp_path and remove LLM credentials."""
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "NEWSQA_LLM_MODEL", "NEWSQA_CHROMA_URL",
-                 "NEWSQA_LLM_BASE_URL", "NEWSQA_LLM_API_KEY", "NEWSQA_AUTH"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "NEWSQA_LLM_MODEL",
+        "NEWSQA_CHROMA_URL",
+        "NEWSQA_LLM_BASE_URL",
+        "NEWSQA_LLM_API_KEY",
+        "NEWSQA_AUTH",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NEWSQA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
@@ -28,7 +35,9 @@ _real_connect = socket.socket.connect
 
 def _guarded_connect(self, address):
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")):
+    if isinstance(host, str) and not (
+        host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+    ):
         raise RuntimeError(f"test tried to reach the network: {address!r}")
     return _real_connect(self, address)
 

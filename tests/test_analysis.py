@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from qa.analysis import analyse, find_outlets, outlet_aliases
-from qa.decompose import content_words, split_clauses
-from qa.feedback import asks_for_name, expansion_terms
-from qa.periods import find_dates, find_periods, parse_when
+from qa.question.analysis import analyse, find_outlets, outlet_aliases
+from qa.question.decompose import content_words, split_clauses
+from qa.question.periods import find_dates, find_periods, parse_when
+from qa.retrieval.feedback import asks_for_name, expansion_terms
 
 SOURCES = [
     "Daily Planet",

@@ -41,7 +41,7 @@ def test_every_marker_maps_to_a_verbatim_citation(answerer, sample_index):
     assert list(dict.fromkeys(numbers)) == sorted(set(numbers))
     for citation in answer.citations:
         p = citation.passage
-        assert _article_text(sample_index, p.article_id)[p.start:p.end] == p.text
+        assert _article_text(sample_index, p.article_id)[p.start : p.end] == p.text
         assert citation.highlights
         for start, end in citation.highlights:
             assert 0 <= start < end <= len(p.text)
@@ -49,7 +49,9 @@ def test_every_marker_maps_to_a_verbatim_citation(answerer, sample_index):
 
 
 def test_unanswerable_question_abstains_without_citations(answerer):
-    answer = answerer.ask("What was the final score of the football match between Arsenal and Chelsea?")
+    answer = answerer.ask(
+        "What was the final score of the football match between Arsenal and Chelsea?"
+    )
     assert answer.abstained
     assert answer.citations == ()
     assert "don't answer" in answer.text

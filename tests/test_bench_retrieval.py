@@ -8,7 +8,7 @@ import pytest
 
 from bench.retrieval import VARIANTS, half_of, load_questions, render, table
 from bench.retrieval_metrics import percentile, score_question, squash, summarise
-from qa.retrieval import RetrievalConfig
+from qa.retrieval.retriever import RetrievalConfig
 
 
 def test_facts_are_matched_with_all_whitespace_removed():
@@ -145,7 +145,7 @@ def test_the_harness_runs_end_to_end_on_a_small_slice(tmp_path, capsys):
 
 def test_gold_evidence_puts_each_fact_to_the_model_and_scores_its_short_answer():
     from bench.gold_evidence import ask
-    from qa.llm import ChatModel, LLMConfig
+    from qa.answer.llm import ChatModel, LLMConfig
     from tests.chat_server import ChatServer, ChatServerState
 
     item = {
@@ -154,10 +154,20 @@ def test_gold_evidence_puts_each_fact_to_the_model_and_scores_its_short_answer()
         "query": "Did the Harbour Post and Quay Daily both report the night crossing?",
         "answer": "Yes",
         "evidence_list": [
-            {"fact": "A night crossing starts in May.", "title": "Ferries", "source": "Harbour Post",
-             "published_at": "2023-10-02T08:00:00+00:00", "url": "https://a.example/1"},
-            {"fact": "The night ferry begins in spring.", "title": "Spring timetable",
-             "source": "Quay Daily", "published_at": "2023-10-04 09:00:00", "url": "https://b.example/2"},
+            {
+                "fact": "A night crossing starts in May.",
+                "title": "Ferries",
+                "source": "Harbour Post",
+                "published_at": "2023-10-02T08:00:00+00:00",
+                "url": "https://a.example/1",
+            },
+            {
+                "fact": "The night ferry begins in spring.",
+                "title": "Spring timetable",
+                "source": "Quay Daily",
+                "published_at": "2023-10-04 09:00:00",
+                "url": "https://b.example/2",
+            },
         ],
     }
     replies = iter(["Yes\nBoth did [1][2].", "No\nOnly one did [1]."])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from index import Article, chunk_article
 from index.chunking import count_tokens
 from index.loaders import load_file
-
 from tests.conftest import SAMPLE_CORPUS, SHARED_EVAL
 
 
@@ -19,7 +18,7 @@ def test_chunks_are_verbatim_slices_within_budget():
         chunks = chunk_article(article, 256, 32)
         assert chunks, article.id
         for chunk in chunks:
-            assert chunk.text == article.text[chunk.start:chunk.end]
+            assert chunk.text == article.text[chunk.start : chunk.end]
             assert count_tokens(chunk.text) <= 256
             assert chunk.tokens == count_tokens(chunk.text)
 
@@ -32,14 +31,16 @@ def test_chunks_cover_every_sentence_in_order():
     assert chunks[-1].end == len(article.text.rstrip())
     for prev, nxt in zip(chunks, chunks[1:]):
         # Overlapping, or adjacent with only whitespace between: nothing skipped.
-        assert nxt.start <= prev.end or not article.text[prev.end:nxt.start].strip()
+        assert nxt.start <= prev.end or not article.text[prev.end : nxt.start].strip()
         assert nxt.start > prev.start
     assert [c.index for c in chunks] == list(range(len(chunks)))
     assert len({c.id for c in chunks}) == len(chunks)
 
 
 def test_overlap_repeats_trailing_sentence():
-    text = " ".join(f"Sentence number {i} tells a short and simple story about item {i}." for i in range(60))
+    text = " ".join(
+        f"Sentence number {i} tells a short and simple story about item {i}." for i in range(60)
+    )
     no_overlap = chunk_article(_article(text), 64, 0)
     with_overlap = chunk_article(_article(text), 64, 20)
     assert all(b.start >= a.end for a, b in zip(no_overlap, no_overlap[1:]))
@@ -51,7 +52,9 @@ def test_overlong_sentence_is_cut_at_token_boundaries():
     chunks = chunk_article(_article(text.strip()), 256, 0)
     assert len(chunks) >= 7
     assert all(c.tokens <= 256 for c in chunks)
-    assert "".join(text.strip()[c.start:c.end] for c in chunks).replace(" ", "") == text.replace(" ", "")
+    assert "".join(text.strip()[c.start : c.end] for c in chunks).replace(" ", "") == text.replace(
+        " ", ""
+    )
 
 
 def test_chunk_ids_are_stable():

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from qa.citations import CitationBuilder, MarkerRenumberer, markers_in, normalise_markers, strip_markers
+from qa.answer.citations import (
+    CitationBuilder,
+    MarkerRenumberer,
+    markers_in,
+    normalise_markers,
+    strip_markers,
+)
 from qa.types import Passage
 
 
 def _passages(n: int) -> list[Passage]:
-    return [Passage(text=f"passage {i}", article_id=f"a{i}", title=f"T{i}", source="S", published=date(2023, 10, i + 1),
-                    url="", start=0, end=9) for i in range(n)]
+    return [
+        Passage(
+            text=f"passage {i}",
+            article_id=f"a{i}",
+            title=f"T{i}",
+            source="S",
+            published=date(2023, 10, i + 1),
+            url="",
+            start=0,
+            end=9,
+        )
+        for i in range(n)
+    ]
 
 
 def test_markers_are_parsed_in_order_including_lists():
@@ -18,7 +35,10 @@ def test_markers_are_parsed_in_order_including_lists():
 
 
 def test_strip_markers_removes_them_with_the_space_before():
-    assert strip_markers("Baku set it up [2][5]. Yerevan objected [1, 3].") == "Baku set it up. Yerevan objected."
+    assert (
+        strip_markers("Baku set it up [2][5]. Yerevan objected [1, 3].")
+        == "Baku set it up. Yerevan objected."
+    )
 
 
 def test_citations_are_numbered_by_first_use_and_only_cited_passages_appear():
@@ -39,7 +59,9 @@ def test_markers_pointing_at_no_passage_are_dropped():
 def test_a_marker_split_across_stream_pieces_is_held_back_then_renumbered():
     builder = CitationBuilder(_passages(12))
     renumber = MarkerRenumberer(builder)
-    shown = [renumber.feed(piece) for piece in ["Baku set ", "it up [", "1", "1", "]. Yerevan [", "3]."]]
+    shown = [
+        renumber.feed(piece) for piece in ["Baku set ", "it up [", "1", "1", "]. Yerevan [", "3]."]
+    ]
     shown.append(renumber.finish())
     assert shown[2:4] == ["", ""]  # "[1", "[11": not shown until the marker is complete
     assert not any("[" in piece and "]" not in piece for piece in shown)
@@ -63,7 +85,9 @@ def test_numbers_shown_while_streaming_never_change():
 def test_an_unclosed_bracket_that_is_not_a_marker_is_released():
     builder = CitationBuilder(_passages(2))
     renumber = MarkerRenumberer(builder)
-    out = renumber.feed("scores [1") + renumber.feed("0 to 3 in the first half, a long way from a marker")
+    out = renumber.feed("scores [1") + renumber.feed(
+        "0 to 3 in the first half, a long way from a marker"
+    )
     assert out.startswith("scores [10 to 3")
 
 

@@ -69,7 +69,13 @@ def _kill_repeatedly(
     progress_kill: bool = True,
 ) -> list[Run]:
     return kill_repeatedly(
-        args, _env(data, group), lambda: count_embedded_articles(data), rng, kills, seconds, total,
+        args,
+        _env(data, group),
+        lambda: count_embedded_articles(data),
+        rng,
+        kills,
+        seconds,
+        total,
         progress_kill,
     )
 

@@ -24,18 +24,24 @@ def test_checksum_mismatch_is_refused(tmp_path, monkeypatch):
 
 
 def test_vectors_are_unit_length_and_rank_related_texts_together(real_embedder):
-    vectors = real_embedder.embed([
-        "Azerbaijan set up a checkpoint on the Lachin corridor.",
-        "Baku installed a border post on the road to Nagorno-Karabakh.",
-        "The striker scored twice in the second half.",
-    ])
+    vectors = real_embedder.embed(
+        [
+            "Azerbaijan set up a checkpoint on the Lachin corridor.",
+            "Baku installed a border post on the road to Nagorno-Karabakh.",
+            "The striker scored twice in the second half.",
+        ]
+    )
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
 
 
 def test_batch_order_does_not_change_vectors(real_embedder):
-    texts = ["short", "a much longer sentence about elections and parliaments", "medium length text"]
+    texts = [
+        "short",
+        "a much longer sentence about elections and parliaments",
+        "medium length text",
+    ]
     together = real_embedder.embed(texts)
     alone = np.stack([real_embedder.embed([t])[0] for t in texts])
     assert np.allclose(together, alone, atol=1e-4)

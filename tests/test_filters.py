@@ -9,14 +9,13 @@ large index takes).
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import date
 
 import pytest
 
 from index import Article, Filters, open_index
 from qa import Answerer
-from qa.retrieval import Retriever
+from qa.retrieval.retriever import Retriever
 
 BODY = (
     "The harbour bridge repairs {what}. Engineers from the city council inspected the steel "
@@ -173,7 +172,7 @@ def test_the_answer_reports_the_filters_it_ran_under(index):
     ],
 )
 def test_filtering_fetched_chunks_selects_what_chroma_selects(index, filters):
-    # The store path filters a shared nearest-neighbour list itself (qa.retrieval._Search).
+    # The store path filters a shared nearest-neighbour list itself (qa.retrieval.retriever._Search).
     everything = index.store.chunks.get(include=["metadatas"])
     chosen = index.store.chunks.get(where=filters.where(), include=[])
     mine = {

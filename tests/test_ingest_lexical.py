@@ -169,7 +169,10 @@ def test_the_catalogue_follows_a_removal_in_another_process(settings):
     reader = open_index(settings, embedder=FakeEmbedder())
     assert len(reader.articles()) == 3
     writer.remove("https://ferry.example/1")
-    assert {a.id for a in reader.articles()} == {"https://ferry.example/0", "https://ferry.example/2"}
+    assert {a.id for a in reader.articles()} == {
+        "https://ferry.example/0",
+        "https://ferry.example/2",
+    }
 
 
 def test_listing_articles_without_a_saved_folder_reads_the_store_and_builds_nothing(

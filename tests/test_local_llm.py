@@ -27,7 +27,9 @@ def _chunk_modules(tmp_path, monkeypatch, chunks: list[bytes]) -> list[str]:
     """Installed-looking chunk packages, each with get_part_path() like the real ones."""
     names = []
     for n, data in enumerate(chunks, 1):
-        name = "fake_" + re.sub(r"\W", "_", tmp_path.name) + f"_part{n}"  # unique: modules stay imported
+        name = (
+            "fake_" + re.sub(r"\W", "_", tmp_path.name) + f"_part{n}"
+        )  # unique: modules stay imported
         package = tmp_path / "site" / name
         (package / "data").mkdir(parents=True)
         (package / "data" / f"part{n:02d}.bin").write_bytes(data)
@@ -43,8 +45,13 @@ def _chunk_modules(tmp_path, monkeypatch, chunks: list[bytes]) -> list[str]:
 
 def _spec(local_llm, names, size, sha256):
     return local_llm.ModelSpec(
-        name="fake", alias="fake", filename="fake.gguf", size=size, sha256=sha256,
-        wheels=tuple((f"{n}==0", "0" * 64, f"{n}/data/x.bin", n) for n in names), n_ctx=512,
+        name="fake",
+        alias="fake",
+        filename="fake.gguf",
+        size=size,
+        sha256=sha256,
+        wheels=tuple((f"{n}==0", "0" * 64, f"{n}/data/x.bin", n) for n in names),
+        n_ctx=512,
     )
 
 
@@ -52,7 +59,11 @@ def test_chunks_are_joined_in_order_and_verified(local_llm, tmp_path, monkeypatc
     chunks = [b"GGUF-first-", b"second-", b"third"]
     names = _chunk_modules(tmp_path, monkeypatch, chunks)
     whole = b"".join(chunks)
-    monkeypatch.setitem(local_llm.MODELS, "fake", _spec(local_llm, names, len(whole), hashlib.sha256(whole).hexdigest()))
+    monkeypatch.setitem(
+        local_llm.MODELS,
+        "fake",
+        _spec(local_llm, names, len(whole), hashlib.sha256(whole).hexdigest()),
+    )
     path = local_llm.fetch_model("fake")
     assert path.read_bytes() == whole
     assert path.parent == tmp_path / "cache" / "newsqa" / "models"

@@ -14,8 +14,8 @@ import pytest
 
 from index import Article, Settings, open_index
 from index.chunking import count_tokens
-from qa.fusion import interleave, rrf
-from qa.retrieval import RetrievalConfig, Retriever
+from qa.retrieval.fusion import interleave, rrf
+from qa.retrieval.retriever import RetrievalConfig, Retriever
 
 QUESTION = (
     "Did the Daily Planet report that the new tram line to the harbour will open in spring "
@@ -204,12 +204,16 @@ def test_rrf_rewards_agreement_between_lists():
 
 def test_sentence_sort_moves_up_the_passage_that_states_a_clause(index):
     from index.lexical import tokenize
-    from qa.chunk_table import load_table
-    from qa.focus import sort_by_sentence
+    from qa.retrieval.chunk_table import load_table
+    from qa.retrieval.focus import sort_by_sentence
 
     table = load_table(index.store)
     first = {c.article_id: c.id for c in reversed(table.chunks)}
-    order = [first["https://gazette.example/tram-0"], first["https://wire.example/3"], first[GAZETTE]]
+    order = [
+        first["https://gazette.example/tram-0"],
+        first["https://wire.example/3"],
+        first[GAZETTE],
+    ]
     clauses = [set(tokenize(["roof leaked during the concert"])[0])]
     # "roof", "leaked", "concert" are rare here: their sentence outweighs two places of rank.
     assert sort_by_sentence(order, clauses, table, rank_cost=1.0) == [order[2], order[0], order[1]]

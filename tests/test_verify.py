@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from qa.sentences import SentenceTable
+from qa.answer.sentences import SentenceTable
+from qa.answer.verify import CitationVerifier, VerifyConfig, claim_terms, support_of
 from qa.types import Passage
-from qa.verify import CitationVerifier, VerifyConfig, claim_terms, support_of
 
 LACHIN = (
     "Tensions rose again in the South Caucasus this spring. Baku on April 23 set up a checkpoint at the "
@@ -26,8 +26,16 @@ OPENAI = (
 
 
 def _passage(text: str, title: str, source: str) -> Passage:
-    return Passage(text=text, article_id=title, title=title, source=source, published=date(2023, 11, 17),
-                   url="", start=0, end=len(text))
+    return Passage(
+        text=text,
+        article_id=title,
+        title=title,
+        source=source,
+        published=date(2023, 11, 17),
+        url="",
+        start=0,
+        end=len(text),
+    )
 
 
 @pytest.fixture
@@ -70,28 +78,42 @@ def test_unsupported_marker_is_dropped_when_another_marker_supports(table):
 
 
 def test_claim_no_passage_supports_loses_its_marker_and_is_flagged(table):
-    reply = ("Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor [1]. "
-             "French peacekeepers will patrol the Alpine ski resorts next winter [1].")
+    reply = (
+        "Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor [1]. "
+        "French peacekeepers will patrol the Alpine ski resorts next winter [1]."
+    )
     result = _verify(reply, table)
-    assert result.text.endswith("French peacekeepers will patrol the Alpine ski resorts next winter.")
-    assert result.unsupported == ("French peacekeepers will patrol the Alpine ski resorts next winter.",)
+    assert result.text.endswith(
+        "French peacekeepers will patrol the Alpine ski resorts next winter."
+    )
+    assert result.unsupported == (
+        "French peacekeepers will patrol the Alpine ski resorts next winter.",
+    )
     assert result.removed == 1
 
 
 def test_each_marker_group_of_a_sentence_is_checked_against_its_own_clause(table):
-    reply = ("Yes\nBaku set up a checkpoint on the Lachin Corridor [1], while the Bills beat the Dolphins "
-             "48-20 on Sunday [3].")
+    reply = (
+        "Yes\nBaku set up a checkpoint on the Lachin Corridor [1], while the Bills beat the Dolphins "
+        "48-20 on Sunday [3]."
+    )
     result = _verify(reply, table)
-    assert result.text == ("Yes\nBaku set up a checkpoint on the Lachin Corridor [1], while the Bills beat the "
-                           "Dolphins 48-20 on Sunday [2].")
+    assert result.text == (
+        "Yes\nBaku set up a checkpoint on the Lachin Corridor [1], while the Bills beat the "
+        "Dolphins 48-20 on Sunday [2]."
+    )
 
 
 def test_uncited_factual_sentence_gets_a_marker_or_a_flag(table):
-    reply = ("Sam Altman\nThe board said Altman had not been consistently candid in his communications. "
-             "He plans to open a bakery in Lisbon with his cousins.")
+    reply = (
+        "Sam Altman\nThe board said Altman had not been consistently candid in his communications. "
+        "He plans to open a bakery in Lisbon with his cousins."
+    )
     result = _verify(reply, table)
-    assert result.text.startswith("Sam Altman\nThe board said Altman had not been consistently candid in his "
-                                  "communications [3].")
+    assert result.text.startswith(
+        "Sam Altman\nThe board said Altman had not been consistently candid in his "
+        "communications [3]."
+    )
     assert result.unsupported == ("He plans to open a bakery in Lisbon with his cousins.",)
     assert result.added == 1
 
@@ -110,12 +132,16 @@ def test_markers_opening_the_next_sentence_belong_to_the_previous_one(table):
 
 
 def test_markers_beyond_the_shown_passages_are_removed_or_moved(table):
-    result = _verify("Yes\nJosh Allen threw four touchdown passes in the win [7].", table, shown=(0, 1))
+    result = _verify(
+        "Yes\nJosh Allen threw four touchdown passes in the win [7].", table, shown=(0, 1)
+    )
     assert result.text == "Yes\nJosh Allen threw four touchdown passes in the win [2]."
 
 
 def test_only_passages_shown_to_the_model_can_receive_a_moved_marker(table):
-    result = _verify("Sam Altman\nOpenAI's board removed Sam Altman as chief executive [1].", table, shown=(0, 1))
+    result = _verify(
+        "Sam Altman\nOpenAI's board removed Sam Altman as chief executive [1].", table, shown=(0, 1)
+    )
     assert "[" not in result.text
     assert result.unsupported == ("OpenAI's board removed Sam Altman as chief executive.",)
 

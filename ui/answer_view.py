@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa import Answer
-from qa.citations import MARKER
+from qa.answer.citations import MARKER
 
 from .conversation import Turn
 from .html import esc

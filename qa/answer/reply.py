@@ -22,9 +22,13 @@ _AUX = (
 _YES_NO_QUESTION = re.compile(r"^\s*(?:(?:and|but|so|then|also)\s*,?\s+)?" + _AUX + r"\b", re.I)
 # "Between the May report and the June report, was there a change ...?": the main clause
 # comes after a leading phrase and a comma.
-_YES_NO_AFTER_PHRASE = re.compile(r",\s+" + _AUX + r"\s+(?:there|the|a|an|any|both|it|they|this|that|[A-Z])", re.I)
+_YES_NO_AFTER_PHRASE = re.compile(
+    r",\s+" + _AUX + r"\s+(?:there|the|a|an|any|both|it|they|this|that|[A-Z])", re.I
+)
 _WH_START = re.compile(r"^\s*(?:which|who|whom|whose|what|where|when|why|how)\b", re.I)
-_LABEL = re.compile(r"^\s*(?:[*_#>\s-]*)(?:short answer|final answer|answer)\s*[:：-]\s*", re.IGNORECASE)
+_LABEL = re.compile(
+    r"^\s*(?:[*_#>\s-]*)(?:short answer|final answer|answer)\s*[:：-]\s*", re.IGNORECASE
+)
 _YES_NO_START = re.compile(r"^(yes|no)\b", re.IGNORECASE)
 
 

@@ -43,9 +43,13 @@ from .sentences import SentenceTable
 
 #: A run of markers such as "[1][3]" or "[1], [3]" and the spaces before it.
 _GROUP = re.compile(r"\s*(?:" + MARKER.pattern + r")(?:\s*,?\s*" + MARKER.pattern + r")*")
-_LEADING_GROUP = re.compile(r"\s*(?:" + MARKER.pattern + r")(?:\s*,?\s*" + MARKER.pattern + r")*[.,;:]?")
-_REPORTING_WORDS = "report reported reports reporting article articles according said says say stated states " \
-                   "suggest suggests suggested mention mentions mentioned noted notes passage passages wrote"
+_LEADING_GROUP = re.compile(
+    r"\s*(?:" + MARKER.pattern + r")(?:\s*,?\s*" + MARKER.pattern + r")*[.,;:]?"
+)
+_REPORTING_WORDS = (
+    "report reported reports reporting article articles according said says say stated states "
+    "suggest suggests suggested mention mentions mentioned noted notes passage passages wrote"
+)
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +91,9 @@ class Support:
 
     def supported(self, config: VerifyConfig) -> bool:
         """True when either signal clears its threshold."""
-        return self.span is not None and (self.lexical >= config.min_lexical or self.dense >= config.min_dense)
+        return self.span is not None and (
+            self.lexical >= config.min_lexical or self.dense >= config.min_dense
+        )
 
     @property
     def score(self) -> float:
@@ -151,7 +157,9 @@ def claim_terms(claim: str) -> frozenset[str]:
     return frozenset(tokenize([claim])[0]) - _reporting_terms()
 
 
-def support_of(terms: frozenset[str], vector: np.ndarray, table: SentenceTable, passage_index: int) -> Support:
+def support_of(
+    terms: frozenset[str], vector: np.ndarray, table: SentenceTable, passage_index: int
+) -> Support:
     """The best support ``passage_index`` gives a claim (its terms and unit embedding).
 
     Args:
@@ -164,7 +172,11 @@ def support_of(terms: frozenset[str], vector: np.ndarray, table: SentenceTable, 
     if not rows or not terms:
         return Support(passage_index, None, 0.0, 0.0)
     meta = table.meta_terms[passage_index]
-    dense = table.vectors[rows] @ vector if table.vectors.shape[1] == vector.shape[0] else np.zeros(len(rows))
+    dense = (
+        table.vectors[rows] @ vector
+        if table.vectors.shape[1] == vector.shape[0]
+        else np.zeros(len(rows))
+    )
     best: Support | None = None
     for i, row in enumerate(rows):
         own = table.terms[row] | meta
@@ -221,19 +233,33 @@ class CitationVerifier:
             if len(terms) < self.config.min_claim_terms or MODEL_ABSTAIN_PATTERN.search(claim.text):
                 # Too short to judge ("Yes [1]") or a statement about the passages themselves:
                 # keep markers that at least point at real passages sharing a word with it.
-                kept = [n for n in valid if terms & self._passage_terms(table, shown[n - 1])] if terms else []
+                kept = (
+                    [n for n in valid if terms & self._passage_terms(table, shown[n - 1])]
+                    if terms
+                    else []
+                )
                 if claim.numbers:
-                    checks.append(ClaimCheck(claim.text, claim.sentence, tuple(claim.numbers), tuple(kept), True))
+                    checks.append(
+                        ClaimCheck(
+                            claim.text, claim.sentence, tuple(claim.numbers), tuple(kept), True
+                        )
+                    )
                     edits.append(self._edit(claim, kept))
                 continue
-            supports = {n: support_of(terms, vector, table, shown[n - 1]) for n in range(1, len(shown) + 1)}
+            supports = {
+                n: support_of(terms, vector, table, shown[n - 1]) for n in range(1, len(shown) + 1)
+            }
             kept = [n for n in valid if supports[n].supported(self.config)]
             if not kept:
                 backing = [s for s in supports.items() if s[1].supported(self.config)]
                 if backing:
                     kept = [max(backing, key=lambda item: item[1].score)[0]]
             spans = tuple((n, supports[n].span) for n in kept if supports[n].span is not None)
-            checks.append(ClaimCheck(claim.text, claim.sentence, tuple(claim.numbers), tuple(kept), bool(kept), spans))
+            checks.append(
+                ClaimCheck(
+                    claim.text, claim.sentence, tuple(claim.numbers), tuple(kept), bool(kept), spans
+                )
+            )
             if claim.edit is not None or kept:
                 edits.append(self._edit(claim, kept))
         text = reply
@@ -283,7 +309,13 @@ class CitationVerifier:
                     segment = strip_markers(sentence)
                 numbers = [int(n) for m in MARKER.finditer(group[0]) for n in m[1].split(",")]
                 claims.append(
-                    _Claim(" ".join(segment.split()), whole, numbers, (start + group.start(), start + group.end()), end)
+                    _Claim(
+                        " ".join(segment.split()),
+                        whole,
+                        numbers,
+                        (start + group.start(), start + group.end()),
+                        end,
+                    )
                 )
                 previous = group.end()
         return claims

@@ -1,12 +1,12 @@
 """An in-memory table of every chunk: text, metadata, vector and sentence terms.
 
 Retrieval runs several searches per question (one per clause, outlet and date of the question)
-and re-ranks candidates by their best sentence (:mod:`qa.focus`), which needs each chunk's
+and re-ranks candidates by their best sentence (:mod:`qa.retrieval.focus`), which needs each chunk's
 sentences as index terms and the terms' IDF. Holding the chunks in memory makes each of these a
 lookup instead of a store round trip; dense search becomes an exact masked matrix-vector
 product (about a millisecond for 10k chunks). The table is read once from the store (about 3 s
 for the 6,500 chunks of 609 articles on 2 cores, mostly tokenising sentences) and re-read when
-the store's generation moves on (an ingest or a delete); :meth:`qa.retrieval.Retriever.warm`
+the store's generation moves on (an ingest or a delete); :meth:`qa.retrieval.retriever.Retriever.warm`
 does it ahead of the first question.
 
 Above ``NEWSQA_MEMORY_TABLE_CHUNKS`` chunks (default :data:`MAX_CHUNKS`) the table is not built

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 
-_SPLIT = re.compile(r",\s*(?:while|whereas|and|but|with)\s+|;\s*|\s+while\s+|\s+whereas\s+|,\s+and\s+", re.IGNORECASE)
+_SPLIT = re.compile(
+    r",\s*(?:while|whereas|and|but|with)\s+|;\s*|\s+while\s+|\s+whereas\s+|,\s+and\s+",
+    re.IGNORECASE,
+)
 
 
 def question_parts(question: str, min_words: int = 5) -> list[str]:

@@ -4,7 +4,7 @@ The answer prompt is kept lean because a small local model on two CPU cores read
 about 40 tokens a second: time to first token is mostly prompt length. The system prompt is
 fixed and comes first, so a llama.cpp server reuses its cached state and pays for it only once;
 the per-question part (passages, question) is bounded by the context budget (see
-:mod:`qa.context`). The worked examples (a yes/no question and a "which" question) show the exact
+:mod:`qa.answer.context`). The worked examples (a yes/no question and a "which" question) show the exact
 layout the parser expects: the short answer alone on the first line, then cited sentences.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .types import Passage
+from ..types import Passage
 
 ABSTAIN_TEXT = "The indexed articles don't answer this."
 

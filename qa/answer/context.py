@@ -42,7 +42,9 @@ class ContextPassage:
     rows: tuple[int, ...]
 
 
-def build_context(table: SentenceTable, scored: Sequence[ScoredSentence], budget: int) -> list[ContextPassage]:
+def build_context(
+    table: SentenceTable, scored: Sequence[ScoredSentence], budget: int
+) -> list[ContextPassage]:
     """Choose the sentences that fit ``budget`` prompt tokens, round-robin over passages.
 
     Args:
@@ -80,7 +82,9 @@ def build_context(table: SentenceTable, scored: Sequence[ScoredSentence], budget
             continue
         cost = count_tokens(sentence.text) + 1
         if sentence.passage_index not in chosen:
-            cost += count_tokens(prompts.passage_block(99, passage, "")) + 3  # header, newline, "…" marks
+            cost += (
+                count_tokens(prompts.passage_block(99, passage, "")) + 3
+            )  # header, newline, "…" marks
         if used + cost > budget:
             continue
         used += cost

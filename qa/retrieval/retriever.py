@@ -4,22 +4,22 @@ Multi-part questions ("Did TechCrunch's October 7 report and The Verge's later a
 ...?") need one article per part, so the search runs in two layers:
 
 1. The whole question: BM25 and (optionally) dense search, plus the same restricted to each
-   outlet the question names, fused by reciprocal rank (:func:`qa.fusion.rrf`).
-2. One BM25 sub-query per clause (:mod:`qa.decompose`), restricted to the outlet and the
+   outlet the question names, fused by reciprocal rank (:func:`qa.retrieval.fusion.rrf`).
+2. One BM25 sub-query per clause (:mod:`qa.question.decompose`), restricted to the outlet and the
    publication date that clause names; for questions that ask for a name ("Which company ...")
-   the names the first results agree on are added to each clause (:mod:`qa.feedback`); each
-   clause's candidates are re-ranked by their best single sentence (:mod:`qa.focus`).
+   the names the first results agree on are added to each clause (:mod:`qa.retrieval.feedback`); each
+   clause's candidates are re-ranked by their best single sentence (:mod:`qa.retrieval.focus`).
 
 The whole-question list and the clause lists then take turns filling the top ``k``
-(:func:`qa.fusion.interleave`), with at most ``per_article`` passages per article, and the first
+(:func:`qa.retrieval.fusion.interleave`), with at most ``per_article`` passages per article, and the first
 ten are re-sorted so that a passage with one sentence stating a clause leads
-(:func:`qa.focus.sort_by_sentence`). Every choice
+(:func:`qa.retrieval.focus.sort_by_sentence`). Every choice
 above is a :class:`RetrievalConfig` field, measured one by one by ``python -m bench.retrieval``
 (bench/README.md has the table).
 
 Passages are stored chunks, unchanged: verbatim article slices of at most 256 tokens.
 
-Searches run against an in-memory copy of the chunks (:mod:`qa.chunk_table`) when the index is
+Searches run against an in-memory copy of the chunks (:mod:`qa.retrieval.chunk_table`) when the index is
 small enough, else against Chroma and the BM25 index directly: no sentence focus or sort then, and one
 unfiltered nearest-neighbour query per question whose results each restricted dense list filters.
 """
@@ -36,13 +36,13 @@ from index import NewsIndex
 from index.lexical import tokenize
 from index.store import DenseHit, Filters, StoredChunk
 
-from .analysis import QuestionAnalysis, analyse
+from ..question.analysis import QuestionAnalysis, analyse
+from ..question.decompose import Clause, content_words, split_clauses
+from ..types import AppliedFilters, Passage
 from .chunk_table import ChunkTable, TableCache
-from .decompose import Clause, content_words, split_clauses
 from .feedback import asks_for_name, expansion_terms
 from .focus import refocus, sort_by_sentence
 from .fusion import Ranked, capped, interleave, rrf
-from .types import AppliedFilters, Passage
 
 #: Places at the top of a result that the sentence sort re-orders: the passages an answer reads
 #: and the benchmark scores.
@@ -77,7 +77,7 @@ class RetrievalConfig:
         per_article: at most this many passages of one article (0: no cap).
         sentence_sort: re-sort the top ``k`` of a multi-part question by each passage's best
             single-sentence match to any clause (summed IDF), less this much per place it
-            ranked below the first (:func:`qa.focus.sort_by_sentence`; 0: keep the order).
+            ranked below the first (:func:`qa.retrieval.focus.sort_by_sentence`; 0: keep the order).
         candidates: results per whole-question search.
         clause_candidates: results per clause search.
         dense_weight: weight of dense lists in the fusion (BM25 lists weigh 1).

@@ -21,7 +21,7 @@ from index.chunking import sentence_spans
 from index.embedding import Embedder
 from index.lexical import tokenize
 
-from .types import Passage
+from ..types import Passage
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,18 @@ class SentenceTable:
         min_words: shorter sentences are left out.
     """
 
-    def __init__(self, passages: Sequence[Passage], embedder: Embedder | None, min_words: int = 4) -> None:
+    def __init__(
+        self, passages: Sequence[Passage], embedder: Embedder | None, min_words: int = 4
+    ) -> None:
         self.passages = list(passages)
         self.embedder = embedder
         self.sentences: list[PassageSentence] = []
         for p_index, passage in enumerate(self.passages):
             for start, end in sentence_spans(passage.text):
                 if len(passage.text[start:end].split()) >= min_words:
-                    self.sentences.append(PassageSentence(p_index, start, end, passage.text[start:end]))
+                    self.sentences.append(
+                        PassageSentence(p_index, start, end, passage.text[start:end])
+                    )
         self._rows: dict[int, list[int]] = {}
         for row, sentence in enumerate(self.sentences):
             self._rows.setdefault(sentence.passage_index, []).append(row)
@@ -72,7 +76,11 @@ class SentenceTable:
     @cached_property
     def terms(self) -> list[frozenset[str]]:
         """Stemmed content words of each sentence."""
-        return [frozenset(t) for t in tokenize([s.text for s in self.sentences])] if self.sentences else []
+        return (
+            [frozenset(t) for t in tokenize([s.text for s in self.sentences])]
+            if self.sentences
+            else []
+        )
 
     @cached_property
     def meta_terms(self) -> list[frozenset[str]]:

@@ -80,10 +80,15 @@ def sort_by_sentence(
     Returns:
         The same ids, re-sorted (stable for equal keys).
     """
+
     def key(item: tuple[int, str]) -> float:
         rank, chunk_id = item
         row = table.row_of.get(chunk_id)
-        best = max((best_sentence(table, row, t) for t in term_sets), default=0.0) if row is not None else 0.0
+        best = (
+            max((best_sentence(table, row, t) for t in term_sets), default=0.0)
+            if row is not None
+            else 0.0
+        )
         return best - rank_cost * rank
 
     return [chunk_id for _, chunk_id in sorted(enumerate(ids), key=lambda item: -key(item))]

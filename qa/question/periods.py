@@ -4,7 +4,7 @@ Two different things are parsed here:
 
 * :func:`find_dates`: every calendar date a question names ("October 7, 2023", "7 Oct",
   "2023-10-07"). Most date an *event* ("the checkpoint set up on April 23"), so they are only
-  hints (a clause's date focuses that clause's search, see :mod:`qa.decompose`).
+  hints (a clause's date focuses that clause's search, see :mod:`qa.question.decompose`).
 * :func:`find_periods`: spans of time stated as the *publication* date of the articles wanted:
   the date expression must follow a publication word ("published on October 7", "articles from
   November 2023", "reported between 1 and 15 November", "coverage since October 10", "stories

@@ -3,7 +3,7 @@
 Used when no LLM is configured, and as the fallback when the LLM endpoint fails. Every sentence of
 the top passages is scored by cosine similarity to the question (same embedder as retrieval) plus
 half the share of the question's content words it contains (stemmed). The answer is the best
-sentence for each clause of a multi-hop question (see :mod:`qa.clauses`), or the best few
+sentence for each clause of a multi-hop question (see :mod:`qa.question.clauses`), or the best few
 sentences of a simple one, no two alike, each followed by its passage's marker; a small bonus
 for the passage's retrieval rank breaks near-ties. When even the best sentence is weak on both
 signals, the answer abstains: a plain sentence, no citations, and the nearest passages reported
@@ -27,12 +27,12 @@ from datetime import date
 from index.embedding import Embedder
 from index.lexical import tokenize
 
+from ..question.clauses import question_parts
+from ..question.decompose import Clause
+from ..types import Answer, AppliedFilters, Passage
 from .citations import CitationBuilder
-from .clauses import question_parts
-from .decompose import Clause
 from .prompts import ABSTAIN_TEXT
 from .sentences import SentenceTable
-from .types import Answer, AppliedFilters, Passage
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ class ExtractiveAnswerer:
         """The sentence table of ``passages`` (shared with the LLM path and verification)."""
         return SentenceTable(passages, self.embedder, min_words=self.config.min_words)
 
-    def score_sentences(self, question: str, passages: Sequence[Passage] | SentenceTable) -> list[ScoredSentence]:
+    def score_sentences(
+        self, question: str, passages: Sequence[Passage] | SentenceTable
+    ) -> list[ScoredSentence]:
         """Every sentence of ``passages`` with its relevance to ``question``, best first.
 
         Args:
@@ -96,18 +98,31 @@ class ExtractiveAnswerer:
         scored = []
         for sentence, d, terms in zip(table.sentences, dense, table.terms):
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
-            scored.append(ScoredSentence(sentence.passage_index, sentence.start, sentence.end, float(d), overlap))
+            scored.append(
+                ScoredSentence(
+                    sentence.passage_index, sentence.start, sentence.end, float(d), overlap
+                )
+            )
         scored.sort(key=lambda x: x.score, reverse=True)
         return scored
 
     def has_evidence(self, scored: Sequence[ScoredSentence]) -> bool:
         """True when the best sentence clears either evidence threshold (otherwise: abstain)."""
         cfg = self.config
-        return bool(scored) and (scored[0].dense >= cfg.min_dense or scored[0].lexical >= cfg.min_lexical)
+        return bool(scored) and (
+            scored[0].dense >= cfg.min_dense or scored[0].lexical >= cfg.min_lexical
+        )
 
-    def answer(self, question: str, passages: Sequence[Passage], filters: AppliedFilters = AppliedFilters(),
-               scored: Sequence[ScoredSentence] | None = None, table: SentenceTable | None = None,
-               clauses: Sequence[Clause] = (), outlets: Sequence[str] = ()) -> Answer:
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        filters: AppliedFilters = AppliedFilters(),
+        scored: Sequence[ScoredSentence] | None = None,
+        table: SentenceTable | None = None,
+        clauses: Sequence[Clause] = (),
+        outlets: Sequence[str] = (),
+    ) -> Answer:
         """Answer ``question`` from ``passages``.
 
         Args:
@@ -136,7 +151,9 @@ class ExtractiveAnswerer:
             sentence = " ".join(passage.text[cand.start : cand.end].split())
             parts.append(f"{sentence} [{number}]")
         text = " ".join(parts)
-        first = " ".join(passages[chosen[0].passage_index].text[chosen[0].start : chosen[0].end].split())
+        first = " ".join(
+            passages[chosen[0].passage_index].text[chosen[0].start : chosen[0].end].split()
+        )
         return Answer(
             text=text,
             citations=builder.citations(),
@@ -147,9 +164,14 @@ class ExtractiveAnswerer:
             question=question,
         )
 
-
-    def choose(self, question: str, table: SentenceTable, scored: Sequence[ScoredSentence],
-               clauses: Sequence[Clause] = (), outlets: Sequence[str] = ()) -> list[ScoredSentence]:
+    def choose(
+        self,
+        question: str,
+        table: SentenceTable,
+        scored: Sequence[ScoredSentence],
+        clauses: Sequence[Clause] = (),
+        outlets: Sequence[str] = (),
+    ) -> list[ScoredSentence]:
         """The answer's sentences: the best one per question clause, else the best few overall.
 
         A multi-hop question ("X reported A, while Y reported B") gets the best sentence for each
@@ -180,8 +202,11 @@ class ExtractiveAnswerer:
             pool = [c for c in best if c is not None and c.score >= cfg.min_clause_score]
         else:
             allowed = _in_scope(table, tuple(outlets), ())
-            ranked = sorted((c for c in scored if c.passage_index in allowed), key=lambda c: c.score + bonus(c),
-                            reverse=True)
+            ranked = sorted(
+                (c for c in scored if c.passage_index in allowed),
+                key=lambda c: c.score + bonus(c),
+                reverse=True,
+            )
             top = ranked[0].score + bonus(ranked[0]) if ranked else 0.0
             pool = [c for c in ranked if c.score + bonus(c) >= cfg.relative_cutoff * top]
         chosen: list[ScoredSentence] = []
@@ -213,7 +238,9 @@ class ExtractiveAnswerer:
         for row, d in zip(rows, dense):
             sentence = table.sentences[row]
             overlap = len(terms & table.terms[row]) / len(terms) if terms else 0.0
-            cand = ScoredSentence(sentence.passage_index, sentence.start, sentence.end, float(d), overlap)
+            cand = ScoredSentence(
+                sentence.passage_index, sentence.start, sentence.end, float(d), overlap
+            )
             if best is None or cand.score + bonus(cand) > best.score + bonus(best):
                 best = cand
         return best
@@ -231,15 +258,22 @@ def _in_scope(table: SentenceTable, outlets: Sequence[str], dates: Sequence[date
     scope = by_outlet or every
     if dates:
         near = {
-            i for i in scope
-            if table.passages[i].published and any(abs((table.passages[i].published - d).days) <= 1 for d in dates)
+            i
+            for i in scope
+            if table.passages[i].published
+            and any(abs((table.passages[i].published - d).days) <= 1 for d in dates)
         }
         scope = near or scope
     return scope
 
 
-def abstain(question: str, passages: Sequence[Passage], filters: AppliedFilters, reason: str = "",
-            why: str = "") -> Answer:
+def abstain(
+    question: str,
+    passages: Sequence[Passage],
+    filters: AppliedFilters,
+    reason: str = "",
+    why: str = "",
+) -> Answer:
     """The abstaining answer: a plain statement and the nearest coverage, no citations.
 
     Args:

@@ -39,7 +39,7 @@ class LLMConfig:
         api_key: key (local servers accept any).
         timeout_s: limit on connecting and on each wait for more of the reply.
         retries: client retries before the reply starts.
-        context_tokens: prompt budget for passages (cl100k tokens), see :mod:`qa.context`.
+        context_tokens: prompt budget for passages (cl100k tokens), see :mod:`qa.answer.context`.
         max_answer_tokens: cap on the reply length.
         total_timeout_s: limit on one whole reply.
     """
@@ -98,7 +98,9 @@ class ChatModel:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         yield from self.stream_messages(messages, max_tokens)
 
-    def stream_messages(self, messages: Sequence[Message], max_tokens: int | None = None) -> Iterator[str]:
+    def stream_messages(
+        self, messages: Sequence[Message], max_tokens: int | None = None
+    ) -> Iterator[str]:
         """Stream the reply to a list of chat messages (see :meth:`stream`).
 
         Raises:
@@ -174,7 +176,9 @@ class ChatModel:
         except (openai.APIConnectionError, httpx.TransportError):
             raise LLMError(f"cannot reach the LLM at {self._where()}") from None
         except openai.APIStatusError as exc:
-            raise LLMError(f"the LLM at {self._where()} answered HTTP {exc.status_code}: {_brief(exc)}") from None
+            raise LLMError(
+                f"the LLM at {self._where()} answered HTTP {exc.status_code}: {_brief(exc)}"
+            ) from None
         except openai.OpenAIError as exc:
             raise LLMError(f"LLM error from {self._where()}: {_brief(exc)}") from None
 

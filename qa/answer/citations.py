@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .types import Citation, Passage
+from ..types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _PARTIAL = re.compile(
@@ -23,7 +23,8 @@ _PARTIAL = re.compile(
     re.I,
 )
 _PASSAGE_REF = re.compile(
-    r"[(\[]\s*passages?\s+(\d{1,3}(?:\s*(?:,|and|&)\s*\d{1,3})*)\s*[)\]]|\bpassages?\s+\[(\d{1,3})\]", re.I
+    r"[(\[]\s*passages?\s+(\d{1,3}(?:\s*(?:,|and|&)\s*\d{1,3})*)\s*[)\]]|\bpassages?\s+\[(\d{1,3})\]",
+    re.I,
 )
 _SPACED_GROUP = re.compile(r"(\s*)(" + MARKER.pattern + r"(?:\s*,?\s*" + MARKER.pattern + r")*)")
 
@@ -58,7 +59,8 @@ class CitationBuilder:
         """The citations, in number order."""
         order = sorted(self._numbers, key=self._numbers.__getitem__)
         return tuple(
-            Citation(self._numbers[i], self.passages[i], tuple(sorted(self._highlights[i]))) for i in order
+            Citation(self._numbers[i], self.passages[i], tuple(sorted(self._highlights[i])))
+            for i in order
         )
 
 

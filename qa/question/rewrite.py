@@ -17,14 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .citations import strip_markers
-from .llm import ChatModel, LLMError
-from .prompts import REWRITE_SYSTEM, rewrite_message
+from ..answer.citations import strip_markers
+from ..answer.llm import ChatModel, LLMError
+from ..answer.prompts import REWRITE_SYSTEM, rewrite_message
 
 History = Sequence[tuple[str, str]]
 
 _LEADING = re.compile(
-    r"^\s*(?:and|but|also|so|then|what about|how about|and what about|same for|what of)\b[\s,]*", re.IGNORECASE
+    r"^\s*(?:and|but|also|so|then|what about|how about|and what about|same for|what of)\b[\s,]*",
+    re.IGNORECASE,
 )
 _PRONOUN = re.compile(
     r"\b(?:it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|the same|the company"
@@ -33,7 +34,78 @@ _PRONOUN = re.compile(
 )
 _WORD = re.compile(r"[\w][\w'’.-]*")
 _STOP = frozenset(
-    ["a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "that", "this", "these", "those", "it", "its", "they", "them", "their", "he", "she", "his", "her", "there", "than", "then", "so", "also", "any", "some", "did", "say", "said", "says", "tell", "told", "report", "reported", "according", "article", "articles", "news", "question", "answer"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "he",
+        "she",
+        "his",
+        "her",
+        "there",
+        "than",
+        "then",
+        "so",
+        "also",
+        "any",
+        "some",
+        "did",
+        "say",
+        "said",
+        "says",
+        "tell",
+        "told",
+        "report",
+        "reported",
+        "according",
+        "article",
+        "articles",
+        "news",
+        "question",
+        "answer",
+    ]
 )
 _MAX_REWRITE_CHARS = 400
 
@@ -100,7 +172,12 @@ def _clean(reply: str) -> str:
     lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
     if not lines:
         return ""
-    line = re.sub(r"^(?:rewritten(?: question)?|question|standalone question)\s*:\s*", "", lines[0], flags=re.IGNORECASE)
+    line = re.sub(
+        r"^(?:rewritten(?: question)?|question|standalone question)\s*:\s*",
+        "",
+        lines[0],
+        flags=re.IGNORECASE,
+    )
     line = line.strip().strip('"“”').strip()
     return line if 3 <= len(line) <= _MAX_REWRITE_CHARS else ""
 

@@ -3,7 +3,7 @@
 "What did The Verge publish in October 2023 about ..." names an outlet and a period. The
 analysis finds outlets by matching the names of the indexed outlets (full name, or the part
 before " | " or " - ": "The Roar | Sports Writers Blog" is also "The Roar"), and dates and
-periods by pattern (:mod:`qa.periods`). It then decides what becomes a hard filter, carefully,
+periods by pattern (:mod:`qa.question.periods`). It then decides what becomes a hard filter, carefully,
 because a filter that drops an evidence article cannot be undone by ranking:
 
 * a date is usually the date of an *event* ("the checkpoint set up on April 23"), not of the
@@ -12,7 +12,7 @@ because a filter that drops an evidence article cannot be undone by ranking:
 * a question comparing reports ("Did TechCrunch's October 7 report and The Verge's later
   article agree?", several outlets, "both", "while", "before/after", "consistent") needs every
   one of its articles, so its periods stay hints (each clause's search focuses on its own
-  date, see :mod:`qa.decompose`) and never filter the whole search;
+  date, see :mod:`qa.question.decompose`) and never filter the whole search;
 * one publication period in a question that compares nothing becomes the filter; a single
   publication day is widened by a day either side (time zones shift publication dates);
 * outlets are never a filter: each gets its own sub-query, so every named outlet contributes
