@@ -11,6 +11,7 @@ from .errors import (
     LoadError,
     ModelError,
     NewsqaError,
+    QuestionError,
     StoreError,
 )
 from .ingest import IngestReport
@@ -33,6 +34,7 @@ __all__ = [
     "ModelError",
     "NewsIndex",
     "NewsqaError",
+    "QuestionError",
     "Settings",
     "StoreError",
     "chunk_article",

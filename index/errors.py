@@ -28,3 +28,7 @@ class ModelError(NewsqaError):
 
 class StoreError(NewsqaError):
     """The vector store could not be opened or written."""
+
+
+class QuestionError(NewsqaError, ValueError):
+    """A question that cannot be asked as given (too long); the message says what is allowed."""

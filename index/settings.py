@@ -40,6 +40,7 @@ class Settings:
     ingest_group: int = 256
     memory_table_chunks: int = 30_000
     top_k: int = 8
+    max_question_chars: int = 2000
     llm_model: str | None = None
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -101,6 +102,7 @@ class Settings:
             ingest_group=int(number("INGEST_GROUP", int, 256)),
             memory_table_chunks=int(number("MEMORY_TABLE_CHUNKS", int, 30_000)),
             top_k=int(number("TOP_K", int, 8)),
+            max_question_chars=int(number("MAX_QUESTION_CHARS", int, 2000)),
             llm_model=llm_model,
             openai_api_key=api_key,
             openai_base_url=base_url,
@@ -123,6 +125,10 @@ class Settings:
         if not 0 <= self.chunk_overlap < self.chunk_tokens // 2:
             raise ConfigError(
                 f"chunk overlap must be 0..{self.chunk_tokens // 2 - 1} tokens, got {self.chunk_overlap}"
+            )
+        if self.max_question_chars < 1:
+            raise ConfigError(
+                f"{PREFIX}MAX_QUESTION_CHARS must be at least 1, got {self.max_question_chars}"
             )
         if self.ingest_group < 1:
             raise ConfigError(f"{PREFIX}INGEST_GROUP must be at least 1, got {self.ingest_group}")

@@ -16,7 +16,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 
-from index.errors import ConfigError, IndexMismatchError, ModelError, NewsqaError, StoreError
+from index.errors import (
+    ConfigError,
+    IndexMismatchError,
+    ModelError,
+    NewsqaError,
+    QuestionError,
+    StoreError,
+)
 
 from .answer.llm import LLMError
 from .answerer import Answerer
@@ -33,6 +40,7 @@ __all__ = [
     "ModelError",
     "NewsqaError",
     "Passage",
+    "QuestionError",
     "StoreError",
     "ask",
     "default_answerer",

@@ -27,6 +27,7 @@ from dataclasses import replace
 from datetime import date
 
 from index import NewsIndex, Settings, open_index
+from index.errors import QuestionError
 from index.lexical import tokenize
 
 from .answer import prompts
@@ -101,7 +102,13 @@ class Answerer:
         until: date | None = None,
         sources: Sequence[str] | None = None,
     ) -> list[Passage]:
-        """The ``k`` passages that best answer ``question`` (see :class:`qa.retrieval.retriever.Retriever`)."""
+        """The ``k`` passages that best answer ``question`` (see :class:`qa.retrieval.retriever.Retriever`).
+
+        Raises:
+            TypeError: ``question`` is not a string.
+            QuestionError: ``question`` is longer than the configured limit.
+        """
+        question = self.check_question(question)
         return self.retriever.retrieve(
             question, k=k, since=since, until=until, sources=sources
         ).passages
@@ -134,6 +141,10 @@ class Answerer:
 
         Returns:
             An :class:`Answer`, or an iterator of them when ``stream`` is True.
+
+        Raises:
+            TypeError: ``question`` is not a string.
+            QuestionError: ``question`` is longer than the configured limit.
         """
         updates = self.stream(
             question, k=k, since=since, until=until, sources=sources, history=history
@@ -165,8 +176,45 @@ class Answerer:
             until: latest publication date searched.
             sources: outlets searched (default: all).
             history: earlier (question, answer text) turns, oldest first.
+
+        Raises:
+            TypeError: ``question`` is not a string.
+            QuestionError: ``question`` is longer than the configured limit.
         """
+        # Checked here, not inside the generator, so a bad question fails at the call.
+        question = self.check_question(question)
+        return self._stream(
+            question, k=k, since=since, until=until, sources=sources, history=history
+        )
+
+    def check_question(self, question: object) -> str:
+        """``question`` with its whitespace collapsed, once it is known to be askable.
+
+        Raises:
+            TypeError: ``question`` is not a string.
+            QuestionError: it is longer than the configured limit.
+        """
+        if not isinstance(question, str):
+            raise TypeError(f"question must be a str, got {type(question).__name__}")
         question = " ".join(question.split())
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(
+                f"The question is {len(question):,} characters long; the limit is {limit:,} "
+                f"(NEWSQA_MAX_QUESTION_CHARS). Ask about one thing at a time."
+            )
+        return question
+
+    def _stream(
+        self,
+        question: str,
+        *,
+        k: int | None,
+        since: date | None,
+        until: date | None,
+        sources: Sequence[str] | None,
+        history: History,
+    ) -> Iterator[Answer]:
         if not question:
             yield Answer(
                 text="Please ask a question.", abstained=True, question=question, mode=self.mode
