@@ -65,7 +65,7 @@ def open_answerer(
     index = open_index(settings)
     if index.is_empty() and corpus.is_dir():
         echo(
-            f"The index at {index.store.location} is empty: indexing the sample articles in {corpus} ..."
+            f"The index at {index.location} is empty: indexing the sample articles in {corpus} ..."
         )
         report = index.add([corpus], progress=_console_progress(echo))
         echo(f"Sample indexed: {report.summary()}")
@@ -268,7 +268,7 @@ def main() -> int:
     except NewsqaError as exc:
         print(f"newsqa: {exc}", file=sys.stderr)
         return 2
-    print(f"Answering mode: {answerer.mode}; index at {answerer.index.store.location}")
+    print(f"Answering mode: {answerer.mode}; index at {answerer.index.location}")
     build_app(answerer).queue().launch(**options)
     return 0
 

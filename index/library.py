@@ -93,9 +93,22 @@ class NewsIndex:
         """Publication date of the newest indexed article."""
         return self.lexical.catalogue().newest
 
+    @property
+    def location(self) -> str:
+        """Where the index lives (a folder, or the Chroma server's url), for messages."""
+        return self.store.location
+
+    def count_articles(self) -> int:
+        """Number of indexed articles."""
+        return self.store.count_articles()
+
+    def get_article(self, article_id: str) -> tuple[ArticleInfo, str] | None:
+        """An article's metadata and full text, or None when it is not indexed."""
+        return self.store.get_article(article_id)
+
     def is_empty(self) -> bool:
         """True when no article is indexed."""
-        return self.store.count_articles() == 0
+        return self.count_articles() == 0
 
     def stats(self) -> IndexStats:
         """Counts and date span of the index."""

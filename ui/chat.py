@@ -43,7 +43,7 @@ class ChatController:
 
     def article_count(self) -> int:
         """Number of indexed articles."""
-        return self.answerer.index.store.count_articles()
+        return self.answerer.index.count_articles()
 
     def view(self, turns: Sequence[Turn], question_box: Any = None) -> ChatView:
         """Render the transcript.
@@ -144,7 +144,7 @@ class ChatController:
         Returns:
             HTML (a notice when the article is no longer indexed).
         """
-        found = self.answerer.index.store.get_article(article_id)
+        found = self.answerer.index.get_article(article_id)
         if found is None:
             return render_missing_article(article_id)
         info, text = found

@@ -233,7 +233,7 @@ class LibraryController:
 
     def delete(self, article_id: str) -> str:
         """Remove an article from the index; returns a one-line notice."""
-        found = self.index.store.get_article(article_id)
+        found = self.index.get_article(article_id)
         title = found[0].title if found else article_id
         if not self.index.remove(article_id):
             return render_upload_lines([UploadLine(title, False, "was not in the index")])
