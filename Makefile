@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install install-dev run test test-fast bench-retrieval clean
+.PHONY: install install-dev run lint test test-fast bench-retrieval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ install-dev: $(BIN)/python
 run: install
 	$(BIN)/python app.py
 
-# The whole suite, slow tests included (CI runs exactly this).
-test: install-dev
+# ruff's linter and formatter, configured in pyproject.toml (`ruff format .` fixes the format).
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Lint, then the whole suite, slow tests included (CI runs exactly this).
+test: lint
 	$(BIN)/python -m pytest
 
 # Everything but the slow-marked tests: the quick check before a commit.
