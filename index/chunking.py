@@ -2,9 +2,10 @@
 
 Chunks are at most ``chunk_tokens`` tokens of cl100k_base (256 by default, the passage size the
 MultiHop-RAG paper evaluates, small enough that a citation points at a paragraph, not a page).
-They are built from whole sentences (NLTK's Punkt model, which ships inside llama-index-core); a
-sentence longer than the budget is cut at token boundaries. Consecutive chunks share up to
-``overlap`` tokens of whole sentences so a fact that straddles a boundary is whole in one of them.
+They are built from whole sentences (:func:`index.text.sentence_spans`, the one sentence splitter
+of the project); a sentence longer than the budget is cut at token boundaries. Consecutive chunks
+share up to ``overlap`` tokens of whole sentences so a fact that straddles a boundary is whole in
+one of them.
 
 Why not LlamaIndex's ``SentenceSplitter``: it re-joins and strips the pieces it splits, so its
 chunk text is not always a verbatim slice of the article and it reports no reliable offsets. A
@@ -15,12 +16,11 @@ is always ``article.text[start:end]``.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .article import Article
+from .text import count_tokens, sentence_spans, token_encoder
 
 
 @dataclass(frozen=True)
@@ -49,50 +49,6 @@ class Chunk:
     def content_hash(self) -> str:
         """sha1 of the text: the key of the embedding cache."""
         return hashlib.sha1(self.text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _static_dir() -> str:
-    import llama_index.core
-
-    return os.path.join(os.path.dirname(llama_index.core.__file__), "_static")
-
-
-@lru_cache(maxsize=1)
-def token_encoder():  # -> tiktoken.Encoding
-    """cl100k_base, loaded from the copy bundled in llama-index-core (no download)."""
-    os.environ.setdefault("TIKTOKEN_CACHE_DIR", os.path.join(_static_dir(), "tiktoken_cache"))
-    import tiktoken
-
-    return tiktoken.get_encoding("cl100k_base")
-
-
-def count_tokens(text: str) -> int:
-    """Number of cl100k_base tokens in ``text``."""
-    return len(token_encoder().encode(text, disallowed_special=()))
-
-
-@lru_cache(maxsize=1)
-def _punkt():
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
-
-    path = os.path.join(_static_dir(), "nltk_cache")
-    if path not in nltk.data.path:
-        nltk.data.path.insert(0, path)
-    return PunktTokenizer("english")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text``; paragraph breaks always end a sentence."""
-    spans: list[tuple[int, int]] = []
-    tokenizer = _punkt()
-    pos = 0
-    for block in text.split("\n"):
-        if block.strip():
-            for start, end in tokenizer.span_tokenize(block):
-                spans.append((pos + start, pos + end))
-        pos += len(block) + 1
-    return spans
 
 
 def article_key(article_id: str) -> str:

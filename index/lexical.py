@@ -1,4 +1,4 @@
-"""The BM25 side of hybrid retrieval (bm25s, Snowball English stemming, English stop words).
+"""The BM25 side of hybrid retrieval (bm25s over the index terms of :func:`index.text.tokenize`).
 
 Each chunk is indexed with its article's title, outlet and date in front of the text: questions
 name outlets ("according to TechCrunch") and headlines carry the topic words a body may only
@@ -32,26 +32,9 @@ import numpy as np
 from .catalogue import Catalogue
 from .dates import UNKNOWN_ORDINAL, from_ordinal
 from .store import Filters, Store
+from .text import load_bm25s, tokenize
 
 log = logging.getLogger(__name__)
-_STEMMER = None
-
-
-def _stemmer():
-    global _STEMMER
-    if _STEMMER is None:
-        import Stemmer
-
-        _STEMMER = Stemmer.Stemmer("english")
-    return _STEMMER
-
-
-def _bm25s():
-    import bm25s
-
-    # bm25s sets its logger to DEBUG on import, so its chatter would reach any root handler.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
 
 
 def chunk_header(title: str, source: str, published: date | None) -> str:
@@ -62,15 +45,6 @@ def chunk_header(title: str, source: str, published: date | None) -> str:
     if published:
         parts.append(f"{published.isoformat()} {published.strftime('%B %-d, %Y')}")
     return " | ".join(p for p in parts if p)
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-worded, stemmed word tokens, as the BM25 index uses them."""
-    bm25s = _bm25s()
-
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
 
 
 @dataclass(frozen=True)
@@ -270,7 +244,7 @@ class LexicalIndex:
                 shutil.rmtree(entry, ignore_errors=True)
 
     def _load(self, generation: int) -> bool:
-        bm25s = _bm25s()
+        bm25s = load_bm25s()
 
         folder = self._folder(generation)
         try:

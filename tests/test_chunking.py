@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 from index import Article, chunk_article
-from index.chunking import count_tokens
 from index.loaders import load_file
+from index.text import count_tokens, sentence_spans
 from tests.conftest import SAMPLE_CORPUS, SHARED_EVAL
 
 
@@ -29,7 +31,7 @@ def test_chunks_cover_every_sentence_in_order():
     assert len(chunks) > 3
     assert chunks[0].start == 0
     assert chunks[-1].end == len(article.text.rstrip())
-    for prev, nxt in zip(chunks, chunks[1:]):
+    for prev, nxt in itertools.pairwise(chunks):
         # Overlapping, or adjacent with only whitespace between: nothing skipped.
         assert nxt.start <= prev.end or not article.text[prev.end : nxt.start].strip()
         assert nxt.start > prev.start
@@ -43,8 +45,8 @@ def test_overlap_repeats_trailing_sentence():
     )
     no_overlap = chunk_article(_article(text), 64, 0)
     with_overlap = chunk_article(_article(text), 64, 20)
-    assert all(b.start >= a.end for a, b in zip(no_overlap, no_overlap[1:]))
-    assert any(b.start < a.end for a, b in zip(with_overlap, with_overlap[1:]))
+    assert all(b.start >= a.end for a, b in itertools.pairwise(no_overlap))
+    assert any(b.start < a.end for a, b in itertools.pairwise(with_overlap))
 
 
 def test_overlong_sentence_is_cut_at_token_boundaries():
@@ -60,3 +62,15 @@ def test_overlong_sentence_is_cut_at_token_boundaries():
 def test_chunk_ids_are_stable():
     article = _article("One sentence here. Another sentence there. " * 50)
     assert [c.id for c in chunk_article(article)] == [c.id for c in chunk_article(article)]
+
+
+def test_chunks_start_and_end_on_the_sentence_splitter_boundaries():
+    text = (
+        "Sales rose on Nov. 27, said Mr. Smith of Acme Inc. in a note. "
+        'He added: "The quarter was strong." Analysts agreed.\n'
+        "A new paragraph starts here. It has two sentences."
+    )
+    starts = {s for s, _ in sentence_spans(text)}
+    ends = {e for _, e in sentence_spans(text)}
+    for chunk in chunk_article(_article(text), 30, 0):
+        assert chunk.start in starts and chunk.end in ends

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from index.embedding import Embedder
-from index.lexical import tokenize
+from index.text import tokenize
 
 from ..question.clauses import question_parts
 from ..question.decompose import Clause

@@ -17,9 +17,8 @@ from functools import cached_property
 
 import numpy as np
 
-from index.chunking import sentence_spans
 from index.embedding import Embedder
-from index.lexical import tokenize
+from index.text import sentence_spans, tokenize
 
 from ..types import Passage
 

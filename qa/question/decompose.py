@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from index.text import QUESTION_FRAME_WORDS
+
 from .analysis import outlet_spans
 from .periods import date_spans, find_dates
 
@@ -42,137 +44,6 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
-# Words that say how a question is asked, not what it is about.
-_FRAME = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "as",
-        "about",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "which",
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "there",
-        "article",
-        "articles",
-        "report",
-        "reports",
-        "reported",
-        "reporting",
-        "story",
-        "stories",
-        "news",
-        "piece",
-        "coverage",
-        "according",
-        "published",
-        "suggest",
-        "suggests",
-        "suggested",
-        "indicate",
-        "indicates",
-        "indicated",
-        "mention",
-        "mentions",
-        "mentioned",
-        "discussed",
-        "discusses",
-        "discuss",
-        "claim",
-        "claims",
-        "claimed",
-        "both",
-        "also",
-        "other",
-        "another",
-        "same",
-        "later",
-        "earlier",
-        "subsequent",
-        "previous",
-        "after",
-        "before",
-        "between",
-        "portrayal",
-        "portray",
-        "portrayed",
-        "portrays",
-        "consistent",
-        "inconsistent",
-        "consistency",
-        "inconsistency",
-        "change",
-        "changed",
-        "changes",
-        "agreement",
-        "agree",
-        "agreed",
-        "disagreement",
-        "differ",
-        "differing",
-        "different",
-        "difference",
-        "similar",
-        "similarly",
-        "same",
-        "views",
-        "view",
-        "stance",
-        "reporting",
-        "sources",
-        "source",
-        "imply",
-        "implies",
-        "implied",
-        "regarding",
-        "concerning",
-        "respect",
-        "terms",
-        "aspect",
-        "level",
-        "there",
-        "any",
-        "no",
-        "not",
-    ]
-)
 MIN_WORDS = 3
 
 
@@ -197,7 +68,7 @@ class Clause:
 
 def content_words(text: str) -> list[str]:
     """Words of ``text`` that carry topic (not question framing or function words)."""
-    return [w for w in _WORD.findall(text) if w.lower() not in _FRAME]
+    return [w for w in _WORD.findall(text) if w.lower() not in QUESTION_FRAME_WORDS]
 
 
 def split_clauses(
@@ -325,7 +196,7 @@ def _split_at_outlets(
                 and topic_words(cut, end) >= MIN_WORDS
             ):
                 cuts.append(cut)
-        out.extend(zip(cuts, cuts[1:] + [end]))
+        out.extend(zip(cuts, [*cuts[1:], end]))
     return out
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from index.text import FOLLOW_UP_STOP_WORDS
+
 from ..answer.citations import strip_markers
 from ..answer.llm import ChatModel, LLMError
 from ..answer.prompts import REWRITE_SYSTEM, rewrite_message
@@ -28,85 +30,11 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(
-    r"\b(?:it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|the same|the company"
-    r"|the team|the firm|the club|the player|the article)\b",
+    r"\b(?:it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there"
+    r"|the same|the company|the team|the firm|the club|the player|the article)\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w][\w'’.-]*")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "he",
-        "she",
-        "his",
-        "her",
-        "there",
-        "than",
-        "then",
-        "so",
-        "also",
-        "any",
-        "some",
-        "did",
-        "say",
-        "said",
-        "says",
-        "tell",
-        "told",
-        "report",
-        "reported",
-        "according",
-        "article",
-        "articles",
-        "news",
-        "question",
-        "answer",
-    ]
-)
 _MAX_REWRITE_CHARS = 400
 
 
@@ -134,7 +62,12 @@ def local_rewrite(question: str, history: History) -> str:
     borrowed: list[str] = []
     for word in _WORD.findall(previous_question):
         key = word.lower().strip(".'’")
-        if key and key not in _STOP and key not in own and key not in {b.lower() for b in borrowed}:
+        if (
+            key
+            and key not in FOLLOW_UP_STOP_WORDS
+            and key not in own
+            and key not in {b.lower() for b in borrowed}
+        ):
             borrowed.append(word.strip(".'’"))
     short = _short_answer(previous_answer)
     if short and short.lower() not in question.lower():

@@ -1,0 +1,61 @@
+"""The shared text utilities: one sentence splitter, one tokenizer, related stop-word lists."""
+
+from __future__ import annotations
+
+from index.text import (
+    FOLLOW_UP_STOP_WORDS,
+    FUNCTION_WORDS,
+    NOT_NAMES,
+    QUESTION_FRAME_WORDS,
+    count_tokens,
+    sentence_spans,
+    tokenize,
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def test_abbreviations_and_dates_do_not_end_a_sentence():
+    text = "It was late on Oct. 27, 2021, when Mr. Ruckel got the email. He called Amazon."
+    assert _sentences(text) == [
+        "It was late on Oct. 27, 2021, when Mr. Ruckel got the email.",
+        "He called Amazon.",
+    ]
+
+
+def test_closing_quotes_stay_with_their_sentence():
+    text = 'Shoppers click "Add to Cart." The box matters.'
+    assert _sentences(text) == ['Shoppers click "Add to Cart."', "The box matters."]
+
+
+def test_a_line_break_ends_a_sentence_and_spans_are_exact_offsets():
+    text = "Headline without a stop\n\nBody sentence one.  Body two!\n"
+    assert _sentences(text) == ["Headline without a stop", "Body sentence one.", "Body two!"]
+    assert sentence_spans("") == [] and sentence_spans(" \n\n ") == []
+
+
+def test_index_terms_are_stemmed_and_drop_stop_words():
+    assert tokenize(["The regulators are opening inquiries"]) == [["regul", "open", "inquiri"]]
+
+
+def test_token_counts_are_cl100k():
+    assert count_tokens("") == 0
+    assert count_tokens("hello world") == 2
+    assert count_tokens("<|endoftext|>") > 1  # special-token text counts as plain text
+
+
+def test_every_stop_word_list_extends_the_function_words():
+    for words in (QUESTION_FRAME_WORDS, NOT_NAMES, FOLLOW_UP_STOP_WORDS):
+        assert FUNCTION_WORDS <= words
+        assert all(w == w.lower() and " " not in w for w in words)
+
+
+def test_the_documented_differences_between_the_lists():
+    # The clause splitter cuts at "but"; a question's framing words are not all stop words.
+    assert "but" not in QUESTION_FRAME_WORDS and "portrayal" in QUESTION_FRAME_WORDS
+    # Time and negation words may be the topic of a follow-up, so it borrows them.
+    assert {"before", "after", "not"}.isdisjoint(FOLLOW_UP_STOP_WORDS)
+    # Calendar words are capitalised but never the name a question leaves out.
+    assert {"october", "monday"} <= NOT_NAMES and "october" not in QUESTION_FRAME_WORDS
