@@ -1,10 +1,11 @@
 """Command line: ``python -m index add|list|remove|stats|rebuild``.
 
-``add`` prints one line per bad file (``error: PATH: reason``) and per skipped record
-(``warning: PATH: line N: reason``), then a one-line summary. Exit status: 0 when everything went
-in, 1 when some files or records failed (the good ones are still indexed), 2 for usage or
-configuration errors, 130 when interrupted (run the same command again: finished articles stay,
-the rest is redone).
+``add`` prints one line per bad file (``error: PATH: reason``), per skipped record
+(``warning: PATH: line N: reason``) and per article that went in with something to check
+(``warning: PATH: date 2031-09-10 is in the future (kept as given)``), then a one-line summary.
+Exit status: 0 when everything went in (articles with a date warning included), 1 when some
+files or records failed (the good ones are still indexed), 2 for usage or configuration errors,
+130 when interrupted (run the same command again: finished articles stay, the rest is redone).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 def _print_report(report, stamp: str = "") -> None:
     for line in report.errors:
         print(f"error: {line}", file=sys.stderr)
-    for line in report.warnings:
+    for line in [*report.warnings, *report.notes]:
         print(f"warning: {line}", file=sys.stderr)
     print(f"{stamp}{report.summary()}", flush=True)
 

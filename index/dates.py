@@ -2,28 +2,59 @@
 
 Fast paths cover ISO forms (``2023-11-27``, ``2023-11-27 08:45:59.000000000Z``,
 ``2023-11-27T08:45:59+00:00``); ``dateparser`` handles the rest ("Nov 27, 2023", "27 November
-2023", RFC 2822). Impossible dates (``2023-02-30``) and years outside 1800..2200 are refused
-rather than guessed.
+2023", RFC 2822). Impossible dates (``2023-02-30``) are refused rather than guessed.
+
+Two uses, two rules. A date a *file* declares is the file's word: :func:`read_date` keeps any real
+calendar date, and :func:`date_warning` says when it is implausible for a news article (more than
+a day in the future, or before 1800), so every loader keeps such a date and reports it the same
+way instead of one format dropping it in silence. A date a *person types* (a filter box) goes
+through :func:`parse_date`, which refuses years outside 1800..2200 as typing mistakes.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
 _EPOCH_DAY = date(1970, 1, 1)
-UNKNOWN_ORDINAL = -1_000_000  # below any plausible date (1800 is about -62,000)
+UNKNOWN_ORDINAL = -1_000_000  # below any representable date (0001-01-01 is -719,162)
+
+#: Publication dates before this are reported as implausible (and kept).
+EARLIEST_PLAUSIBLE = date(1800, 1, 1)
+#: How far past today a publication date may lie before it is reported: a day covers time zones
+#: (a story dated tomorrow in Auckland) and a clock slightly ahead.
+FUTURE_SLACK = timedelta(days=1)
 
 
 def parse_date(value: object) -> date | None:
-    """Parse a publication date.
+    """Parse a date typed by a person (a filter box).
 
     Args:
         value: a string, date, datetime, epoch number, or None.
 
     Returns:
-        The date, or None when ``value`` is empty or not a plausible date.
+        The date, or None when ``value`` is empty, unreadable, or outside 1800..2200.
+    """
+    try:
+        day = read_date(value)
+    except ValueError:
+        return None
+    return day if day and 1800 <= day.year <= 2200 else None
+
+
+def read_date(value: object) -> date | None:
+    """Parse the publication date a file declares, whatever its year.
+
+    Args:
+        value: a string, date, datetime, epoch number (seconds, or milliseconds as JavaScript
+            writes them), or None.
+
+    Returns:
+        The date, or None when ``value`` is None or blank.
+
+    Raises:
+        ValueError: ``value`` is not a date, or an impossible one (``2023-02-30``).
     """
     if value is None:
         return None
@@ -32,22 +63,22 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # Epoch seconds (or milliseconds, as JavaScript feeds write them).
         seconds = value / 1000 if value > 1e11 else value
         try:
-            return _plausible(datetime.utcfromtimestamp(seconds).date())
+            return datetime.fromtimestamp(seconds, UTC).date()
         except (OverflowError, OSError, ValueError):
-            return None
+            raise ValueError(f"epoch time {value!r} is out of range") from None
     text = str(value).strip()
     if not text:
         return None
     match = _ISO.match(text)
     if match:
-        try:
-            return _plausible(date(int(match[1]), int(match[2]), int(match[3])))
-        except ValueError:
-            return None  # e.g. 2023-02-30: refuse rather than let a fuzzy parser guess
-    return _fuzzy(text)
+        # A fuzzy parser would turn 2023-02-30 into some other day: refuse it instead.
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    day = _fuzzy(text)
+    if day is None:
+        raise ValueError(f"not a date: {text[:40]!r}")
+    return day
 
 
 def _fuzzy(text: str) -> date | None:
@@ -58,11 +89,27 @@ def _fuzzy(text: str) -> date | None:
         languages=["en"],
         settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]},
     )
-    return _plausible(parsed.date()) if parsed else None
+    return parsed.date() if parsed else None
 
 
-def _plausible(d: date) -> date | None:
-    return d if 1800 <= d.year <= 2200 else None
+def date_warning(day: date | None, today: date | None = None) -> str | None:
+    """Why ``day`` is implausible as an article's publication date, or None when it is not.
+
+    Args:
+        day: the date a file gave (None: no date, nothing to say).
+        today: the reference day (default: today, local time).
+
+    Returns:
+        One line such as ``"date 2031-09-10 is in the future (kept as given)"``, or None.
+    """
+    if day is None:
+        return None
+    today = today or date.today()
+    if day > today + FUTURE_SLACK:
+        return f"date {day.isoformat()} is in the future (kept as given)"
+    if day < EARLIEST_PLAUSIBLE:
+        return f"date {day.isoformat()} is before {EARLIEST_PLAUSIBLE.year} (kept as given)"
+    return None
 
 
 def to_ordinal(d: date | None) -> int:

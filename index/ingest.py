@@ -7,11 +7,12 @@ articles without chunking or embedding them, and (4) chunks, embeds and commits 
 changed ones in groups of whole articles, re-using the stored vector of every chunk whose text did
 not change. Commit order and recovery are described in :mod:`index.store`.
 
-Why groups of about ``Settings.ingest_group`` chunks (256 by default): the model sees its batches full (texts of several
-articles are embedded together, sorted by length inside the call so batches pad little), each
-Chroma write call carries many records (a call costs tens of milliseconds whatever its size), and
-a run killed at any moment loses at most one group of embedding work. Identical chunk texts in a
-group (syndicated copies of a story) are embedded once.
+Why groups of about ``Settings.ingest_group`` chunks (256 by default): the model sees its batches
+full (texts of several articles are embedded together, sorted by length inside the call so
+batches pad little), each Chroma write call carries many records (a call costs tens of
+milliseconds whatever its size), and a run killed at any moment loses at most one group of
+embedding work. Identical chunk texts in a group (syndicated copies of a story) are embedded
+once.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AbstractSet
 
 import numpy as np
 
@@ -54,7 +55,9 @@ class IngestReport:
         chunks_reused: chunks whose stored vector was re-used.
         orphans_removed: chunks of a killed run removed before this one started.
         errors: one line per failed file (``path: reason``).
-        warnings: one line per skipped record or other notice.
+        warnings: one line per skipped record.
+        notes: one line per article that went in with something worth checking (an implausible
+            date, kept as the file gives it).
         seconds: wall time of the run.
         embed_seconds: time spent inside the embedder.
         article_ids: ids of all articles read (changed or not).
@@ -71,6 +74,7 @@ class IngestReport:
     orphans_removed: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
     article_ids: list[str] = field(default_factory=list)
@@ -159,6 +163,7 @@ class Ingestor:
             if result is not None:
                 report.skipped += len(result.problems)
                 report.warnings.extend(f"{shown}: {p}" for p in result.problems)
+                report.notes.extend(f"{shown}: {n}" for n in result.notes)
                 for article in result.articles:
                     if article.id in seen:
                         report.skipped += 1

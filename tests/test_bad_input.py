@@ -67,8 +67,8 @@ def test_every_bad_file_gives_one_line_and_every_good_file_goes_in(tmp_path):
         assert any(phrase in text for text in texts), phrase
     assert not report.ok and not report.clean
     assert (
-        f"{expected} added, 0 updated, 0 unchanged, {report.failed} failed, {report.skipped} records skipped"
-        in report.summary()
+        f"{expected} added, 0 updated, 0 unchanged, {report.failed} failed, "
+        f"{report.skipped} records skipped" in report.summary()
     )
 
 
@@ -77,7 +77,7 @@ def test_a_run_of_only_good_files_is_clean(tmp_path):
     make_good_files(folder)
     index = open_index(Settings(data_dir=tmp_path / "data"), embedder=FakeEmbedder())
     report = index.add([folder])
-    assert report.clean and report.errors == [] and report.warnings == []
+    assert report.clean and report.errors == [] and report.warnings == [] and report.notes == []
 
 
 def _run_cli(args: list[str], env: dict[str, str], as_nobody: bool) -> subprocess.CompletedProcess:
