@@ -13,9 +13,10 @@ best-scoring retrieved sentence has a dense and a lexical score; the answerer ab
 are under their thresholds. The grid point chosen maximises abstention on null questions while
 keeping false abstention on answerable ones at or under ``--max-false-abstention``.
 
-Verification (``qa.answer.verify.VerifyConfig``): claims are clauses of the questions (split at
-", while", "; ", ", and" ...) that name exactly one of the question's evidence outlets, so each
-paraphrases that article's fact(s). Each is paired with the retrieved passages: positive when
+Verification (``qa.answer.verify.VerifyConfig``): claims are clauses of the questions (those of
+:class:`qa.question.plan.QuestionPlan`; the committed ``calibration.json`` was fitted on an
+earlier, simpler split at ", while", "; ", ", and" ...) that name exactly one of the question's
+evidence outlets, so each paraphrases that article's fact(s). Each is paired with the retrieved passages: positive when
 the passage holds a gold fact of that outlet's evidence, negative when it comes from none of the
 question's evidence articles (other passages of an evidence article are left out: they may
 support the clause too). The grid point chosen maximises F0.5 (precision weighs more: a wrong marker is
@@ -58,11 +59,9 @@ def calibration_sample(queries: list[dict], per_type: int, bench_per_type: int =
     return out
 
 
-def clauses(query: str) -> list[str]:
-    """Clauses of a question, each roughly one article's statement (see :mod:`qa.question.clauses`)."""
-    from qa.question.clauses import question_parts
-
-    return question_parts(query)
+def clauses(plan) -> list[str]:
+    """Clauses of a question, each roughly one article's statement (its plan's clauses)."""
+    return [clause.text for clause in plan.clauses]
 
 
 def _mentions(clause: str, source: str) -> bool:
@@ -94,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     gate_rows = []
     pairs = []  # (label, lexical, dense)
     for n, item in enumerate(sample, 1):
-        passages = retriever.retrieve(item["query"], k=args.k).passages
+        result = retriever.retrieve(item["query"], k=args.k)
+        passages = result.passages
         table = extractive.table(passages)
         scored = extractive.score_sentences(item["query"], table)
         best = scored[0] if scored else None
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         facts = [e["fact"] for e in item["evidence_list"]]
-        for clause in clauses(item["query"]):
+        for clause in clauses(result.plan):
             named = {e["source"] for e in item["evidence_list"] if _mentions(clause, e["source"])}
             terms = claim_terms(clause)
             if len(named) != 1 or len(terms) < 3:

@@ -10,7 +10,8 @@ retrieved once; then every setting answers from the same passages, and the table
 precision (share of citations whose passage holds a gold fact), citations per answer, the share
 of first citations that hold one, and abstention (unchanged by these settings: the gate comes
 first). ``previous`` is the choice before clause scoping (no outlet or day scope, rank weight
-0.2, cutoff 0.75, no per-clause minimum).
+0.2, cutoff 0.75, no per-clause minimum); its clauses were then split by a simpler rule, now
+replaced by the plan's clauses (the table's ``previous`` row predates that).
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def settings() -> list[Setting]:
     ]
 
 
+def unscoped(plan):
+    """``plan`` without the outlets and dates that scope each clause's sentences."""
+    clauses = tuple(replace(c, outlets=(), dates=()) for c in plan.clauses)
+    return replace(plan, outlets=(), dates=(), clauses=clauses)
+
+
 def evaluate(cases, embedder, setting: Setting) -> dict:
     """Answer every cached case with ``setting``; the metrics of the table."""
     from qa.answer.extractive import ExtractiveAnswerer
@@ -63,8 +70,7 @@ def evaluate(cases, embedder, setting: Setting) -> dict:
             result.filters,
             scored=scored,
             table=table,
-            clauses=result.clauses if setting.scoped else (),
-            outlets=result.analysis.outlets if setting.scoped else (),
+            plan=result.plan if setting.scoped else unscoped(result.plan),
         )
         if query["question_type"] == "null_query":
             null += 1
@@ -106,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.answerer import Answerer
 
     index = open_index(Settings(data_dir=args.data_dir))
-    answerer = Answerer(index, use_llm=False)
+    answerer = Answerer(index)
     queries = calibration_sample(load_queries(), args.per_type)
     cases = []
     for n, query in enumerate(queries, 1):

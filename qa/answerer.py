@@ -233,8 +233,7 @@ class Answerer:
             filters,
             scored=scored,
             table=table,
-            clauses=result.clauses,
-            outlets=result.analysis.outlets,
+            plan=result.plan,
         )
         if self.llm is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.

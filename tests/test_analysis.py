@@ -1,4 +1,4 @@
-"""Question analysis: outlets, dates, publication periods, clauses and feedback names."""
+"""Question plans: outlets, dates, publication periods, clauses, and feedback names."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from qa.question.analysis import analyse, find_outlets, outlet_aliases
-from qa.question.decompose import content_words, split_clauses
+from qa.question.decompose import Clause, content_words, split_clauses
+from qa.question.outlets import find_outlets, outlet_aliases
 from qa.question.periods import find_dates, find_periods, parse_when
-from qa.retrieval.feedback import asks_for_name, expansion_terms
+from qa.question.plan import QuestionPlan, plan_question
+from qa.retrieval.feedback import expansion_terms
 
 SOURCES = [
     "Daily Planet",
@@ -128,22 +129,22 @@ def test_parse_when_gives_the_span_of_months_parts_of_months_and_years():
     ],
 )
 def test_a_stated_publication_period_becomes_the_filter(question, since, until):
-    analysis = analyse(question, SOURCES, TODAY)
-    assert (analysis.since, analysis.until) == (since, until)
-    assert analysis.notes
+    plan = plan_question(question, SOURCES, TODAY)
+    assert (plan.since, plan.until) == (since, until)
+    assert plan.notes
 
 
 def test_a_single_publication_day_is_widened_for_time_zones():
-    analysis = analyse(
+    plan = plan_question(
         "What did the Gotham Gazette report on October 7, 2023 about the dam?", SOURCES, TODAY
     )
-    assert (analysis.since, analysis.until) == (date(2023, 10, 6), date(2023, 10, 8))
+    assert (plan.since, plan.until) == (date(2023, 10, 6), date(2023, 10, 8))
 
 
 def test_an_event_date_is_a_hint_not_a_filter():
-    analysis = analyse("Where did the council open the new bridge on April 23?", SOURCES, TODAY)
-    assert analysis.dates == (date(2023, 4, 23),)
-    assert analysis.since is None and analysis.until is None
+    plan = plan_question("Where did the council open the new bridge on April 23?", SOURCES, TODAY)
+    assert plan.dates == (date(2023, 4, 23),)
+    assert plan.since is None and plan.until is None
     assert find_periods("Did the flood on March 2 close the schools?", TODAY) == []
 
 
@@ -152,13 +153,13 @@ def test_comparisons_across_reports_are_never_filtered_by_date():
         "Did the Daily Planet article published on October 7, 2023 and the Gotham Gazette "
         "article published on October 12, 2023 agree on the cost of the dam?"
     )
-    analysis = analyse(question, SOURCES, TODAY)
-    assert analysis.comparative
-    assert analysis.outlets == ("Daily Planet", "Gotham Gazette")
-    assert analysis.dates == (date(2023, 10, 7), date(2023, 10, 12))
-    assert analysis.since is None and analysis.until is None
+    plan = plan_question(question, SOURCES, TODAY)
+    assert plan.comparative
+    assert plan.outlets == ("Daily Planet", "Gotham Gazette")
+    assert plan.dates == (date(2023, 10, 7), date(2023, 10, 12))
+    assert plan.since is None and plan.until is None
     # One outlet, but "before/after" relates two reports: still no filter.
-    later = analyse(
+    later = plan_question(
         "Was the Daily Planet report published on October 7 consistent with later reports?",
         SOURCES,
         TODAY,
@@ -167,8 +168,8 @@ def test_comparisons_across_reports_are_never_filtered_by_date():
 
 
 def test_latest_is_noticed():
-    assert analyse("What is the latest on the tram line?", SOURCES, TODAY).wants_latest
-    assert not analyse("What is known about the tram line?", SOURCES, TODAY).wants_latest
+    assert plan_question("What is the latest on the tram line?", SOURCES, TODAY).wants_latest
+    assert not plan_question("What is known about the tram line?", SOURCES, TODAY).wants_latest
 
 
 # ---- clauses ---------------------------------------------------------------------------------
@@ -221,6 +222,39 @@ def test_one_sentence_naming_two_outlets_is_cut_between_them():
     assert [c.outlets for c in clauses] == [("Daily Planet",), ("Gotham Gazette",)]
 
 
+# ---- the plan --------------------------------------------------------------------------------
+
+
+def test_the_plan_holds_the_clauses_with_what_each_names_and_the_whole_question():
+    question = (
+        "Which company, known for a sale day as reported by the Daily Planet, was criticised "
+        "for its warehouse safety record by the Gotham Gazette on October 7, 2023?"
+    )
+    plan = plan_question(question, SOURCES, TODAY)
+    assert plan.question == question and plan.asks_for_name
+    assert plan.outlets == ("Daily Planet", "Gotham Gazette")
+    assert list(plan.clauses) == split_clauses(question, SOURCES, TODAY)
+    assert [c.outlets for c in plan.clauses if c.outlets] == [
+        ("Daily Planet",),
+        ("Gotham Gazette",),
+    ]
+    assert plan.clauses[-1].dates == (date(2023, 10, 7),)
+
+
+def test_parts_are_empty_for_one_clause_and_inherit_the_question_outlets():
+    assert plan_question("Where did the council open the new bridge?", SOURCES, TODAY).parts() == ()
+    plan = QuestionPlan(
+        "q",
+        outlets=("Daily Planet",),
+        clauses=(
+            Clause("the tram line opened in spring"),
+            Clause("budget doubled", ("Metro Wire - Sports",)),
+        ),
+    )
+    assert [c.outlets for c in plan.parts()] == [("Daily Planet",), ("Metro Wire - Sports",)]
+    assert [c.outlets for c in plan.parts(inherit_outlets=False)] == [(), ("Metro Wire - Sports",)]
+
+
 # ---- feedback names --------------------------------------------------------------------------
 
 
@@ -232,7 +266,7 @@ def test_feedback_adds_a_name_the_first_results_share_and_the_question_lacks():
         "Meanwhile, Zenith Labs raised money from investors.",
     ]
     question = "Which company recalled 4,000 warehouse robots?"
-    assert asks_for_name(question)
+    assert plan_question(question).asks_for_name
     assert expansion_terms(question, passages, max_terms=1) == ["Acme"]
     # A name the question already has, or one from a single passage, is not added.
     assert "Zenith" not in expansion_terms(question, passages, max_terms=5)
@@ -240,5 +274,5 @@ def test_feedback_adds_a_name_the_first_results_share_and_the_question_lacks():
 
 
 def test_only_questions_asking_for_a_name_get_feedback():
-    assert asks_for_name("Who is the executive that resigned?")
-    assert not asks_for_name("Did the executive resign?")
+    assert plan_question("Who is the executive that resigned?").asks_for_name
+    assert not plan_question("Did the executive resign?").asks_for_name

@@ -7,6 +7,7 @@ from datetime import date
 
 from qa.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from qa.question.decompose import Clause
+from qa.question.plan import QuestionPlan
 from qa.types import Passage
 
 
@@ -34,12 +35,14 @@ PASSAGES = [
 ]
 
 
-def _answer(
-    question, clauses=(), outlets=(), config=ExtractiveConfig(min_clause_score=0.0), fake=None
-):
+LENIENT = ExtractiveConfig(min_clause_score=0.0)
+
+
+def _answer(question, clauses=(), outlets=(), config=LENIENT, fake=None):
     extractive = ExtractiveAnswerer(fake, config)
     table = extractive.table(PASSAGES)
-    return extractive.answer(question, PASSAGES, table=table, clauses=clauses, outlets=outlets)
+    plan = QuestionPlan(question, outlets=tuple(outlets), clauses=tuple(clauses))
+    return extractive.answer(question, PASSAGES, table=table, plan=plan)
 
 
 def test_a_question_naming_an_outlet_cites_that_outlet(fake_embedder):
@@ -91,7 +94,8 @@ def test_an_outlet_that_was_not_retrieved_does_not_block_the_clause(fake_embedde
         Clause("regulators opened an inquiry into Acme rocket pricing", (), ()),
     )
     answer = _answer(
-        "Reuters said the Acme Globex merger talks collapsed and regulators opened an inquiry into Acme rocket pricing",
+        "Reuters said the Acme Globex merger talks collapsed and regulators opened an inquiry "
+        "into Acme rocket pricing",
         clauses=clauses,
         fake=fake_embedder,
     )

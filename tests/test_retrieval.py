@@ -116,7 +116,7 @@ def test_each_part_of_a_two_outlet_question_finds_its_article(index):
 def test_the_result_reports_the_clauses_it_searched(index):
     result = Retriever(index).retrieve(QUESTION, k=4)
     assert [c.outlets for c in result.clauses] == [("Daily Planet",), ("Gotham Gazette",)]
-    assert result.analysis.outlets == ("Daily Planet", "Gotham Gazette")
+    assert result.plan.outlets == ("Daily Planet", "Gotham Gazette")
 
 
 @pytest.mark.parametrize("path", ["table", "store"])

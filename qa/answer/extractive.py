@@ -3,7 +3,8 @@
 Used when no LLM is configured, and as the fallback when the LLM endpoint fails. Every sentence of
 the top passages is scored by cosine similarity to the question (same embedder as retrieval) plus
 half the share of the question's content words it contains (stemmed). The answer is the best
-sentence for each clause of a multi-hop question (see :mod:`qa.question.clauses`), or the best few
+sentence for each clause of a multi-hop question (the clauses of its plan,
+:class:`qa.question.plan.QuestionPlan`, as the retriever searched them), or the best few
 sentences of a simple one, no two alike, each followed by its passage's marker; a small bonus
 for the passage's retrieval rank breaks near-ties. When even the best sentence is weak on both
 signals, the answer abstains: a plain sentence, no citations, and the nearest passages reported
@@ -27,8 +28,8 @@ from datetime import date
 from index.embedding import Embedder
 from index.text import tokenize
 
-from ..question.clauses import question_parts
 from ..question.decompose import Clause
+from ..question.plan import QuestionPlan
 from ..types import Answer, AppliedFilters, Passage
 from .citations import CitationBuilder
 from .prompts import ABSTAIN_TEXT
@@ -120,8 +121,7 @@ class ExtractiveAnswerer:
         filters: AppliedFilters = AppliedFilters(),
         scored: Sequence[ScoredSentence] | None = None,
         table: SentenceTable | None = None,
-        clauses: Sequence[Clause] = (),
-        outlets: Sequence[str] = (),
+        plan: QuestionPlan | None = None,
     ) -> Answer:
         """Answer ``question`` from ``passages``.
 
@@ -131,8 +131,7 @@ class ExtractiveAnswerer:
             filters: the restrictions the search ran under (reported in the answer).
             scored: :meth:`score_sentences` output, when already computed.
             table: the passages' sentence table, when already built.
-            clauses: the question's clauses, as the retriever split them (see :meth:`choose`).
-            outlets: outlets the question names.
+            plan: the question's plan, from the retrieval result (see :meth:`choose`).
 
         Returns:
             An :class:`Answer`; ``abstained`` when the evidence is weak.
@@ -142,7 +141,7 @@ class ExtractiveAnswerer:
         scored = list(scored) if scored is not None else self.score_sentences(question, table)
         if not self.has_evidence(scored):
             return abstain(question, passages, filters, why="weak evidence")
-        chosen = self.choose(question, table, scored, clauses, outlets)
+        chosen = self.choose(question, table, scored, plan)
         builder = CitationBuilder(passages)
         parts = []
         for cand in chosen:
@@ -169,8 +168,7 @@ class ExtractiveAnswerer:
         question: str,
         table: SentenceTable,
         scored: Sequence[ScoredSentence],
-        clauses: Sequence[Clause] = (),
-        outlets: Sequence[str] = (),
+        plan: QuestionPlan | None = None,
     ) -> list[ScoredSentence]:
         """The answer's sentences: the best one per question clause, else the best few overall.
 
@@ -186,22 +184,21 @@ class ExtractiveAnswerer:
             question: the (standalone) question.
             table: the passages' sentence table.
             scored: :meth:`score_sentences` of the whole question.
-            clauses: the question's clauses with the outlets and dates each names (from the
-                retriever); when absent the question is split by :func:`question_parts`.
-            outlets: outlets the whole question names.
+            plan: the question's plan: its clauses, with the outlets and dates each names,
+                and the outlets the whole question names (none when absent).
         """
         cfg = self.config
 
         def bonus(cand: ScoredSentence) -> float:
             return cfg.rank_weight / (1 + cand.passage_index)
 
-        if len(clauses) < 2:
-            clauses = [Clause(part, tuple(outlets)) for part in question_parts(question)]
-        if len(clauses) >= 2:
+        plan = plan or QuestionPlan(question)
+        clauses = plan.parts()
+        if clauses:
             best = (self._best_for(clause, table, bonus) for clause in clauses)
             pool = [c for c in best if c is not None and c.score >= cfg.min_clause_score]
         else:
-            allowed = _in_scope(table, tuple(outlets), ())
+            allowed = _in_scope(table, plan.outlets, ())
             ranked = sorted(
                 (c for c in scored if c.passage_index in allowed),
                 key=lambda c: c.score + bonus(c),

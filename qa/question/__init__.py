@@ -1,1 +1,1 @@
-"""Step 1 of a question: what it asks and where to look (outlets, periods, clauses, follow-ups)."""
+"""Step 1 of a question: rewrite a follow-up, then read it once into a plan (:mod:`.plan`)."""

@@ -32,7 +32,7 @@ from datetime import date
 
 from index.text import QUESTION_FRAME_WORDS
 
-from .analysis import outlet_spans
+from .outlets import outlet_spans
 from .periods import date_spans, find_dates
 
 _SPLIT = re.compile(

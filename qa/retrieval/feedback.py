@@ -7,7 +7,8 @@ several of them and are absent from the question are added to each clause's quer
 that alone is too vague for BM25 ("offers a life-changing opportunity for sellers") becomes
 specific ("... sellers Amazon"). This is classic query expansion from the top-ranked documents
 (Rocchio; RM3), restricted to proper names, which are what multi-article news questions leave
-out.
+out. Only a question that asks for a name gets them
+(:attr:`qa.question.plan.QuestionPlan.asks_for_name`).
 """
 
 from __future__ import annotations
@@ -70,12 +71,3 @@ def expansion_terms(
         (n for n, c in counts.items() if c >= needed), key=lambda n: (-counts[n], first_seen[n])
     )
     return ranked[:max_terms]
-
-
-_ASKS_NAME = re.compile(r"^\W*(?:who|whom|whose|which|what)\b", re.IGNORECASE)
-
-
-def asks_for_name(question: str) -> bool:
-    """True for a question that asks for a name ("Which company ...", "Who is ..."), the kind
-    whose evidence shares a name the question leaves out."""
-    return bool(_ASKS_NAME.search(question))

@@ -36,11 +36,11 @@ from index import NewsIndex
 from index.lexical import tokenize
 from index.store import DenseHit, Filters, StoredChunk
 
-from ..question.analysis import QuestionAnalysis, analyse
-from ..question.decompose import Clause, content_words, split_clauses
+from ..question.decompose import Clause, content_words
+from ..question.plan import QuestionPlan, plan_question
 from ..types import AppliedFilters, Passage
 from .chunk_table import ChunkTable, TableCache
-from .feedback import asks_for_name, expansion_terms
+from .feedback import expansion_terms
 from .focus import refocus, sort_by_sentence
 from .fusion import Ranked, capped, interleave, rrf
 
@@ -118,7 +118,7 @@ class RetrievalResult:
     Attributes:
         passages: the passages, best first.
         filters: the date and outlet restrictions applied (and whether the question set them).
-        analysis: what the question analysis found (outlets, dates, period).
+        plan: the question's plan (outlets, dates, period, clauses), for the answerer.
         clauses: the clauses searched separately (empty when the question was searched whole).
         candidates: chunk ids of every passage any of the searches returned, in order of first
             appearance (the pool the top ``k`` was chosen from; for diagnosis).
@@ -126,7 +126,7 @@ class RetrievalResult:
 
     passages: list[Passage]
     filters: AppliedFilters
-    analysis: QuestionAnalysis
+    plan: QuestionPlan
     clauses: tuple[Clause, ...] = ()
     candidates: tuple[str, ...] = ()
 
@@ -173,6 +173,12 @@ class Retriever:
         """Publication date of the newest indexed article ("today" for dates without a year)."""
         return self.index.newest_date()
 
+    def plan(self, question: str) -> QuestionPlan:
+        """``question`` read once against the indexed outlets and the newest date
+        (:func:`qa.question.plan.plan_question`); :meth:`retrieve` takes it in place of the
+        question."""
+        return plan_question(question, self.sources(), self.newest_date())
+
     def warm(self) -> None:
         """Load what the first search would (chunk table, BM25, catalogue), so it is not slow."""
         self._tables.get()
@@ -181,7 +187,7 @@ class Retriever:
 
     def retrieve(
         self,
-        question: str,
+        question: str | QuestionPlan,
         k: int = 10,
         since: date | None = None,
         until: date | None = None,
@@ -191,7 +197,7 @@ class Retriever:
         """Find the ``k`` passages that best answer ``question``.
 
         Args:
-            question: the question.
+            question: the question, or its plan (:meth:`plan`) when already made.
             k: number of passages.
             since: earliest publication date (inclusive).
             until: latest publication date (inclusive).
@@ -203,10 +209,15 @@ class Retriever:
             A :class:`RetrievalResult`; ``passages`` is empty when nothing matches.
         """
         cfg = self.config
-        analysis = analyse(question, self.sources(), reference=self.newest_date())
+        plan = (
+            question
+            if isinstance(question, QuestionPlan)
+            else plan_question(question, self.sources(), self.newest_date())
+        )
+        question = plan.question
         from_question = False
-        if auto_filters and since is None and until is None and (analysis.since or analysis.until):
-            since, until, from_question = analysis.since, analysis.until, True
+        if auto_filters and since is None and until is None and (plan.since or plan.until):
+            since, until, from_question = plan.since, plan.until, True
         chosen = tuple(sources) if sources else None
         filters = Filters(since=since, until=until, sources=chosen)
         applied = AppliedFilters(
@@ -214,21 +225,15 @@ class Retriever:
         )
         search = _Search(self.index, self._tables.get())
 
-        main = self._whole_question(search, question, analysis, filters)
-        clauses: list[Clause] = []
+        main = self._whole_question(search, question, plan, filters)
+        clauses: tuple[Clause, ...] = ()
         lists: list[Ranked] = [main]
         if cfg.decompose and cfg.lexical:
-            clauses = split_clauses(question, self.sources(), reference=self.newest_date())
-            if len(clauses) < 2:
-                clauses = []
+            clauses = plan.parts(cfg.inherit_outlets)
             extra: list[str] = []
-            if clauses and cfg.feedback_terms and asks_for_name(question):
+            if clauses and cfg.feedback_terms and plan.asks_for_name:
                 texts = search.texts([chunk_id for chunk_id, _ in main[: cfg.feedback_docs]])
                 extra = expansion_terms(question, texts, cfg.feedback_terms, skip=self.sources())
-            if cfg.inherit_outlets:
-                clauses = [
-                    c if c.outlets else replace(c, outlets=analysis.outlets) for c in clauses
-                ]
             lists += [self._clause(search, clause, extra, filters) for clause in clauses]
 
         search.fetch({chunk_id for ranked in lists for chunk_id, _ in ranked[: 4 * k]})
@@ -255,10 +260,10 @@ class Retriever:
             top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id in ids]
         passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
-        return RetrievalResult(passages, applied, analysis, tuple(clauses), pool)
+        return RetrievalResult(passages, applied, plan, clauses, pool)
 
     def _whole_question(
-        self, search: _Search, question: str, analysis: QuestionAnalysis, filters: Filters
+        self, search: _Search, question: str, plan: QuestionPlan, filters: Filters
     ) -> Ranked:
         cfg = self.config
         lists: list[tuple[float, list[str]]] = []
@@ -268,7 +273,7 @@ class Retriever:
         if cfg.lexical:
             lists.append((1.0, [c for c, _ in search.lexical(question, cfg.candidates, filters)]))
         chosen = filters.sources
-        outlets = [o for o in analysis.outlets if not chosen or o in chosen]
+        outlets = [o for o in plan.outlets if not chosen or o in chosen]
         # One sub-query per named outlet, so each outlet's evidence reaches the fusion; pointless
         # when the search is already restricted to one outlet.
         if cfg.outlet_queries and outlets and not (chosen and len(chosen) == 1):
