@@ -19,6 +19,7 @@ from .library import IndexStats, NewsIndex, open_index
 from .loaders import FileResult, load_file
 from .settings import Settings
 from .store import ArticleInfo, Filters
+from .uploads import UploadReport, UploadResult
 
 __all__ = [
     "Article",
@@ -37,6 +38,8 @@ __all__ = [
     "QuestionError",
     "Settings",
     "StoreError",
+    "UploadReport",
+    "UploadResult",
     "chunk_article",
     "load_file",
     "open_index",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m index add|list|remove|stats|rebuild``.
+"""Command line: ``python -m index add|upload|list|remove|stats|rebuild``.
 
 ``add`` prints one line per bad file (``error: PATH: reason``), per skipped record
 (``warning: PATH: line N: reason``) and per article that went in with something to check
@@ -6,6 +6,9 @@
 Exit status: 0 when everything went in (articles with a date warning included), 1 when some
 files or records failed (the good ones are still indexed), 2 for usage or configuration errors,
 130 when interrupted (run the same command again: finished articles stay, the rest is redone).
+
+``upload`` is what the app's upload box does (:mod:`index.uploads`): each file is checked, kept
+under ``DATA_DIR/uploads`` and indexed, with one line per file; exit status as for ``add``.
 """
 
 from __future__ import annotations
@@ -101,6 +104,20 @@ def _watch(index, args: argparse.Namespace, indexed) -> int:
     return 0
 
 
+def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import open_index
+    from .loaders import display_path
+
+    report = open_index(settings).add_uploads(args.files)
+    for result in report.files:
+        line = f"{display_path(result.name)}: {result.summary()}"
+        if result.ok:
+            print(line, flush=True)
+        else:
+            print(f"error: {line}", file=sys.stderr)
+    return 0 if report.clean else 1
+
+
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from .library import open_index
 
@@ -173,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--interval", type=float, default=5.0, help="seconds between --watch scans")
     add.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     add.set_defaults(func=cmd_add)
+    upload = sub.add_parser(
+        "upload", help="keep copies of files under DATA_DIR/uploads and index them (as the app)"
+    )
+    upload.add_argument("files", nargs="+", type=Path)
+    upload.set_defaults(func=cmd_upload)
     sub.add_parser("list", help="list indexed articles").set_defaults(func=cmd_list)
     remove = sub.add_parser("remove", help="remove articles by id")
     remove.add_argument("ids", nargs="+")

@@ -18,6 +18,7 @@ from .ingest import Ingestor, IngestReport, Progress
 from .lexical import LexicalIndex
 from .settings import Settings
 from .store import ArticleInfo, Store
+from .uploads import UploadProgress, UploadReport, add_uploads
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,21 @@ class NewsIndex:
     ) -> IngestReport:
         """Index articles built in code."""
         return self._ingestor.add_articles(articles, progress=progress)
+
+    def add_uploads(
+        self,
+        files: Sequence[str | os.PathLike[str]],
+        progress: UploadProgress | None = None,
+        *,
+        folder: Path | None = None,
+        max_file_mb: float | None = None,
+    ) -> UploadReport:
+        """Check, keep (under ``DATA_DIR/uploads``) and index uploaded files, one result each.
+
+        See :func:`index.uploads.add_uploads`; ``folder`` and ``max_file_mb`` default to the
+        settings'.
+        """
+        return add_uploads(self, files, progress, folder=folder, max_file_mb=max_file_mb)
 
     def remove(self, article_id: str) -> bool:
         """Remove one article; False when it was not indexed."""

@@ -1,26 +1,22 @@
 """Callbacks of the Library tab: list and search, upload, delete, statistics.
 
-Uploads go through :meth:`index.NewsIndex.add`, the same path as ``python -m index add``. Gradio
-keeps uploads in a temporary cache it may clear, and an article without a url is identified by
-its file path, so each upload is first kept under ``DATA_DIR/uploads/<content digest>/<name>``:
-the article's id and recorded path stay valid (``python -m index rebuild`` can re-read it), the
-same file uploaded twice is recognised as unchanged, and two different files that happen to
-share a name never overwrite each other. Files are indexed one at a time so that each gets its
-own result line.
+Uploads go through :meth:`index.NewsIndex.add_uploads`, which holds the upload policy (type and
+size checks, the kept copy under ``DATA_DIR/uploads``, one result per file: see
+:mod:`index.uploads`), the same as ``python -m index upload``. The callbacks here pass the files
+on and format the results.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from index import IngestReport
+from index import UploadResult
 from index.loaders import SUPPORTED_EXTENSIONS
+from index.uploads import UPLOADS_FOLDER
 from qa import Answerer
 
 from .examples import render_examples
@@ -36,62 +32,9 @@ def upload_types() -> list[str]:
     return sorted(SUPPORTED_EXTENSIONS)
 
 
-def keep_upload(source: Path, uploads_dir: Path) -> Path:
-    """Copy an uploaded file to ``uploads_dir/<digest>/<name>`` (see the module docstring).
-
-    Args:
-        source: the file Gradio received.
-        uploads_dir: where kept uploads live.
-
-    Returns:
-        The kept copy's path.
-
-    Raises:
-        OSError: the file cannot be read or copied.
-    """
-    digest = hashlib.sha256()
-    with source.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    target = uploads_dir / digest.hexdigest()[:16] / Path(source.name).name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    return target
-
-
-def upload_line(name: str, kept: Path, report: IngestReport) -> UploadLine:
-    """Summarise the ingestion of one uploaded file as one line.
-
-    Args:
-        name: the file name as uploaded.
-        kept: the kept copy's path (stripped from messages, which name the file already).
-        report: what :meth:`index.NewsIndex.add` reported for it.
-
-    Returns:
-        The line.
-    """
-
-    def clean(message: str) -> str:
-        return message.replace(f"{kept}: ", "").replace(str(kept), name)
-
-    if report.failed:
-        return UploadLine(
-            name, False, "; ".join(clean(e) for e in report.errors) or "could not be read"
-        )
-    parts = []
-    for count, word in (
-        (report.added, "added"),
-        (report.updated, "updated"),
-        (report.unchanged, "already indexed, unchanged"),
-    ):
-        if count:
-            parts.append(f"{count} article{'s' if count != 1 else ''} {word}")
-    if report.chunks_embedded:
-        parts.append(f"{report.chunks_embedded} chunks embedded")
-    if report.warnings:
-        parts.append("skipped: " + "; ".join(clean(w) for w in report.warnings))
-    return UploadLine(name, True, ", ".join(parts) or "nothing to index")
+def upload_line(result: UploadResult) -> UploadLine:
+    """The result line of one uploaded file."""
+    return UploadLine(result.name, result.ok, result.summary())
 
 
 class LibraryController:
@@ -99,15 +42,21 @@ class LibraryController:
 
     Args:
         answerer: the answerer (its ``index`` is listed and changed).
-        uploads_dir: where uploaded files are kept.
-        max_file_mb: the upload size limit (``Settings.max_file_mb``).
+        uploads_dir: where uploaded files are kept (default: ``DATA_DIR/uploads``).
+        max_file_mb: the upload size limit (default: the index's ``Settings.max_file_mb``).
     """
 
-    def __init__(self, answerer: Answerer, uploads_dir: Path, max_file_mb: float) -> None:
+    def __init__(
+        self,
+        answerer: Answerer,
+        uploads_dir: Path | None = None,
+        max_file_mb: float | None = None,
+    ) -> None:
         self.answerer = answerer
         self.index = answerer.index
-        self.uploads_dir = Path(uploads_dir)
-        self.max_file_mb = max_file_mb
+        settings = self.index.settings
+        self.uploads_dir = Path(uploads_dir or Path(settings.data_dir) / UPLOADS_FOLDER)
+        self.max_file_mb = settings.max_file_mb if max_file_mb is None else max_file_mb
 
     def table(self, query: str = "") -> str:
         """The article table, filtered by ``query``."""
@@ -139,51 +88,15 @@ class LibraryController:
         Returns:
             One line per file, in upload order.
         """
-        lines: list[UploadLine] = []
-        total = len(paths)
-        for position, raw in enumerate(paths):
-            source = Path(raw)
-            name = source.name
-            refusal = self._refusal(source)
-            if refusal:
-                lines.append(UploadLine(name, False, refusal))
-                continue
-            try:
-                kept = keep_upload(source, self.uploads_dir)
-            except OSError as exc:
-                lines.append(
-                    UploadLine(name, False, f"could not be stored ({exc.strerror or exc})")
-                )
-                continue
 
-            def report_progress(
-                kind: str, done: int, of: int, _pos: int = position, _name: str = name
-            ) -> None:
-                if progress is None:
-                    return
-                share = done / of if of else 1.0
-                # Reading is quick; embedding is where the time goes, so it gets most of the bar.
-                within = 0.1 * share if kind == "files" else 0.1 + 0.9 * share
-                step = "reading" if kind == "files" else f"embedding {done}/{of} chunks of"
-                progress((_pos + within) / total, desc=f"{step} {_name}")
+        def report_progress(fraction: float, step: str) -> None:
+            if progress is not None:
+                progress(fraction, desc=step)
 
-            report_progress("files", 0, 1)
-            lines.append(upload_line(name, kept, self.index.add([kept], progress=report_progress)))
-        if progress is not None:
-            progress(1.0, desc="done")
-        return lines
-
-    def _refusal(self, source: Path) -> str | None:
-        if source.suffix.lower() not in SUPPORTED_EXTENSIONS:
-            kinds = ", ".join(e.lstrip(".") for e in upload_types())
-            return f"unsupported file type {source.suffix or '(none)'!r}; accepted: {kinds}"
-        try:
-            size = source.stat().st_size
-        except OSError as exc:
-            return f"could not be read ({exc.strerror or exc})"
-        if size > self.max_file_mb * 1024 * 1024:
-            return f"file is {size / 1e6:.1f} MB, over the {self.max_file_mb:g} MB limit (NEWSQA_MAX_FILE_MB)"
-        return None
+        report = self.index.add_uploads(
+            list(paths), report_progress, folder=self.uploads_dir, max_file_mb=self.max_file_mb
+        )
+        return [upload_line(result) for result in report.files]
 
     def upload_results(
         self, paths: Sequence[str | Path] | None, progress: ProgressFn | None = None

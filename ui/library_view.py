@@ -19,6 +19,11 @@ from .html import esc, format_day, link
 MAX_ROWS = 300
 
 
+def plural(count: int, noun: str) -> str:
+    """``noun`` as it reads after ``count``: "1 article", "2 articles", "0 articles"."""
+    return noun if count == 1 else f"{noun}s"
+
+
 @dataclass(frozen=True)
 class UploadLine:
     """The result of one uploaded file.
@@ -55,9 +60,12 @@ def render_library(infos: Sequence[ArticleInfo], query: str = "") -> str:
     found = [a for a in infos if matches(a, query)] if query.strip() else list(infos)
     shown = found[:MAX_ROWS]
     if query.strip():
-        caption = f"{len(found):,} of {len(infos):,} articles match “{esc(query.strip())}”"
+        caption = (
+            f"{len(found):,} of {len(infos):,} {plural(len(infos), 'article')} match "
+            f"“{esc(query.strip())}”"
+        )
     else:
-        caption = f"{len(infos):,} article{'s' if len(infos) != 1 else ''}"
+        caption = f"{len(infos):,} {plural(len(infos), 'article')}"
     if len(found) > len(shown):
         caption += f"; showing the first {len(shown):,}, refine the search to see others"
     rows = []
@@ -103,12 +111,13 @@ def render_stats(stats: IndexStats, infos: Sequence[ArticleInfo], top: int = 12)
         listed += f", and {len(outlets) - top} more"
     return (
         '<div class="stats">'
-        f'<span class="stat"><b>{stats.articles:,}</b> articles</span>'
-        f'<span class="stat"><b>{stats.chunks:,}</b> chunks</span>'
+        f'<span class="stat"><b>{stats.articles:,}</b> {plural(stats.articles, "article")}</span>'
+        f'<span class="stat"><b>{stats.chunks:,}</b> {plural(stats.chunks, "chunk")}</span>'
         f'<span class="stat">{esc(span)}</span>'
-        f'<span class="stat"><b>{stats.sources:,}</b> outlets</span>'
+        f'<span class="stat"><b>{stats.sources:,}</b> {plural(stats.sources, "outlet")}</span>'
         f'<p class="outlets">{listed or "No outlet names recorded."}</p>'
-        f'<p class="stats-model">Embedding model {esc(stats.embed_model)} · stored at {esc(stats.location)}</p>'
+        f'<p class="stats-model">Embedding model {esc(stats.embed_model)} · '
+        f"stored at {esc(stats.location)}</p>"
         "</div>"
     )
 
@@ -119,7 +128,8 @@ def render_upload_lines(lines: Sequence[UploadLine]) -> str:
         return ""
     items = "".join(
         f'<li class="{"ok" if line.ok else "failed"}">'
-        f'<span class="mark">{"✓" if line.ok else "✗"}</span> <b>{esc(line.name)}</b>: {esc(line.message)}</li>'
+        f'<span class="mark">{"✓" if line.ok else "✗"}</span> '
+        f"<b>{esc(line.name)}</b>: {esc(line.message)}</li>"
         for line in lines
     )
     return f'<ul class="upload-results">{items}</ul>'
