@@ -38,7 +38,7 @@ class CitationBuilder:
         self._highlights: dict[int, list[tuple[int, int]]] = {}
 
     def cite(self, passage_index: int, highlight: tuple[int, int] | None = None) -> int:
-        """The answer number of passage ``passage_index`` (0-based), assigning the next one if new."""
+        """The answer number of passage ``passage_index`` (0-based), assigning the next if new."""
         if passage_index not in self._numbers:
             self._numbers[passage_index] = len(self._numbers) + 1
             self._highlights[passage_index] = []
@@ -50,10 +50,6 @@ class CitationBuilder:
         """Record a supporting span for an already-cited passage."""
         if passage_index in self._highlights and span not in self._highlights[passage_index]:
             self._highlights[passage_index].append(span)
-
-    def number_of(self, passage_index: int) -> int | None:
-        """The number already given to a passage, or None."""
-        return self._numbers.get(passage_index)
 
     def citations(self) -> tuple[Citation, ...]:
         """The citations, in number order."""
@@ -107,7 +103,8 @@ class MarkerRenumberer:
 
 
 def normalise_markers(text: str) -> str:
-    """``text`` with "(Passage 5)", "[Passages 1 and 3]", "Passage [2]" written as ``[5]``, ``[1][3]``, ``[2]``."""
+    """``text`` with "(Passage 5)", "[Passages 1 and 3]", "Passage [2]" written as ``[5]``,
+    ``[1][3]``, ``[2]``."""
 
     def replace(match: re.Match[str]) -> str:
         numbers = re.findall(r"\d{1,3}", match[1] or match[2])
