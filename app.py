@@ -22,6 +22,7 @@ import gradio as gr
 from index import NewsqaError, Settings, open_index
 from qa import Answerer
 from ui import ChatController, LibraryController, upload_types
+from ui.api import API_DESCRIPTION, AskEndpoint
 from ui.assets import ARTICLE_BUTTONS_JS, ARTICLE_VIEW_JS, CONVERSATION_JS, EXAMPLES_JS, STYLE_HEAD
 from ui.cards import render_sources
 
@@ -192,6 +193,9 @@ def build_app(answerer: Answerer) -> gr.Blocks:
 
         chat_outputs = [conversation, sources, turns, question, banner]
         library_outputs = [table, stats, status, outlets, examples]
+        # The page's events send HTML to the page; they are private so that the API page and
+        # the Gradio clients list only /ask, which returns the answer as data.
+        page_only: dict[str, Any] = {"api_visibility": "private"}
         # Questions, uploads and deletions share one queue slot: an answer never reads an index
         # that is half-way through a write.
         asking: dict[str, Any] = {
@@ -200,30 +204,52 @@ def build_app(answerer: Answerer) -> gr.Blocks:
             "outputs": chat_outputs,
             "concurrency_id": "index",
             "concurrency_limit": 1,
+            **page_only,
         }
         question.submit(**asking)
         ask.click(**asking)
-        new_chat.click(chat.new_chat, None, chat_outputs, queue=False)
-        examples.ask_example(chat.example_event, None, question, queue=False).then(**asking)
+        new_chat.click(chat.new_chat, None, chat_outputs, queue=False, **page_only)
+        examples.ask_example(chat.example_event, None, question, queue=False, **page_only).then(
+            **asking
+        )
         for control in (since, until, outlets):
-            control.change(chat.filter_summary, [since, until, outlets], summary, queue=False)
-        clear.click(lambda: (None, None, []), None, [since, until, outlets], queue=False)
-        sources.show_article(chat.article_event, None, article)
-        table.show_article(chat.article_event, None, article)
+            control.change(
+                chat.filter_summary, [since, until, outlets], summary, queue=False, **page_only
+            )
+        clear.click(
+            lambda: (None, None, []), None, [since, until, outlets], queue=False, **page_only
+        )
+        sources.show_article(chat.article_event, None, article, **page_only)
+        table.show_article(chat.article_event, None, article, **page_only)
         table.delete_article(
             library.on_delete,
             [search, outlets],
             [results, *library_outputs],
             concurrency_id="index",
+            **page_only,
         )
         upload.upload(
             library.on_upload,
             [upload, search, outlets],
             [results, upload, *library_outputs],
             concurrency_id="index",
+            **page_only,
         )
-        search.change(library.table, search, table, queue=False)
-        app.load(library.refresh, [search, outlets], library_outputs, show_progress="hidden")
+        search.change(library.table, search, table, queue=False, **page_only)
+        app.load(
+            library.refresh,
+            [search, outlets],
+            library_outputs,
+            show_progress="hidden",
+            **page_only,
+        )
+        gr.api(
+            AskEndpoint(answerer).ask,
+            api_name="ask",
+            api_description=API_DESCRIPTION,
+            concurrency_id="index",
+            concurrency_limit=1,
+        )
     return app
 
 

@@ -51,8 +51,9 @@ TIMER_JS = """
   const box = document.querySelector('#question textarea');
   const root = document.querySelector('#conversation');
   const t = window.__t = {submit: null, first: null, done: null, abstained: null};
-  box.addEventListener('keydown', (e) => { if (e.key === 'Enter' && t.submit === null) t.submit = performance.now(); },
-                       {capture: true, once: true});
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && t.submit === null) t.submit = performance.now();
+  }, {capture: true, once: true});
   const observer = new MutationObserver(() => {
     const turn = root.querySelector('.turn:last-of-type');
     if (!turn || t.submit === null) return;
@@ -188,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                 row = ask_timed(page, question, int(args.timeout * 1000))
                 rows.append({"position": position, **row})
                 print(
-                    f"{position:3d}  first {row['first_s']:6.2f} s  complete {row['complete_s']:6.2f} s"
+                    f"{position:3d}  first {row['first_s']:6.2f} s  "
+                    f"complete {row['complete_s']:6.2f} s"
                     f"{'  (abstained)' if row['abstained'] else ''}",
                     flush=True,
                 )
@@ -200,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         proc.wait(timeout=30)
     result = {
         "benchmark": "ui_latency",
-        "what": "browser time from Enter in the question box to the first answer text and to the complete "
-        "answer, each question in a new chat",
+        "what": "browser time from Enter in the question box to the first answer text and to "
+        "the complete answer, each question in a new chat",
         "queries": str(args.queries.name),
         "questions": len(rows),
         "question_positions": f"1..{len(rows)} of the file (0 was the untimed warm-up)",

@@ -467,9 +467,41 @@ def test_chat_callback_abstains_when_the_date_filter_excludes_the_article(sample
     assert 'class="card"' not in sources
 
 
-def test_empty_question_changes_nothing(sample_index):
-    views = list(ChatController(Answerer(sample_index)).respond("   ", [], None, None, None))
+def _no_search(answerer: Answerer, monkeypatch) -> Answerer:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the question was searched")
+
+    monkeypatch.setattr(answerer.retriever, "retrieve", refuse)
+    return answerer
+
+
+def test_empty_question_asks_for_one_without_searching(sample_index, monkeypatch):
+    chat = ChatController(_no_search(Answerer(sample_index), monkeypatch))
+    views = list(chat.respond("   ", [], None, None, None))
     assert len(views) == 1 and views[0][2] == []
+    assert '<p class="question-notice" role="alert">Please type a question.</p>' in views[0][0]
+    # The notice is not part of the transcript: the next render drops it.
+    assert "question-notice" not in chat.view([])[0]
+
+
+def test_overlong_question_shows_the_limit_without_searching_or_echoing_it(
+    sample_index, monkeypatch
+):
+    chat = ChatController(_no_search(Answerer(sample_index), monkeypatch))
+    question = "Where did Azerbaijan set up a checkpoint? " * 500  # 21,000 characters
+    views = list(chat.respond(question, [], None, None, None))
+    assert len(views) == 1
+    conversation, _, turns, box, _ = views[0]
+    assert turns == [] and not isinstance(box, str)  # the box keeps the text to be shortened
+    assert "the limit is 2,000" in conversation and 'role="alert"' in conversation
+    assert conversation.count("checkpoint") == 0 and len(conversation) < 2_000
+
+
+def test_a_notice_echoes_a_long_question_cut_short(sample_index):
+    question = "word " * 1_000
+    (view,) = ChatController(Answerer(sample_index)).respond(question, [], "never", None, None)
+    assert "is not a date" in view[0]
+    assert len(view[2][0].question) <= 200 and view[2][0].question.endswith("…")
 
 
 def test_show_article_callback_highlights_the_passage(sample_index):

@@ -8,22 +8,16 @@ session). Screenshots of every test's final page go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import ROOT
-from tests.fixtures.processes import stop
+from tests.fixtures.web_app import running_app
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +32,6 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 LACHIN = "Where did Azerbaijan set up a checkpoint on April 23?"
-START_TIMEOUT_S = 180
 ANSWER_TIMEOUT_MS = 60_000
 
 # Records each state the newest turn passes through, so a test can tell that the answer
@@ -69,68 +62,10 @@ IN_VIEW_JS = """(id) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(
-        f"the app did not answer at {url} within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}"
-    )
-
-
-@contextlib.contextmanager
-def _running_app(home: Path, **extra_env: str):
-    """``python app.py`` on a free port with an empty index under ``home``; yields its url."""
-    port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_", "GRADIO_"))
-    }
-    env.update(
-        NEWSQA_DATA_DIR=str(home / "data"),
-        GRADIO_SERVER_NAME="127.0.0.1",
-        GRADIO_SERVER_PORT=str(port),
-        GRADIO_ANALYTICS_ENABLED="False",
-        ANONYMIZED_TELEMETRY="False",
-        PYTHONUNBUFFERED="1",
-        **extra_env,
-    )
-    log = home / "app.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_up(url, proc, log)
-        assert "indexing the sample articles" in log.read_text(), (
-            "first start must say it builds the sample"
-        )
-        yield url
-    finally:
-        stop(proc, timeout=15)
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """The app in extractive mode (no LLM configured)."""
-    with _running_app(tmp_path_factory.mktemp("app")) as url:
+    with running_app(tmp_path_factory.mktemp("app")) as url:
         yield url
 
 
@@ -145,7 +80,7 @@ def llm_app_url(tmp_path_factory):
     )
     with (
         ChatServer(state) as server,
-        _running_app(
+        running_app(
             tmp_path_factory.mktemp("llm-app"),
             OPENAI_BASE_URL=server.base_url,
             OPENAI_API_KEY="test",
@@ -164,7 +99,8 @@ def browser():
 
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
-            f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh` (apt-get install chromium)"
+            f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh` "
+            "(apt-get install chromium)"
         )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
@@ -285,6 +221,72 @@ def test_lachin_answer_streams_in_with_marker_card_and_article(page):
     assert not page.errors, page.errors
 
 
+def test_an_empty_question_asks_for_one(page):
+    from playwright.sync_api import expect
+
+    page.locator("#question textarea").press("Enter")
+    notice = page.locator("#conversation .question-notice")
+    expect(notice).to_have_text("Please type a question.")
+    expect(page.locator("#conversation .turn")).to_have_count(0)
+    assert not page.errors, page.errors
+
+
+def test_an_overlong_question_shows_the_limit_and_is_not_echoed(page):
+    from playwright.sync_api import expect
+
+    question = ("Where did Azerbaijan set up a checkpoint on April 23? " * 400)[:20_000]
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator("#conversation .question-notice")).to_contain_text(
+        "characters long; the limit is 2,000"
+    )
+    expect(page.locator("#conversation .turn")).to_have_count(0)
+    shown = page.locator("#conversation").inner_text()
+    assert "checkpoint" not in shown and len(shown) < 1_000, shown[:300]
+    assert box.input_value() == question  # left in the box, to be shortened
+
+
+# Elements whose text is set in bold (600 or 700) or regular weight, across Gradio's parts
+# (tabs, buttons) and ours (header, sources, markers).
+TYPE_SAMPLES = [
+    ".newsqa-header h1",
+    ".status-bar",
+    "button[role=tab]",
+    "#ask",
+    ".bubble .who",
+    ".bubble.question",
+    ".answer-text",
+    "button.cite",
+    ".group-head",
+    ".card-head",
+    ".card-meta",
+    "blockquote.passage",
+]
+
+
+def test_all_text_renders_from_one_served_typeface(page):
+    ask(page, LACHIN)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    used: dict[str, set[tuple[str, bool]]] = {}
+    for selector in TYPE_SAMPLES:
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})
+        assert nodes["nodeIds"], f"nothing matches {selector}"
+        for node in nodes["nodeIds"][:3]:
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            used.setdefault(selector, set()).update(
+                (font["familyName"], font["isCustomFont"]) for font in fonts
+            )
+    # One family, from the fonts the app serves: no glyph falls back to a system font (the
+    # theme's SemiBold subset made bold headings mix Source Sans capitals with DejaVu Sans).
+    families = {family for fonts in used.values() for family, _ in fonts}
+    assert len(families) == 1, used
+    assert all(custom for fonts in used.values() for _, custom in fonts), used
+
+
 def test_date_filter_that_excludes_the_article_gives_an_abstention(page):
     from playwright.sync_api import expect
 
@@ -341,15 +343,21 @@ def test_uploaded_article_is_listed_searchable_and_answerable(page, tmp_path):
 
 
 HOSTILE = {
-    "title": "<script>window.__xss=1;alert('t1')</script><img src=x onerror=\"window.__xss=2;alert('t2')\">",
+    "title": (
+        "<script>window.__xss=1;alert('t1')</script>"
+        "<img src=x onerror=\"window.__xss=2;alert('t2')\">"
+    ),
     "source": "<b onmouseover=\"alert('s')\">Evil Outlet</b>",
     "url": "javascript:window.__xss=3;alert('u')",
     "published_at": "2030-01-02",
     "body": (
-        "The zorbleflax festival in Quillmere drew record crowds. <script>window.__xss=4;alert('b1')</script> "
-        "Organisers of the zorbleflax festival handed out <img src=x onerror=\"window.__xss=5;alert('b2')\"> "
+        "The zorbleflax festival in Quillmere drew record crowds. "
+        "<script>window.__xss=4;alert('b1')</script> "
+        "Organisers of the zorbleflax festival handed out "
+        "<img src=x onerror=\"window.__xss=5;alert('b2')\"> "
         "free lanterns and linked <a href=\"javascript:alert('b3')\">the program</a>. "
-        "The zorbleflax festival lasts ${alert('b4')} three days {{constructor.constructor('alert(1)')()}} "
+        "The zorbleflax festival lasts ${alert('b4')} three days "
+        "{{constructor.constructor('alert(1)')()}} "
         "<svg onload=\"alert('b5')\"></svg> in Quillmere every spring."
     ),
 }
@@ -363,12 +371,15 @@ def _no_injection(page) -> None:
         const bad = [];
         for (const sel of roots) {
           for (const root of document.querySelectorAll(sel + ' .html-container')) {
-            for (const el of root.querySelectorAll('script, img, svg, iframe, object, embed, style')) {
+            const active = 'script, img, svg, iframe, object, embed, style';
+            for (const el of root.querySelectorAll(active)) {
               bad.push(sel + ' ' + el.tagName);
             }
             for (const el of root.querySelectorAll('*')) {
               for (const attr of el.attributes) {
-                if (attr.name.startsWith('on')) bad.push(sel + ' ' + el.tagName + '[' + attr.name + ']');
+                if (attr.name.startsWith('on')) {
+                  bad.push(sel + ' ' + el.tagName + '[' + attr.name + ']');
+                }
               }
             }
           }

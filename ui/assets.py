@@ -6,6 +6,16 @@ on the page (marker -> card) or raises a named event that a Python callback hand
 article", "delete"). They read only ``data-*`` attributes the server wrote, escaped, and never
 insert markup themselves. The stylesheet is injected through the ``head`` argument of one
 component, so ``build_app(...)`` is styled however it is launched.
+
+Typeface: Gradio's default theme declares "Source Sans Pro" at weights 400 and 600, and the
+600 file it ships (``static/fonts/SourceSansPro/SourceSansPro-SemiBold.woff2``, 5 KB) is a subset
+holding a handful of glyphs, a few capitals among them. Bold text therefore mixed two typefaces:
+those capitals ("A" of "Azerbaijan", "B" of "Baku") came from the subset and every other letter
+from the next family in the stack (DejaVu Sans Bold on Debian). :data:`FONT_CSS` declares a
+family of our own from the two complete files Gradio serves, Regular (400) and Bold (700), and
+makes it the page's font; 500-900 all resolve to the real Bold, never to a synthetic one or to
+the subset. The monospace font had the same flaw (a 4 KB IBM Plex Mono SemiBold) and gets the
+same cure. The files come from the app's own server: nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -76,7 +86,10 @@ element.addEventListener('click', (event) => {
 ARTICLE_VIEW_JS = """
 const close = () => { props.value = ''; };
 element.addEventListener('click', (event) => {
-  if (event.target.closest('button.close-article') || event.target.classList.contains('article-overlay')) close();
+  const target = event.target;
+  if (target.closest('button.close-article') || target.classList.contains('article-overlay')) {
+    close();
+  }
 });
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && element.querySelector('.article-overlay')) close();
@@ -89,7 +102,25 @@ watch('value', () => {
 });
 """
 
+#: The page's one typeface (see the module docstring). ``html:root`` outranks the theme's
+#: ``:root`` rules whatever order the stylesheets load in; ``.dark`` repeats the theme's dark rule.
+FONT_CSS = """
+@font-face { font-family: 'newsqa Sans'; font-style: normal; font-weight: 400; font-display: block;
+  src: url('static/fonts/SourceSansPro/SourceSansPro-Regular.woff2') format('woff2'); }
+@font-face { font-family: 'newsqa Sans'; font-style: normal; font-weight: 700; font-display: block;
+  src: url('static/fonts/SourceSansPro/SourceSansPro-Bold.woff2') format('woff2'); }
+@font-face { font-family: 'newsqa Mono'; font-style: normal; font-weight: 400; font-display: block;
+  src: url('static/fonts/IBMPlexMono/IBMPlexMono-Regular.woff2') format('woff2'); }
+@font-face { font-family: 'newsqa Mono'; font-style: normal; font-weight: 700; font-display: block;
+  src: url('static/fonts/IBMPlexMono/IBMPlexMono-Bold.woff2') format('woff2'); }
+html:root, html:root.dark, html:root .dark {
+  --font: 'newsqa Sans', ui-sans-serif, system-ui, sans-serif;
+  --font-mono: 'newsqa Mono', ui-monospace, Consolas, monospace; }
+"""
+
 CSS = """
+.question-notice { margin: .6rem 0 0; padding: .45rem .8rem; border-left: 3px solid #d04040;
+  background: #fdecea; color: #7a1c10; border-radius: 4px; }
 .newsqa-header h1 { margin: 0; font-size: 1.5rem; }
 .newsqa-header p { margin: .1rem 0 0; color: var(--body-text-color-subdued); }
 .status-bar { display: flex; flex-wrap: wrap; gap: .4rem 1.5rem; font-size: .9rem;
@@ -101,9 +132,10 @@ CSS = """
 .turn { display: flex; flex-direction: column; gap: .45rem; }
 .bubble { border-radius: 10px; padding: .65rem .9rem; line-height: 1.55; }
 .bubble.question { background: var(--color-accent-soft); align-self: flex-end; max-width: 85%; }
-.bubble .who { font-weight: 700; font-size: .72rem; text-transform: uppercase; letter-spacing: .04em;
-  margin-right: .55rem; color: var(--body-text-color-subdued); }
-.bubble.answer { border: 1px solid var(--border-color-primary); background: var(--block-background-fill); }
+.bubble .who { font-weight: 700; font-size: .72rem; text-transform: uppercase;
+  letter-spacing: .04em; margin-right: .55rem; color: var(--body-text-color-subdued); }
+.bubble.answer { border: 1px solid var(--border-color-primary);
+  background: var(--block-background-fill); }
 .bubble.answer.abstained { border-style: dashed; }
 .bubble.notice { border-color: #d04040; }
 .abstain-head { font-weight: 700; margin: 0 0 .3rem; }
@@ -131,7 +163,8 @@ button.cite:hover, button.cite:focus-visible { outline: 2px solid var(--color-ac
   margin-bottom: .7rem; background: var(--block-background-fill); scroll-margin: 1rem; }
 .card.nearest { opacity: .85; }
 .card.flash { animation: flash 1.8s ease-out; }
-@keyframes flash { 0% { box-shadow: 0 0 0 3px var(--color-accent); } 100% { box-shadow: 0 0 0 0 transparent; } }
+@keyframes flash { 0% { box-shadow: 0 0 0 3px var(--color-accent); }
+  100% { box-shadow: 0 0 0 0 transparent; } }
 .card-head { font-weight: 600; line-height: 1.35; }
 .card-num { color: var(--color-accent); margin-right: .35rem; }
 .card-meta { font-size: .8rem; color: var(--body-text-color-subdued); margin: .15rem 0 .3rem; }
@@ -141,7 +174,8 @@ mark { color: #111; border-radius: 2px; }
 mark.support { background: #ffe680; }
 mark.passage { background: #dde9ff; }
 mark.passage.support { background: #ffd84d; }
-button.show-article, button.delete-article { font-size: .8rem; border: 1px solid var(--border-color-primary);
+button.show-article, button.delete-article { font-size: .8rem;
+  border: 1px solid var(--border-color-primary);
   border-radius: 6px; padding: .1rem .55rem; background: var(--button-secondary-background-fill);
   cursor: pointer; margin-right: .3rem; }
 button.delete-article.armed { background: #c0392b; color: #fff; border-color: #c0392b; }
@@ -156,7 +190,8 @@ button.delete-article.armed { background: #c0392b; color: #fff; border-color: #c
 .examples { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
 .examples-label { font-size: .85rem; color: var(--body-text-color-subdued); }
 button.example { font-size: .85rem; text-align: left; border: 1px solid var(--border-color-primary);
-  border-radius: 16px; padding: .25rem .75rem; background: var(--block-background-fill); cursor: pointer; }
+  border-radius: 16px; padding: .25rem .75rem; background: var(--block-background-fill);
+  cursor: pointer; }
 button.example:hover { border-color: var(--color-accent); }
 .filter-summary { font-size: .85rem; color: var(--body-text-color-subdued); }
 .library-caption { color: var(--body-text-color-subdued); margin: .2rem 0 .4rem; }
@@ -172,4 +207,4 @@ button.example:hover { border-color: var(--color-accent); }
 .upload-results .mark { font-weight: 700; }
 """
 
-STYLE_HEAD = f"<style>{CSS}</style>"
+STYLE_HEAD = f"<style>{FONT_CSS}{CSS}</style>"

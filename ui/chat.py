@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 
 from index import NewsqaError
-from qa import Answerer
+from qa import Answerer, QuestionError
 
 from .answer_view import render_conversation
 from .cards import parse_marks, render_article, render_missing_article, render_sources
@@ -27,6 +27,17 @@ from .status import render_banner
 #: What :meth:`ChatController.respond` yields: conversation HTML, sources HTML, the new
 #: transcript, the question box's new value (None: leave it as the user has it), banner HTML.
 ChatView = tuple[str, str, list[Turn], Any, str]
+
+#: Said when the question box is sent empty.
+EMPTY_QUESTION = "Please type a question."
+
+#: A question echoed with a notice (a bad filter) is cut to this many characters.
+ECHO_CHARS = 200
+
+
+def short_echo(question: str, limit: int = ECHO_CHARS) -> str:
+    """``question`` cut to ``limit`` characters (with "…"), for echoing it beside a notice."""
+    return question if len(question) <= limit else question[: limit - 1].rstrip() + "…"
 
 
 class ChatController:
@@ -45,12 +56,14 @@ class ChatController:
         """Number of indexed articles."""
         return self.answerer.index.count_articles()
 
-    def view(self, turns: Sequence[Turn], question_box: Any = None) -> ChatView:
+    def view(self, turns: Sequence[Turn], question_box: Any = None, notice: str = "") -> ChatView:
         """Render the transcript.
 
         Args:
             turns: the transcript.
             question_box: new value for the question box, or None to leave it alone.
+            notice: a message about the question just sent (empty, too long), shown under the
+                conversation until the next update; it is not part of the transcript.
 
         Returns:
             The outputs of :meth:`respond`.
@@ -60,8 +73,11 @@ class ChatController:
             None,
         )
         # The article count only shows in an empty chat's welcome line: no store call otherwise.
+        conversation = render_conversation(turns, self.article_count() if not turns else 0)
+        if notice:
+            conversation += f'<p class="question-notice" role="alert">{esc(notice)}</p>'
         return (
-            render_conversation(turns, self.article_count() if not turns else 0),
+            conversation,
             render_sources(turns),
             list(turns),
             gr.skip() if question_box is None else question_box,
@@ -92,27 +108,34 @@ class ChatController:
         turns = list(turns or [])
         question = " ".join((question or "").split())
         if not question:
-            yield self.view(turns)
+            yield self.view(turns, notice=EMPTY_QUESTION)
             return
         try:
             choice = parse_filters(since, until, sources)
         except FilterInputError as exc:
-            turns.append(Turn(question, notice=str(exc)))
+            turns.append(Turn(short_echo(question), notice=str(exc)))
             yield self.view(turns, "")
             return
         past = history(turns)
-        turns.append(Turn(question))
-        yield self.view(turns, "")
-        last_sent: float | None = None
-        unsent = False
         try:
-            for answer in self.answerer.stream(
+            # qa checks the question when the stream is created, before any search: a refused
+            # one is neither searched nor echoed, and stays in the box to be shortened.
+            updates = self.answerer.stream(
                 question,
                 since=choice.since,
                 until=choice.until,
                 sources=choice.sources,
                 history=past,
-            ):
+            )
+        except QuestionError as exc:
+            yield self.view(turns, notice=str(exc))
+            return
+        turns.append(Turn(question))
+        yield self.view(turns, "")
+        last_sent: float | None = None
+        unsent = False
+        try:
+            for answer in updates:
                 turns[-1] = Turn(question, answer)
                 unsent = True
                 now = time.monotonic()

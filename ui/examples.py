@@ -50,7 +50,8 @@ def example_questions(infos: Sequence[ArticleInfo], limit: int = 3) -> list[str]
 
 
 def render_examples(infos: Sequence[ArticleInfo]) -> str:
-    """Example-question buttons (see :data:`ui.assets.EXAMPLES_JS`), or a hint for an empty index."""
+    """Example-question buttons (see :data:`ui.assets.EXAMPLES_JS`), or a hint for an empty
+    index."""
     questions = example_questions(infos)
     if not questions:
         return '<p class="sources-note">Add articles in the Library tab to start.</p>'

@@ -1,0 +1,212 @@
+"""The app's one HTTP endpoint for programs: ``/ask`` returns an answer as data, not HTML.
+
+The page's own events (chat updates, filter summaries, uploads) are private to the page; a
+program calls ``/ask`` and gets a JSON-able dict (see :func:`answer_to_dict`), with every
+citation's passage text a verbatim slice ``article_text[start:end]`` of an indexed article.
+
+Inputs are checked before any search: the question must be a non-empty string within
+``NEWSQA_MAX_QUESTION_CHARS`` (``qa`` checks that), dates must be ISO ``YYYY-MM-DD`` or empty
+(only that form: a program should not depend on how a fuzzy parser reads "04/05/2023"), and
+``sources`` a list of outlet names. A refused input raises :class:`gradio.Error` with a message
+naming the field, which the Gradio clients pass on to the caller.
+
+This module deliberately does not use ``from __future__ import annotations``: ``gr.api`` reads
+the endpoint's type hints at run time to describe its inputs and output.
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import gradio as gr
+
+from index import NewsqaError
+from qa import Answer, Answerer, Passage
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+API_DESCRIPTION = (
+    "Answer a question from the indexed news articles. Inputs: question; since and until as "
+    "YYYY-MM-DD dates or empty; sources, a list of outlet names (empty: all). Returns the answer "
+    "as a dict: text with [n] markers, short_answer, abstained, filters, mode and citations (each "
+    "with title, source, published, url and the verbatim passage text with its offsets)."
+)
+
+
+class APIInputError(ValueError):
+    """An ``/ask`` input that cannot be used; the message names the field."""
+
+
+def parse_iso_day(value: object, field: str) -> date | None:
+    """An optional ISO date input.
+
+    Args:
+        value: "YYYY-MM-DD", "" or None.
+        field: the input's name, for the error message.
+
+    Returns:
+        The date, or None when empty.
+
+    Raises:
+        APIInputError: anything else (another format, an impossible day, not a string).
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise APIInputError(
+        f"{field}: {str(value)[:40]!r} is not a date; use YYYY-MM-DD or leave it empty"
+    )
+
+
+def parse_sources(value: object) -> tuple[str, ...] | None:
+    """The ``sources`` input: a list of outlet names (None or empty: all outlets).
+
+    Raises:
+        APIInputError: not a list of strings.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise APIInputError(f"sources: expected a list of outlet names, got {type(value).__name__}")
+    if not all(isinstance(item, str) for item in value):
+        raise APIInputError("sources: every outlet name must be a string")
+    names = tuple(name.strip() for name in value if name.strip())
+    return names or None
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def passage_to_dict(passage: Passage) -> dict[str, Any]:
+    """A passage's source and text as JSON-able data (dates as ISO strings).
+
+    Args:
+        passage: the passage.
+
+    Returns:
+        ``article_id``, ``title``, ``source``, ``published`` ("YYYY-MM-DD" or None), ``url``,
+        ``text`` (``article_text[start:end]``), ``start``, ``end``.
+    """
+    return {
+        "article_id": passage.article_id,
+        "title": passage.title,
+        "source": passage.source,
+        "published": _day(passage.published),
+        "url": passage.url,
+        "text": passage.text,
+        "start": passage.start,
+        "end": passage.end,
+    }
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    """An answer as JSON-able data: what ``/ask`` returns.
+
+    Args:
+        answer: a complete answer.
+
+    Returns:
+        ``question`` (as searched), ``text`` (with ``[n]`` markers), ``short_answer``,
+        ``abstained``, ``abstain_reason``, ``filters`` (``since``, ``until``, ``sources``,
+        ``from_question``), ``mode`` ("extractive" or "llm:<model>"), ``unsupported`` (the
+        ``[start, end]`` spans of ``text`` that no cited passage backs),
+        ``error`` (why an LLM answer fell back, or None), ``citations`` (each
+        :func:`passage_to_dict` plus ``number`` and ``highlights``, the ``[start, end]`` spans
+        of the supporting sentences inside ``text``) and ``nearest`` (when abstaining, the
+        closest passages found).
+    """
+    filters = answer.filters
+    return {
+        "question": answer.question,
+        "text": answer.text,
+        "short_answer": answer.short_answer,
+        "abstained": answer.abstained,
+        "abstain_reason": answer.abstain_reason,
+        "filters": {
+            "since": _day(filters.since),
+            "until": _day(filters.until),
+            "sources": list(filters.sources) if filters.sources else None,
+            "from_question": filters.from_question,
+        },
+        "mode": str(answer.mode),
+        "unsupported": [[start, end] for start, end in answer.unsupported],
+        "error": answer.error,
+        "citations": [
+            {
+                "number": citation.number,
+                **passage_to_dict(citation.passage),
+                "highlights": [[start, end] for start, end in citation.highlights],
+            }
+            for citation in answer.citations
+        ],
+        "nearest": [passage_to_dict(passage) for passage in answer.nearest],
+    }
+
+
+class AskEndpoint:
+    """The ``/ask`` endpoint over one answerer (register it with ``gr.api``).
+
+    Args:
+        answerer: the answerer.
+    """
+
+    def __init__(self, answerer: Answerer) -> None:
+        self.answerer = answerer
+
+    def answer(
+        self,
+        question: str,
+        since: str | None = None,
+        until: str | None = None,
+        sources: list[str] | None = None,
+    ) -> Answer:
+        """Check the inputs and answer (no Gradio involved: the testable part of :meth:`ask`).
+
+        Raises:
+            APIInputError: an input is unusable (the message names it).
+            NewsqaError: the question is too long, or the index failed.
+        """
+        if not isinstance(question, str):
+            raise APIInputError(f"question: expected a string, got {type(question).__name__}")
+        if not question.strip():
+            raise APIInputError("question: please type a question")
+        start = parse_iso_day(since, "since")
+        end = parse_iso_day(until, "until")
+        if start and end and start > end:
+            raise APIInputError(
+                f"since ({start.isoformat()}) is after until ({end.isoformat()}): "
+                "no day is in that range"
+            )
+        return self.answerer.ask(question, since=start, until=end, sources=parse_sources(sources))
+
+    def ask(
+        self,
+        question: str,
+        since: str | None = None,
+        until: str | None = None,
+        sources: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Answer ``question`` from the indexed articles, as data.
+
+        Args:
+            question: the question.
+            since: earliest publication date, "YYYY-MM-DD", or empty.
+            until: latest publication date, "YYYY-MM-DD", or empty.
+            sources: outlet names to search (empty: all).
+
+        Returns:
+            :func:`answer_to_dict` of the answer.
+
+        Raises:
+            gradio.Error: an input was refused or the index failed; the message says why.
+        """
+        try:
+            return answer_to_dict(self.answer(question, since, until, sources))
+        except (APIInputError, NewsqaError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
