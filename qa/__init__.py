@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from index.errors import (
     ConfigError,
@@ -29,6 +30,9 @@ from .answer.llm import LLMError
 from .answerer import Answerer
 from .types import Answer, AppliedFilters, Citation, Passage
 
+if TYPE_CHECKING:
+    from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
+
 __all__ = [
     "Answer",
     "Answerer",
@@ -39,6 +43,8 @@ __all__ = [
     "LLMError",
     "ModelError",
     "NewsqaError",
+    "NewsqaQueryEngine",
+    "NewsqaRetriever",
     "Passage",
     "QuestionError",
     "StoreError",
@@ -81,3 +87,15 @@ def retrieve(
 ) -> list[Passage]:
     """The ``k`` passages that best answer ``question``, optionally filtered by date and outlet."""
     return default_answerer().retrieve(question, k=k, since=since, until=until, sources=sources)
+
+# Exported lazily: importing llama-index-core takes about 1.5 s, which only its users should pay.
+_LLAMAINDEX = frozenset({"NewsqaQueryEngine", "NewsqaRetriever"})
+
+
+def __getattr__(name: str):
+    """The LlamaIndex adapters (:mod:`qa.llamaindex`), imported on first use."""
+    if name in _LLAMAINDEX:
+        from . import llamaindex
+
+        return getattr(llamaindex, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
