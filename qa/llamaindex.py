@@ -171,7 +171,7 @@ class NewsqaRetriever(BaseRetriever):
     def search(self, question: str) -> list[Passage]:
         """The passages for ``question`` under this retriever's ``k`` and filters.
 
-        Raises:
+        Raises (when backed by an :class:`~qa.Answerer`, which checks the question):
             TypeError: ``question`` is not a string.
             QuestionError: ``question`` is longer than the configured limit.
         """
