@@ -11,20 +11,20 @@ picks the port. ``NEWSQA_AUTH=user:password`` turns on Gradio's login. Uploads a
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from index import NewsqaError, Settings, open_index
-from qa import Answerer
+from qa import Answerer, QASettings
 from ui import ChatController, LibraryController, upload_types
 from ui.api import API_DESCRIPTION, AskEndpoint
 from ui.assets import ARTICLE_BUTTONS_JS, ARTICLE_VIEW_JS, CONVERSATION_JS, EXAMPLES_JS, STYLE_HEAD
 from ui.cards import render_sources
+from ui.settings import WebSettings
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -48,14 +48,19 @@ def _console_progress(echo: Callable[[str], None]) -> Callable[[str, int, int], 
 
 
 def open_answerer(
-    settings: Settings, corpus: Path = SAMPLE_CORPUS, echo: Callable[[str], None] = print
+    settings: Settings,
+    corpus: Path = SAMPLE_CORPUS,
+    echo: Callable[[str], None] = print,
+    answering: QASettings | None = None,
 ) -> Answerer:
     """Open the configured index and build the answerer; index ``corpus`` if the index is empty.
 
     Args:
-        settings: configuration.
+        settings: the index's settings.
         corpus: the sample articles to index on first start.
         echo: where progress messages go.
+        answering: the answerer's settings, LLM included (default: ``QASettings()``,
+            extractive).
 
     Returns:
         The answerer.
@@ -72,7 +77,7 @@ def open_answerer(
         echo(f"Sample indexed: {report.summary()}")
         for line in report.errors:
             echo(f"  error: {line}")
-    answerer = Answerer(index, settings)
+    answerer = Answerer.from_settings(index, answering)
     # Load the search structures now, while the user waits for the server anyway, rather than
     # during the first question.
     answerer.retriever.warm()
@@ -88,7 +93,7 @@ def build_app(answerer: Answerer) -> gr.Blocks:
     Returns:
         The Gradio app (call ``.launch()`` on it).
     """
-    settings = answerer.settings
+    settings = answerer.index.settings
     chat = ChatController(answerer)
     library = LibraryController(answerer, Path(settings.data_dir) / "uploads", settings.max_file_mb)
     table0, stats0, status0, _, examples0 = library.refresh()
@@ -253,44 +258,12 @@ def build_app(answerer: Answerer) -> gr.Blocks:
     return app
 
 
-def launch_options(settings: Settings, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Keyword arguments for ``launch()``: bind address, port, login and upload limit.
-
-    Args:
-        settings: configuration (``auth``, ``max_file_mb``).
-        env: environment for ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` (default: os.environ).
-
-    Returns:
-        The options.
-
-    Raises:
-        ConfigError: ``GRADIO_SERVER_PORT`` is not a number.
-    """
-    env = os.environ if env is None else env
-    options: dict[str, Any] = {
-        "server_name": env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
-        "max_file_size": int(settings.max_file_mb * 1024 * 1024),
-    }
-    port = env.get("GRADIO_SERVER_PORT")
-    if port:
-        try:
-            options["server_port"] = int(port)
-        except ValueError:
-            from index import ConfigError
-
-            raise ConfigError(f"GRADIO_SERVER_PORT={port!r} is not a port number") from None
-    if settings.auth:
-        user, _, password = settings.auth.partition(":")
-        options["auth"] = (user, password)
-    return options
-
-
 def main() -> int:
     """Start the app; returns the exit status."""
     try:
         settings = Settings.from_env()
-        options = launch_options(settings)
-        answerer = open_answerer(settings)
+        options = WebSettings.from_env().launch_options(settings.max_file_mb)
+        answerer = open_answerer(settings, answering=QASettings.from_env())
     except NewsqaError as exc:
         print(f"newsqa: {exc}", file=sys.stderr)
         return 2

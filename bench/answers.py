@@ -123,10 +123,10 @@ def run_question(answerer, item: dict) -> dict:
             }
             for c in final.citations
         ],
-        "unsupported": list(final.unsupported),
+        "unsupported": list(final.unsupported_sentences),
         "sentences": checked,
         "error": final.error,
-        "mode": final.mode,
+        "mode": final.mode.label,
         "text": final.text,
         "ttft_s": round(first if first is not None else total, 3),
         "total_s": round(total, 3),
@@ -250,10 +250,9 @@ def markdown(summary: dict) -> str:
 def build_answerer(args):
     """The answerer under test, from the command-line options."""
     from index import Settings, open_index
-    from qa import Answerer
+    from qa import Answerer, QASettings
 
-    settings = Settings(
-        data_dir=Path(args.data_dir),
+    settings = QASettings(
         llm_model=args.model,
         openai_base_url=args.base_url,
         openai_api_key=args.api_key,
@@ -261,7 +260,7 @@ def build_answerer(args):
         llm_timeout_s=args.timeout,
         top_k=args.k,
     )
-    return Answerer(open_index(settings), settings, use_llm=bool(args.base_url or args.api_key))
+    return Answerer.from_settings(open_index(Settings(data_dir=Path(args.data_dir))), settings)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,11 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     answerer = build_answerer(args)
     config = {
         "label": args.label,
-        "mode": answerer.mode,
+        "mode": answerer.mode.label,
         "per_type": args.per_type,
         "seed": args.seed,
         "k": args.k,
-        "context_tokens": args.context_tokens if answerer.llm else None,
+        "context_tokens": args.context_tokens if answerer.chat_model else None,
         "machine": args.machine,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

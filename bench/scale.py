@@ -209,7 +209,7 @@ def probe(data_dir: Path, n_queries: int) -> dict:
     first = _hybrid(index, questions[0])
     startup = time.perf_counter() - started
     origin = index.lexical.origin
-    answerer = Answerer(index, use_llm=False)
+    answerer = Answerer(index)
     # What app.py does before serving: load the search structures and the article catalogue.
     t = time.perf_counter()
     answerer.retriever.warm()

@@ -1,7 +1,7 @@
 """The article catalogue of one store generation: every committed article's metadata.
 
-Listing articles from Chroma pages through every article record: 20 s for 100,000 articles on
-2 cores (``bench/scale.py``). The app needs the list at start (outlets for the filter, the
+Listing articles from Chroma pages through every article record, which is slow for a large
+store (bench/README.md, "Scale"). The app needs the list at start (outlets for the filter, the
 newest date as "today" for dates without a year, the library table), so the writer that builds
 the BM25 index of a generation, which reads the same records anyway, saves the list beside it
 (:mod:`index.lexical`) and readers load it in a fraction of a second.

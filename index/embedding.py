@@ -6,8 +6,9 @@ by onnxruntime on the CPU, with the model's own WordPiece tokenizer (``tokenizer
 normalisation, as sentence-transformers does for this model. Sequences are cut at 256 word
 pieces, the model's trained maximum. The sha256 of the ONNX file is checked before it runs.
 
-Batches of 8 on 2 threads measured fastest on 2 cores (larger batches pad more and thrash the
-cache). Inputs are sorted by length inside a call so each batch pads little.
+Batches of 8 on 2 threads are the default because that was fastest on an idle 2-core machine
+(bench/README.md, "Ingestion throughput"): larger batches pad more and thrash the cache. Inputs
+are sorted by length inside a call so each batch pads little.
 
 Alternative: OpenAI embeddings (``NEWSQA_EMBED_MODEL=openai:text-embedding-3-small``).
 """

@@ -48,8 +48,8 @@ class NewsIndex:
             settings.embed_model,
             batch_size=settings.embed_batch_size,
             threads=settings.embed_threads,
-            api_key=settings.openai_api_key,
-            base_url=settings.openai_base_url,
+            api_key=settings.embed_api_key,
+            base_url=settings.embed_base_url,
         )
         self.store = Store(settings, self.embedder.model_id)
         self.lexical = LexicalIndex(self.store, Path(settings.data_dir))

@@ -1,20 +1,79 @@
-"""Settings, read once from the environment at start-up and passed down.
+"""Settings of the index, read once from the environment at start-up and passed down.
 
-Every newsqa setting uses the ``NEWSQA_`` prefix. The OpenAI variables keep their usual names
-(``OPENAI_API_KEY``, ``OPENAI_BASE_URL``) because users already have them set. Library code never
-reads ``os.environ`` itself: it receives a :class:`Settings`.
+newsqa has one settings class per layer, each built by its own ``from_env``, the only place that
+class reads the environment: :class:`Settings` here (where the index lives, how articles are
+chunked and embedded), ``qa.settings.QASettings`` (answering and the LLM) and
+``ui.settings.WebSettings`` (the web server). Library code never reads ``os.environ``: it
+receives a settings object.
+
+Every newsqa variable is the field's name with the ``NEWSQA_`` prefix (``chunk_tokens`` is
+``NEWSQA_CHUNK_TOKENS``); a field whose variable has another name says so in its metadata
+(:func:`env_names`), e.g. the OpenAI variables, which keep their usual names because users already
+have them set. Each default is written once, as the field's default: an unset or empty variable
+leaves it in place. :func:`env_values` does the reading for all three classes.
 """
 
 from __future__ import annotations
 
 import os
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 
 PREFIX = "NEWSQA_"
+
+
+def env_names(*names: str) -> dict[str, tuple[str, ...]]:
+    """Field metadata naming the variables of a field, the first one set winning.
+
+    Args:
+        names: variable names, in order of preference.
+
+    Returns:
+        The metadata to pass as ``dataclasses.field(metadata=...)``.
+    """
+    return {"env": names}
+
+
+def variables_of(item: Any, prefix: str = PREFIX) -> tuple[str, ...]:
+    """The variables a settings field is read from (see :func:`env_names`)."""
+    return item.metadata.get("env") or (prefix + item.name.upper(),)
+
+
+def env_values(cls: type, env: Mapping[str, str], prefix: str = PREFIX) -> dict[str, Any]:
+    """Values for the fields of the settings dataclass ``cls`` that ``env`` sets.
+
+    Args:
+        cls: the dataclass; each field's annotation says how its variable is parsed (``int``,
+            ``float``, ``Path``, else the text as it is).
+        env: the environment.
+        prefix: prefix of the variables not named in the fields' metadata.
+
+    Returns:
+        Field name -> parsed value, for each field whose variable is set and not empty. Fields
+        left out keep their defaults.
+
+    Raises:
+        ConfigError: a variable does not parse as its field's type.
+    """
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        found = next(((v, env[v]) for v in variables_of(item, prefix) if env.get(v)), None)
+        if found is None:
+            continue
+        variable, raw = found
+        kind = next((k for k in typing.get_args(hints[item.name]) if k is not type(None)), None)
+        kind = kind or hints[item.name]
+        try:
+            values[item.name] = Path(raw).expanduser() if kind is Path else kind(raw)
+        except ValueError:
+            raise ConfigError(f"{variable}={raw!r} is not a valid {kind.__name__}") from None
+    return values
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
@@ -25,9 +84,29 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """All configuration of newsqa. Build with :meth:`from_env` or directly in code and tests."""
+    """Configuration of the index. Build with :meth:`from_env`, or directly in code and tests.
 
-    data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
+    ``data_dir`` has no default here: the per-user folder depends on ``XDG_DATA_HOME``, and only
+    :meth:`from_env` reads the environment.
+
+    Attributes:
+        data_dir: where the index lives (``NEWSQA_DATA_DIR``).
+        chroma_url: a Chroma server instead of the embedded store.
+        collection: collection name prefix.
+        embed_model: ``minilm-int8`` or ``openai:MODEL``.
+        embed_batch_size: embedder batch size.
+        embed_threads: onnxruntime threads.
+        chunk_tokens: passage size in cl100k tokens.
+        chunk_overlap: overlap of consecutive passages in tokens.
+        max_file_mb: larger files are refused.
+        max_article_chars: longer articles are refused.
+        ingest_group: chunks embedded and committed together.
+        memory_table_chunks: up to this many chunks, retrieval keeps all of them in memory.
+        embed_api_key: key for ``openai:`` embeddings (the OpenAI key of the environment).
+        embed_base_url: endpoint for ``openai:`` embeddings (the OpenAI base url).
+    """
+
+    data_dir: Path
     chroma_url: str | None = None
     collection: str = "newsqa"
     embed_model: str = "minilm-int8"
@@ -39,20 +118,12 @@ class Settings:
     max_article_chars: int = 2_000_000
     ingest_group: int = 256
     memory_table_chunks: int = 30_000
-    top_k: int = 8
-    max_question_chars: int = 2000
-    llm_model: str | None = None
-    openai_api_key: str | None = None
-    openai_base_url: str | None = None
-    llm_timeout_s: float = 60.0
-    llm_retries: int = 2
-    llm_context_tokens: int = 3000
-    auth: str | None = None
-
-    @property
-    def llm_enabled(self) -> bool:
-        """True when an LLM endpoint is configured (an API key or a base URL)."""
-        return bool(self.openai_api_key or self.openai_base_url)
+    embed_api_key: str | None = field(
+        default=None, metadata=env_names("OPENAI_API_KEY", PREFIX + "LLM_API_KEY")
+    )
+    embed_base_url: str | None = field(
+        default=None, metadata=env_names("OPENAI_BASE_URL", PREFIX + "LLM_BASE_URL")
+    )
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed."""
@@ -60,57 +131,18 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from environment variables (``NEWSQA_*`` plus the OpenAI ones).
+        """Read the index settings from the environment (``NEWSQA_*`` and the OpenAI ones).
+
+        Args:
+            env: the environment (default: ``os.environ``).
 
         Raises:
-            ConfigError: a variable holds a value of the wrong type.
+            ConfigError: a variable holds a value of the wrong type or out of range.
         """
         env = os.environ if env is None else env
-
-        def get(name: str) -> str | None:
-            value = env.get(PREFIX + name)
-            return value if value not in (None, "") else None
-
-        def number(name: str, kind: type, default: float) -> float:
-            raw = get(name)
-            if raw is None:
-                return default
-            try:
-                return kind(raw)
-            except ValueError:
-                raise ConfigError(
-                    f"{PREFIX}{name}={raw!r} is not a valid {kind.__name__}"
-                ) from None
-
-        data_dir = get("DATA_DIR")
-        llm_model = get("LLM_MODEL")
-        base_url = env.get("OPENAI_BASE_URL") or get("LLM_BASE_URL")
-        api_key = env.get("OPENAI_API_KEY") or get("LLM_API_KEY")
-        if (base_url or api_key) and not llm_model:
-            llm_model = "gpt-4o-mini" if not base_url else "local-model"
-        settings = cls(
-            data_dir=Path(data_dir).expanduser() if data_dir else default_data_dir(env),
-            chroma_url=get("CHROMA_URL"),
-            collection=get("COLLECTION") or "newsqa",
-            embed_model=get("EMBED_MODEL") or "minilm-int8",
-            embed_batch_size=int(number("EMBED_BATCH_SIZE", int, 8)),
-            embed_threads=int(number("EMBED_THREADS", int, 2)),
-            chunk_tokens=int(number("CHUNK_TOKENS", int, 256)),
-            chunk_overlap=int(number("CHUNK_OVERLAP", int, 32)),
-            max_file_mb=float(number("MAX_FILE_MB", float, 50.0)),
-            max_article_chars=int(number("MAX_ARTICLE_CHARS", int, 2_000_000)),
-            ingest_group=int(number("INGEST_GROUP", int, 256)),
-            memory_table_chunks=int(number("MEMORY_TABLE_CHUNKS", int, 30_000)),
-            top_k=int(number("TOP_K", int, 8)),
-            max_question_chars=int(number("MAX_QUESTION_CHARS", int, 2000)),
-            llm_model=llm_model,
-            openai_api_key=api_key,
-            openai_base_url=base_url,
-            llm_timeout_s=float(number("LLM_TIMEOUT", float, 60.0)),
-            llm_retries=int(number("LLM_RETRIES", int, 2)),
-            llm_context_tokens=int(number("LLM_CONTEXT_TOKENS", int, 3000)),
-            auth=get("AUTH"),
-        )
+        values = env_values(cls, env)
+        values.setdefault("data_dir", default_data_dir(env))
+        settings = cls(**values)
         settings.validate()
         return settings
 
@@ -124,11 +156,8 @@ class Settings:
             raise ConfigError(f"chunk size must be 32..8192 tokens, got {self.chunk_tokens}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens // 2:
             raise ConfigError(
-                f"chunk overlap must be 0..{self.chunk_tokens // 2 - 1} tokens, got {self.chunk_overlap}"
-            )
-        if self.max_question_chars < 1:
-            raise ConfigError(
-                f"{PREFIX}MAX_QUESTION_CHARS must be at least 1, got {self.max_question_chars}"
+                f"chunk overlap must be 0..{self.chunk_tokens // 2 - 1} tokens, "
+                f"got {self.chunk_overlap}"
             )
         if self.ingest_group < 1:
             raise ConfigError(f"{PREFIX}INGEST_GROUP must be at least 1, got {self.ingest_group}")
@@ -138,5 +167,3 @@ class Settings:
             )
         if self.embed_batch_size < 1 or self.embed_threads < 1:
             raise ConfigError("embedding batch size and threads must be at least 1")
-        if self.auth is not None and ":" not in self.auth:
-            raise ConfigError(f"{PREFIX}AUTH must be user:password")

@@ -6,8 +6,10 @@ Example:
     >>> print(answer.text)            # "... Lachin Corridor ... [1]"
     >>> answer.citations[0].passage   # title, outlet, date, url, verbatim text, offsets
 
-``ask`` and ``retrieve`` use a default :class:`Answerer` built from the environment on first use
-(``NEWSQA_*`` settings, ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for an LLM).
+``ask``, ``stream_ask`` and ``retrieve`` use a default :class:`Answerer`, built from the
+environment on first use (``NEWSQA_*`` settings, ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for an
+LLM; see :meth:`Answerer.from_env`). :func:`set_default_answerer` replaces it with one built in
+code, or with None drops it so that the next call builds a fresh one from the environment.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from index.errors import (
 
 from .answer.llm import LLMError
 from .answerer import Answerer
-from .types import Answer, AppliedFilters, Citation, Passage
+from .settings import QASettings
+from .types import Answer, AppliedFilters, Citation, Mode, Passage
 
 if TYPE_CHECKING:
     from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
@@ -41,16 +44,19 @@ __all__ = [
     "ConfigError",
     "IndexMismatchError",
     "LLMError",
+    "Mode",
     "ModelError",
     "NewsqaError",
     "NewsqaQueryEngine",
     "NewsqaRetriever",
     "Passage",
+    "QASettings",
     "QuestionError",
     "StoreError",
     "ask",
     "default_answerer",
     "retrieve",
+    "set_default_answerer",
     "stream_ask",
 ]
 
@@ -59,12 +65,33 @@ _lock = threading.Lock()
 
 
 def default_answerer() -> Answerer:
-    """The shared answerer built from the environment (created on first use)."""
+    """The answerer :func:`ask`, :func:`stream_ask` and :func:`retrieve` use.
+
+    Returns:
+        The one :func:`set_default_answerer` set, else one built from the environment on first
+        use (:meth:`Answerer.from_env`) and kept.
+
+    Raises:
+        ConfigError: an environment variable holds a bad value.
+        NewsqaError: the index cannot be opened.
+    """
     global _default
     with _lock:
         if _default is None:
-            _default = Answerer.from_settings()
+            _default = Answerer.from_env()
         return _default
+
+
+def set_default_answerer(answerer: Answerer | None) -> None:
+    """Make ``answerer`` the one :func:`ask`, :func:`stream_ask` and :func:`retrieve` use.
+
+    Args:
+        answerer: the answerer; None drops the current one, so the next call builds a fresh one
+            from the environment (after the environment changed, or between tests).
+    """
+    global _default
+    with _lock:
+        _default = answerer
 
 
 def ask(question: str, **options) -> Answer:

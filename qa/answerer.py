@@ -1,20 +1,23 @@
 """The Answerer: retrieval plus extractive or LLM answering, behind ``qa.ask``.
 
-One object holds the opened index, the retriever and, when configured, the chat model. ``ask``
-and ``stream`` share one path:
+One object holds the opened index, the retriever and, when one is given, the chat model. It takes
+them as arguments, so a test or a user swaps either without patching anything;
+:meth:`Answerer.from_settings` and :meth:`Answerer.from_env` build the defaults. ``ask`` and
+``stream`` share one path:
 
 1. rewrite a follow-up to stand alone (:mod:`qa.question.rewrite`);
 2. retrieve passages, split them into sentences and score those against the question once
    (:mod:`qa.answer.sentences`, :mod:`qa.answer.extractive`);
 3. gate on evidence: when no sentence is close enough to the question, abstain without calling
    any model, so nothing can come from general knowledge;
-4. answer: extractively, or with the LLM over a bounded context (:mod:`qa.answer.context`), streaming
-   text whose markers are renumbered on the fly in order of first use;
-5. with the LLM, finish by parsing the short answer (:mod:`qa.answer.reply`), abstaining when the model
-   declines or names an answer found nowhere in the passages or question, and verifying every
-   marker (:mod:`qa.answer.verify`). The final answer cites only passages that survived verification,
-   renumbered by first use (the same numbers as while streaming unless a marker moved); claims
-   nothing supports are listed in ``Answer.unsupported`` for the UI to flag.
+4. answer: extractively, or with the LLM over a bounded context (:mod:`qa.answer.context`),
+   streaming text whose markers are renumbered on the fly in order of first use;
+5. with the LLM, finish by parsing the short answer (:mod:`qa.answer.reply`), abstaining when the
+   model declines or names an answer found nowhere in the passages or question, and verifying
+   every marker (:mod:`qa.answer.verify`). The final answer cites only passages that survived
+   verification, renumbered by first use (the same numbers as while streaming unless a marker
+   moved); the sentences of claims nothing supports are listed, as offsets into the answer text,
+   in ``Answer.unsupported`` for the UI to flag.
 
 A failure of the LLM endpoint falls back to the extractive answer and says so in
 ``Answer.error``, so the user always gets cited evidence or an honest abstention.
@@ -22,7 +25,7 @@ A failure of the LLM endpoint falls back to the extractive answer and says so in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -34,65 +37,90 @@ from .answer import prompts
 from .answer.citations import CitationBuilder, MarkerRenumberer, normalise_markers
 from .answer.context import build_context
 from .answer.extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSentence, abstain
-from .answer.llm import ChatModel, LLMConfig, LLMError
+from .answer.llm import Chat, ChatModel, LLMError
 from .answer.reply import is_yes_no_question, parse_reply
 from .answer.sentences import SentenceTable
-from .answer.verify import CitationVerifier, VerifyConfig
+from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
 from .question.rewrite import History, rewrite_question
 from .retrieval.retriever import Retriever
-from .types import Answer, AppliedFilters, Passage
+from .settings import QASettings
+from .types import Answer, AppliedFilters, Mode, Passage
 
 
 class Answerer:
     """Answers questions over one index.
 
+    ``Answerer(index)`` answers extractively; pass ``chat_model`` to have a model write the
+    answers. :meth:`from_settings` builds the chat model the settings configure.
+
     Args:
-        index: the opened index.
-        settings: configuration (defaults to the index's).
-        llm: a chat model; built from settings when an endpoint is configured, unless
-            ``use_llm`` is False.
-        use_llm: set False to force extractive answers.
-        extractive: thresholds of the extractive answerer and the evidence gate.
-        verify: thresholds of citation verification.
+        index: the opened index (its embedder scores sentences; the UI lists its articles).
+        retriever: finds the passages (default: a :class:`Retriever` over ``index``).
+        chat_model: writes answers and rewrites follow-ups; None answers extractively.
+        settings: passages per question and the question length limit (default:
+            ``QASettings()``; its LLM settings are used only by :meth:`from_settings`).
+        extractive: thresholds of the extractive answerer and the evidence gate (default:
+            ``ExtractiveConfig()``).
+        verify: thresholds of citation verification (default: ``VerifyConfig()``).
     """
 
     def __init__(
         self,
         index: NewsIndex,
-        settings: Settings | None = None,
-        llm: ChatModel | None = None,
-        use_llm: bool = True,
-        extractive: ExtractiveConfig = ExtractiveConfig(),
-        verify: VerifyConfig = VerifyConfig(),
+        *,
+        retriever: Retriever | None = None,
+        chat_model: Chat | None = None,
+        settings: QASettings | None = None,
+        extractive: ExtractiveConfig | None = None,
+        verify: VerifyConfig | None = None,
     ) -> None:
         self.index = index
-        self.settings = settings or index.settings
-        self.retriever = Retriever(index)
-        self.extractive = ExtractiveAnswerer(index.embedder, extractive)
-        self.verifier = CitationVerifier(verify)
-        if llm is None and use_llm and self.settings.llm_enabled:
-            llm = ChatModel(
-                LLMConfig(
-                    model=self.settings.llm_model or "gpt-4o-mini",
-                    base_url=self.settings.openai_base_url,
-                    api_key=self.settings.openai_api_key,
-                    timeout_s=self.settings.llm_timeout_s,
-                    retries=self.settings.llm_retries,
-                    context_tokens=self.settings.llm_context_tokens,
-                )
-            )
-        self.llm = llm if use_llm else None
+        self.settings = settings or QASettings()
+        self.retriever = retriever or Retriever(index)
+        self.chat_model = chat_model
+        self.extractive = ExtractiveAnswerer(index.embedder, extractive or ExtractiveConfig())
+        self.verifier = CitationVerifier(verify or VerifyConfig())
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Answerer:
-        """Open the configured index and build an answerer for it."""
-        settings = settings or Settings.from_env()
-        return cls(open_index(settings), settings)
+    def from_settings(
+        cls, index: NewsIndex, settings: QASettings | None = None, *, use_llm: bool = True
+    ) -> Answerer:
+        """An answerer over ``index`` with the chat model ``settings`` configure.
+
+        Args:
+            index: the opened index.
+            settings: answering settings (default: ``QASettings()``); with an endpoint configured
+                (an API key or a base url) the answers are written by that model.
+            use_llm: False answers extractively even when an endpoint is configured.
+
+        Returns:
+            The answerer.
+        """
+        settings = settings or QASettings()
+        config = settings.llm_config() if use_llm else None
+        return cls(index, chat_model=ChatModel(config) if config else None, settings=settings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Answerer:
+        """Open the index the environment configures and build its answerer.
+
+        Args:
+            env: the environment (default: ``os.environ``): ``NEWSQA_*``, ``OPENAI_API_KEY``,
+                ``OPENAI_BASE_URL``.
+
+        Returns:
+            The answerer.
+
+        Raises:
+            ConfigError: a variable holds a bad value.
+            NewsqaError: the index cannot be opened.
+        """
+        return cls.from_settings(open_index(Settings.from_env(env)), QASettings.from_env(env))
 
     @property
-    def mode(self) -> str:
-        """ "extractive" or "llm:<model>"."""
-        return self.llm.label if self.llm else "extractive"
+    def mode(self) -> Mode:
+        """How answers are written: extractively, or by which model at which endpoint."""
+        return self.chat_model.mode if self.chat_model else Mode()
 
     def retrieve(
         self,
@@ -102,7 +130,8 @@ class Answerer:
         until: date | None = None,
         sources: Sequence[str] | None = None,
     ) -> list[Passage]:
-        """The ``k`` passages that best answer ``question`` (see :class:`qa.retrieval.retriever.Retriever`).
+        """The ``k`` passages that best answer ``question`` (see
+        :class:`qa.retrieval.retriever.Retriever`).
 
         Raises:
             TypeError: ``question`` is not a string.
@@ -115,7 +144,7 @@ class Answerer:
 
     def rewrite(self, question: str, history: History) -> str:
         """A follow-up rewritten to stand alone (LLM when configured, else a local rule)."""
-        return rewrite_question(question, history, self.llm)
+        return rewrite_question(question, history, self.chat_model)
 
     def ask(
         self,
@@ -152,8 +181,8 @@ class Answerer:
         if stream:
             return updates
         final = None
-        for final in updates:
-            pass
+        for update in updates:
+            final = update
         assert final is not None
         return final
 
@@ -235,7 +264,7 @@ class Answerer:
             table=table,
             plan=result.plan,
         )
-        if self.llm is None or extractive.abstained:
+        if self.chat_model is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.
             yield replace(extractive, mode=self.mode)
             return
@@ -251,8 +280,8 @@ class Answerer:
         scored: list[ScoredSentence],
         filters: AppliedFilters,
     ) -> Iterator[Answer]:
-        assert self.llm is not None
-        context = build_context(table, scored, self.llm.config.context_tokens)
+        assert self.chat_model is not None
+        context = build_context(table, scored, self.chat_model.context_tokens)
         shown = [c.passage_index for c in context]
         blocks = [
             prompts.passage_block(n, table.passages[c.passage_index], c.text)
@@ -262,7 +291,7 @@ class Answerer:
         renumber = MarkerRenumberer(builder)
         raw = visible = ""
         user = prompts.user_message(question, blocks, yes_no=is_yes_no_question(question))
-        for piece in self.llm.stream(prompts.SYSTEM, user):
+        for piece in self.chat_model.stream(prompts.SYSTEM, user):
             raw += piece
             out = renumber.feed(piece)
             if out:
@@ -271,7 +300,7 @@ class Answerer:
                     text=visible,
                     citations=builder.citations(),
                     filters=filters,
-                    mode=self.llm.label,
+                    mode=self.chat_model.mode,
                     question=question,
                     complete=False,
                 )
@@ -285,17 +314,17 @@ class Answerer:
         shown: list[int],
         filters: AppliedFilters,
     ) -> Answer:
-        label = self.mode
+        mode = self.mode
         raw = normalise_markers(raw)
         reply = parse_reply(raw, question)
         if reply.abstained:
             return replace(
-                abstain(question, table.passages, filters, why="model declined"), mode=label
+                abstain(question, table.passages, filters, why="model declined"), mode=mode
             )
         if not self._grounded(reply.short_answer, question, table, shown):
             return replace(
                 abstain(question, table.passages, filters, why="answer not in the articles"),
-                mode=label,
+                mode=mode,
             )
         checked = self.verifier.verify(raw, table, shown)
         builder = CitationBuilder([table.passages[i] for i in shown])
@@ -312,14 +341,15 @@ class Answerer:
             abstained=False,
             short_answer=reply.short_answer,
             filters=filters,
-            mode=label,
+            mode=mode,
             question=question,
-            unsupported=checked.unsupported,
+            unsupported=carry_spans(checked.unsupported, checked.text, text),
         )
 
     @staticmethod
     def _grounded(short_answer: str, question: str, table: SentenceTable, shown: list[int]) -> bool:
-        """False when the short answer names something found in neither the passages nor the question."""
+        """False when the short answer names something found in neither the passages nor the
+        question."""
         terms = set(tokenize([short_answer])[0]) - {"yes", "no"} if short_answer else set()
         if not terms:
             return True

@@ -91,6 +91,33 @@ class AppliedFilters:
 
 
 @dataclass(frozen=True)
+class Mode:
+    """How answers are written: quoted from the articles (extractive), or by an LLM.
+
+    Attributes:
+        llm_model: the model's name, or None for extractive answers.
+        base_url: the OpenAI-compatible endpoint the model runs behind, or None (api.openai.com,
+            or no model).
+    """
+
+    llm_model: str | None = None
+    base_url: str | None = None
+
+    @property
+    def extractive(self) -> bool:
+        """True when no model writes the answers."""
+        return self.llm_model is None
+
+    @property
+    def label(self) -> str:
+        """A short stable name, ``extractive`` or ``llm:<model>`` (logs, benchmark results)."""
+        return "extractive" if self.llm_model is None else f"llm:{self.llm_model}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
 class Answer:
     """An answer with its citations.
 
@@ -100,9 +127,10 @@ class Answer:
         abstained: True when the indexed articles do not answer the question.
         short_answer: the direct answer alone ("Yes", a name, or "" when abstaining).
         filters: the date/outlet restrictions the search used.
-        mode: "extractive" or "llm:<model>".
+        mode: how it was written: extractively, or by which LLM.
         question: the question as searched (a follow-up rewritten to stand alone).
-        unsupported: sentences of ``text`` that no cited passage supports.
+        unsupported: (start, end) offsets in ``text`` of the sentences no cited passage
+            supports, in text order.
         nearest: when abstaining, the closest passages found (what the articles do cover).
         complete: False for the partial answers a stream yields before the end.
         error: a message when the LLM failed and the answer fell back to extractive.
@@ -117,10 +145,15 @@ class Answer:
     abstained: bool = False
     short_answer: str = ""
     filters: AppliedFilters = field(default_factory=AppliedFilters)
-    mode: str = "extractive"
+    mode: Mode = Mode()
     question: str = ""
-    unsupported: tuple[str, ...] = ()
+    unsupported: tuple[tuple[int, int], ...] = ()
     nearest: tuple[Passage, ...] = ()
     complete: bool = True
     error: str | None = None
     abstain_reason: str = ""
+
+    @property
+    def unsupported_sentences(self) -> tuple[str, ...]:
+        """The text of each :attr:`unsupported` span."""
+        return tuple(self.text[start:end] for start, end in self.unsupported)

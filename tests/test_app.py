@@ -17,11 +17,10 @@ import gradio as gr
 import pytest
 
 from index import ArticleInfo, IndexStats, Settings, open_index
-from qa import Answer, Answerer, AppliedFilters, Citation, Passage
+from qa import Answer, Answerer, AppliedFilters, Citation, Mode, Passage, QASettings
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import SAMPLE_CORPUS
 from ui.answer_view import (
-    flagged_spans,
     marker_html,
     render_answer,
     render_conversation,
@@ -35,6 +34,7 @@ from ui.html import esc, link, mark_layers, mark_spans, safe_url
 from ui.inputs import FilterInputError, parse_filters
 from ui.library import LibraryController
 from ui.library_view import MAX_ROWS, UploadLine, render_library, render_stats, render_upload_lines
+from ui.settings import WebSettings
 from ui.status import describe_mode, render_banner, render_status
 
 LACHIN = "Where did Azerbaijan set up a checkpoint on April 23?"
@@ -162,7 +162,7 @@ def test_unsupported_claims_are_marked_where_they_occur():
     answer = Answer(
         text=text,
         citations=(Citation(1, _passage()), Citation(2, _passage())),
-        unsupported=("The moon is made of cheese",),
+        unsupported=((text.index("The moon"), text.index(" [2]")),),
     )
     html = render_answer(answer, 0)
     flagged = re.search(
@@ -170,7 +170,7 @@ def test_unsupported_claims_are_marked_where_they_occur():
     )[1]
     assert flagged == "The moon is made of  cheese"
     assert "1 sentence is marked" in html
-    assert flagged_spans(text, ["not in the text"]) == []
+    assert 'data-n="2"' in html.split('class="unsupported-label"')[1]
 
 
 def test_abstention_says_so_plainly_and_shows_nearest_coverage_not_evidence():
@@ -271,14 +271,14 @@ def test_upload_lines_escape_names_and_reasons():
 
 
 def test_status_names_the_mode_and_banner_only_when_failing():
-    assert describe_mode("extractive", None).startswith("Extractive")
-    assert describe_mode("llm:gpt-4o-mini", None) == "OpenAI · gpt-4o-mini"
+    assert describe_mode(Mode()).startswith("Extractive")
+    assert describe_mode(Mode("gpt-4o-mini")) == "OpenAI · gpt-4o-mini"
     assert (
-        describe_mode("llm:qwen", "http://127.0.0.1:8080/v1")
+        describe_mode(Mode("qwen", "http://127.0.0.1:8080/v1"))
         == "LLM qwen at http://127.0.0.1:8080/v1"
     )
     stats = IndexStats(1609, 6459, 3, None, None, "m", "/x")
-    assert "1,609 articles · 6,459 chunks" in render_status("extractive", None, stats)
+    assert "1,609 articles · 6,459 chunks" in render_status(Mode(), stats)
     assert render_banner(None) == ""
     assert "not answering" in render_banner("cannot reach <x>") and "&lt;x&gt;" in render_banner(
         "<x>"
@@ -322,31 +322,6 @@ def test_history_passes_only_complete_answers_most_recent_last():
 
 
 # ---- app wiring ---------------------------------------------------------------------------------
-
-
-def test_launch_options_bind_loopback_by_default_and_honour_gradio_env(settings):
-    import app
-
-    options = app.launch_options(settings, env={})
-    assert (
-        options["server_name"] == "127.0.0.1"
-        and "server_port" not in options
-        and "auth" not in options
-    )
-    assert options["max_file_size"] == int(settings.max_file_mb * 1024 * 1024)
-    options = app.launch_options(
-        settings.with_(auth="ann:pa:ss"),
-        env={"GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_SERVER_PORT": "7999"},
-    )
-    assert (options["server_name"], options["server_port"], options["auth"]) == (
-        "0.0.0.0",
-        7999,
-        ("ann", "pa:ss"),
-    )
-    from index import ConfigError
-
-    with pytest.raises(ConfigError):
-        app.launch_options(settings, env={"GRADIO_SERVER_PORT": "http"})
 
 
 def test_event_callbacks_declare_what_gradio_injects():
@@ -529,14 +504,14 @@ def test_new_chat_clears_the_transcript(sample_index):
 
 
 def _llm_answerer(index, server: ChatServer) -> Answerer:
-    settings = index.settings.with_(
+    settings = QASettings(
         openai_base_url=server.base_url,
         openai_api_key="test",
         llm_model="scripted",
         llm_timeout_s=5.0,
         llm_retries=0,
     )
-    return Answerer(index, settings)
+    return Answerer.from_settings(index, settings)
 
 
 def test_llm_answer_streams_into_the_page_in_pieces(sample_index):
@@ -547,7 +522,8 @@ def test_llm_answer_streams_into_the_page_in_pieces(sample_index):
     partial = [v for v in views if 'data-complete="false"' in v[0] and "streaming" in v[0]]
     assert len(partial) >= 3  # the text grew in several steps
     final = views[-1][2][0].answer
-    assert final.mode == "llm:scripted" and final.citations and final.error is None
+    assert final.mode == Mode("scripted", server.base_url)
+    assert final.citations and final.error is None
     assert "written by scripted" in views[-1][0] and views[-1][4] == ""
 
 
@@ -647,9 +623,9 @@ def test_login_is_required_when_newsqa_auth_is_set(sample_index):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = sample_index.settings.with_(auth="ann:secret")
-    options = app.launch_options(settings, env={"GRADIO_SERVER_PORT": str(port)})
-    blocks = app.build_app(Answerer(sample_index, settings))
+    web = WebSettings(auth="ann:secret", server_port=port)
+    options = web.launch_options(sample_index.settings.max_file_mb)
+    blocks = app.build_app(Answerer(sample_index))
     blocks.launch(prevent_thread_lock=True, quiet=True, **options)
     try:
         base = f"http://127.0.0.1:{port}"

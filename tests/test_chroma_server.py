@@ -79,7 +79,7 @@ def test_questions_get_the_same_answers_from_both_stores(both, news_slice):
     records = json.loads(news_slice.read_text())
     answers = {}
     for name, index in (("embedded", embedded), ("served", served)):
-        answerer = Answerer(index, use_llm=False)
+        answerer = Answerer(index)
         answers[name] = [answerer.ask(f"What happened: {r['title']}?") for r in records[:5]]
     for record, a, b in zip(records, answers["embedded"], answers["served"]):
         assert not b.abstained and b.citations, record["title"]

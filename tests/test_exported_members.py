@@ -7,7 +7,19 @@ import qa
 def test_qa_all_is_exported_and_complete():
     for name in qa.__all__:
         assert hasattr(qa, name), name
-    for name in ("ask", "retrieve", "stream_ask", "Answer", "Citation", "Passage", "Answerer"):
+    for name in (
+        "ask",
+        "retrieve",
+        "stream_ask",
+        "default_answerer",
+        "set_default_answerer",
+        "Answer",
+        "Citation",
+        "Passage",
+        "Mode",
+        "Answerer",
+        "QASettings",
+    ):
         assert name in qa.__all__
 
 
@@ -19,9 +31,11 @@ def test_index_all_is_exported():
 def test_result_types_are_frozen():
     import dataclasses
 
-    from qa.types import Answer, Citation, Passage
+    from qa.settings import QASettings
+    from qa.types import Answer, Citation, Mode, Passage
+    from ui.settings import WebSettings
 
-    for cls in (Answer, Citation, Passage):
+    for cls in (Answer, Citation, Passage, Mode, index.Settings, QASettings, WebSettings):
         assert dataclasses.is_dataclass(cls)
         assert cls.__dataclass_params__.frozen
 

@@ -50,7 +50,7 @@ def test_questions_during_an_ingestion_in_the_same_process(settings):
         return upsert(*args, **kwargs)
 
     index.store.articles.upsert = slow_commit
-    answerer = Answerer(index, use_llm=False)
+    answerer = Answerer(index)
     questions = [f"What happened: {a.title}?" for a in _articles(0, 30)]
     errors: list[BaseException] = []
     asked = [0]
@@ -102,7 +102,7 @@ from qa import Answerer
 
 data, questions, until_count = Path(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
 index = open_index(Settings(data_dir=data), embedder=MiniLMEmbedder())
-answerer = Answerer(index, use_llm=False)
+answerer = Answerer(index)
 asked, bad, deadline = 0, [], time.monotonic() + 600
 while time.monotonic() < deadline:
     final = index.store.count_articles() >= until_count and not index.store.unfinished_writer()

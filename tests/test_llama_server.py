@@ -108,13 +108,13 @@ def test_answerer_turns_the_local_model_reply_into_a_complete_answer(llama_serve
         LLMConfig(model=model_id, base_url=base_url, timeout_s=120, retries=0, context_tokens=300)
     )
     updates = list(
-        Answerer(sample_index, llm=model).ask(
+        Answerer(sample_index, chat_model=model).ask(
             "Where did Azerbaijan set up a checkpoint on April 23?", stream=True
         )
     )
     final = updates[-1]
     assert final.complete and final.error is None
-    assert final.mode == f"llm:{model_id}"
+    assert final.mode.label == f"llm:{model_id}"
     if final.abstained:
         assert final.citations == () and final.nearest
     else:

@@ -13,11 +13,14 @@ import time
 
 import pytest
 
-from qa import Answerer, LLMError
+from qa import Answerer, LLMError, Mode
 from qa.answer.llm import ChatModel, LLMConfig
 from tests.chat_server import ChatServer, ChatServerState
 
 LACHIN = "Where did Azerbaijan set up a checkpoint on April 23?"
+LACHIN_ANSWER = (
+    "Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23"
+)
 
 
 def _model(server: ChatServer, **overrides) -> ChatModel:
@@ -88,7 +91,7 @@ def test_stalled_server_times_out_quickly():
     with ChatServer(ChatServerState(stall_s=30)) as server:
         model = _model(server, timeout_s=0.5)
         started = time.monotonic()
-        with pytest.raises(LLMError, match="did not answer within 0.5 s"):
+        with pytest.raises(LLMError, match=r"did not answer within 0\.5 s"):
             list(model.stream("s", "u"))
         assert time.monotonic() - started < 5
 
@@ -129,16 +132,16 @@ def test_unreachable_server_names_the_endpoint():
 
 def _lachin_reply(messages: list[dict]) -> str:
     n = _number_of(messages, "checkpoint at the entrance to the Lachin Corridor")
-    return f"Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [{n}]."
+    return f"{LACHIN_ANSWER} [{n}]."
 
 
 def test_answer_streams_with_stable_numbers_and_verified_citations(sample_index):
     with ChatServer(ChatServerState(reply=_lachin_reply, piece_chars=3)) as server:
-        answerer = Answerer(sample_index, llm=_model(server))
+        answerer = Answerer(sample_index, chat_model=_model(server))
         updates = list(answerer.ask(LACHIN, stream=True))
     final = updates[-1]
     assert final.complete and not final.abstained and final.error is None
-    assert final.mode == "llm:scripted"
+    assert final.mode == Mode("scripted", server.base_url)
     assert final.short_answer == "Lachin Corridor"
     assert final.text.endswith("on April 23 [1].")
     assert [c.number for c in final.citations] == [1]
@@ -150,13 +153,13 @@ def test_answer_streams_with_stable_numbers_and_verified_citations(sample_index)
     partial = [u.text for u in updates[:-1]]
     assert len(partial) > 3 and not any(u.complete for u in updates[:-1])
     # Stable numbering: what was shown is never rewritten, only extended.
-    for before, after in zip(partial, partial[1:] + [final.text]):
+    for before, after in zip(partial, [*partial[1:], final.text]):
         assert after.startswith(before)
 
 
 def test_prompt_holds_numbered_passages_with_metadata_and_the_question(sample_index):
     with ChatServer(ChatServerState(reply=_lachin_reply)) as server:
-        Answerer(sample_index, llm=_model(server)).ask(LACHIN)
+        Answerer(sample_index, chat_model=_model(server)).ask(LACHIN)
     system, user = server.state.requests[0]["messages"]
     assert "only the numbered passages" in system["content"]
     assert user["content"].startswith("Passages:\n[1] ")
@@ -170,10 +173,10 @@ def test_marker_to_no_passage_moves_to_the_supporting_passage(sample_index):
     # every passage is a slice of the same article.)
     def reply(messages):
         wrong = len(_passages_in(messages[-1]["content"])) + 5
-        return f"Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [{wrong}]."
+        return f"{LACHIN_ANSWER} [{wrong}]."
 
     with ChatServer(ChatServerState(reply=reply)) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(LACHIN)
+        final = Answerer(sample_index, chat_model=_model(server)).ask(LACHIN)
     assert not final.abstained
     assert [c.number for c in final.citations] == [1]
     assert "checkpoint at the entrance to the Lachin Corridor" in final.citations[0].passage.text
@@ -181,7 +184,7 @@ def test_marker_to_no_passage_moves_to_the_supporting_passage(sample_index):
 
 def test_model_saying_the_articles_dont_say_abstains_with_nearest(sample_index):
     with ChatServer(ChatServerState(reply=lambda m: "The articles don't say.")) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(LACHIN)
+        final = Answerer(sample_index, chat_model=_model(server)).ask(LACHIN)
     assert final.abstained and final.citations == ()
     assert final.abstain_reason == "model declined"
     assert "don't answer" in final.text
@@ -191,7 +194,7 @@ def test_model_saying_the_articles_dont_say_abstains_with_nearest(sample_index):
 def test_answer_from_general_knowledge_is_refused(sample_index):
     reply = "Paris\nThe checkpoint was set up in Paris by French police [1]."
     with ChatServer(ChatServerState(reply=lambda m: reply)) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(LACHIN)
+        final = Answerer(sample_index, chat_model=_model(server)).ask(LACHIN)
     assert final.abstained and final.abstain_reason == "answer not in the articles"
     assert "Paris" not in final.text
 
@@ -200,16 +203,18 @@ def test_unsupported_sentence_is_flagged_and_its_marker_dropped(sample_index):
     def reply(messages):
         n = _number_of(messages, "checkpoint at the entrance to the Lachin Corridor")
         return (
-            f"Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [{n}]. "
+            f"{LACHIN_ANSWER} [{n}]. "
             f"Tourists praised the scenic mountain cafes and their excellent pastries [{n}]."
         )
 
     with ChatServer(ChatServerState(reply=reply)) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(LACHIN)
+        final = Answerer(sample_index, chat_model=_model(server)).ask(LACHIN)
     assert not final.abstained
-    assert final.unsupported == (
+    assert final.unsupported_sentences == (
         "Tourists praised the scenic mountain cafes and their excellent pastries.",
     )
+    ((start, end),) = final.unsupported
+    assert final.text[start:end].startswith("Tourists") and final.text[:start].endswith("[1]. ")
     assert "pastries." in final.text and "pastries [" not in final.text
 
 
@@ -218,29 +223,29 @@ def test_unsupported_sentence_is_flagged_and_its_marker_dropped(sample_index):
 )
 def test_failing_server_falls_back_to_the_extractive_answer(sample_index, state):
     with ChatServer(state) as server:
-        answerer = Answerer(sample_index, llm=_model(server, timeout_s=0.5))
+        answerer = Answerer(sample_index, chat_model=_model(server, timeout_s=0.5))
         started = time.monotonic()
         final = answerer.ask(LACHIN)
     assert time.monotonic() - started < 10
     assert final.complete and not final.abstained
-    assert final.mode == "extractive"
+    assert final.mode.extractive and answerer.mode.label == "llm:scripted"
     assert final.error and "showing the extractive answer instead" in final.error
     assert final.citations and "lachin" in final.text.lower()
 
 
 def test_weak_evidence_abstains_without_calling_the_model(sample_index):
     with ChatServer(ChatServerState(reply=lambda m: "Arsenal won 3-1 [1].")) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(
+        final = Answerer(sample_index, chat_model=_model(server)).ask(
             "What was the final score of the football match between Arsenal and Chelsea?"
         )
-    assert final.abstained and final.mode == "llm:scripted"
+    assert final.abstained and final.mode.label == "llm:scripted"
     assert final.abstain_reason == "weak evidence"
     assert server.state.requests == []
 
 
 def test_yes_or_no_explained_only_by_a_refusal_abstains(sample_index):
     with ChatServer(ChatServerState(reply=lambda m: "No\nThe articles don't say.")) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(
+        final = Answerer(sample_index, chat_model=_model(server)).ask(
             "Did Baku set up a checkpoint on April 23?"
         )
     assert final.abstained and final.abstain_reason == "model declined"
@@ -250,12 +255,12 @@ def test_yes_or_no_explained_only_by_a_refusal_abstains(sample_index):
 def test_answer_with_no_verified_claim_is_shown_with_every_claim_flagged(sample_index):
     reply = "Yes\nTourists praised the scenic mountain cafes and their excellent pastries [1]."
     with ChatServer(ChatServerState(reply=lambda m: reply)) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(
+        final = Answerer(sample_index, chat_model=_model(server)).ask(
             "Did Baku set up a checkpoint on April 23?"
         )
     assert not final.abstained and final.short_answer == "Yes"
     assert final.citations == ()
-    assert final.unsupported == (
+    assert final.unsupported_sentences == (
         "Tourists praised the scenic mountain cafes and their excellent pastries.",
     )
 
@@ -267,7 +272,7 @@ def test_follow_up_is_rewritten_by_the_model_before_retrieval(sample_index):
         return _lachin_reply(messages)
 
     with ChatServer(ChatServerState(reply=reply)) as server:
-        final = Answerer(sample_index, llm=_model(server)).ask(
+        final = Answerer(sample_index, chat_model=_model(server)).ask(
             "and what did Baku do there?",
             history=[("What happened at the Lachin Corridor?", "Tensions rose [1].")],
         )

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa import Answerer, LLMError
+from qa import Answerer
 from qa.question.rewrite import local_rewrite, looks_like_follow_up, rewrite_question
-
-
-class FakeChatModel:
-    """A scripted model that records the prompts it got (or fails, when told to)."""
-
-    def __init__(self, reply: str = "", fail: bool = False) -> None:
-        self.reply = reply
-        self.fail = fail
-        self.prompts: list[tuple[str, str]] = []
-
-    def complete(self, system: str, user: str, max_tokens: int | None = None) -> str:
-        self.prompts.append((system, user))
-        if self.fail:
-            raise LLMError("cannot reach the LLM at http://127.0.0.1:9/v1")
-        return self.reply
-
+from tests.fakes import FakeChatModel
 
 HISTORY = [
     ("What did Armenia say about the Lachin corridor checkpoint?", "It called it illegal [1].")
@@ -86,7 +71,7 @@ def test_llm_is_not_asked_for_standalone_questions():
 
 
 def test_ask_with_history_answers_the_rewritten_follow_up(sample_index):
-    answerer = Answerer(sample_index, use_llm=False)
+    answerer = Answerer(sample_index)
     alone = answerer.ask("and what did Baku do?")
     follow_up = answerer.ask(
         "and what did Baku do?", history=[("What happened at the Lachin corridor on April 23?", "")]

@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 
 from qa.answer.sentences import SentenceTable
-from qa.answer.verify import CitationVerifier, VerifyConfig, claim_terms, support_of
+from qa.answer.verify import (
+    CitationVerifier,
+    VerifyConfig,
+    carry_spans,
+    claim_terms,
+    support_of,
+)
 from qa.types import Passage
 
 LACHIN = (
@@ -52,6 +58,11 @@ def _verify(reply: str, table, shown=(0, 1, 2)):
     return CitationVerifier().verify(reply, table, list(shown))
 
 
+def _flagged(result) -> tuple[str, ...]:
+    """The unsupported sentences, read from the verified text at their offsets."""
+    return tuple(result.text[start:end] for start, end in result.unsupported)
+
+
 def test_correct_marker_is_kept_with_its_supporting_sentence(table):
     reply = "Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [1]."
     result = _verify(reply, table)
@@ -86,7 +97,7 @@ def test_claim_no_passage_supports_loses_its_marker_and_is_flagged(table):
     assert result.text.endswith(
         "French peacekeepers will patrol the Alpine ski resorts next winter."
     )
-    assert result.unsupported == (
+    assert _flagged(result) == (
         "French peacekeepers will patrol the Alpine ski resorts next winter.",
     )
     assert result.removed == 1
@@ -114,7 +125,7 @@ def test_uncited_factual_sentence_gets_a_marker_or_a_flag(table):
         "Sam Altman\nThe board said Altman had not been consistently candid in his "
         "communications [3]."
     )
-    assert result.unsupported == ("He plans to open a bakery in Lisbon with his cousins.",)
+    assert _flagged(result) == ("He plans to open a bakery in Lisbon with his cousins.",)
     assert result.added == 1
 
 
@@ -143,7 +154,7 @@ def test_only_passages_shown_to_the_model_can_receive_a_moved_marker(table):
         "Sam Altman\nOpenAI's board removed Sam Altman as chief executive [1].", table, shown=(0, 1)
     )
     assert "[" not in result.text
-    assert result.unsupported == ("OpenAI's board removed Sam Altman as chief executive.",)
+    assert _flagged(result) == ("OpenAI's board removed Sam Altman as chief executive.",)
 
 
 def test_support_combines_lexical_and_dense_signals(table):
@@ -159,3 +170,45 @@ def test_reporting_verbs_do_not_count_as_content():
     assert claim_terms("TechCrunch reported that the article said Altman left") == claim_terms(
         "TechCrunch: Altman left"
     )
+
+
+def test_flagged_offsets_follow_the_marker_edits_before_them(table):
+    reply = (
+        "Sam Altman\nOpenAI's board removed Sam Altman as chief executive [2]. "
+        "French peacekeepers will patrol the Alpine ski resorts next winter [12]. "
+        "Josh Allen threw four touchdown passes in the win [1][2]. "
+        "He plans to open a bakery in Lisbon with his cousins."
+    )
+    result = _verify(reply, table)
+    assert _flagged(result) == (
+        "French peacekeepers will patrol the Alpine ski resorts next winter.",
+        "He plans to open a bakery in Lisbon with his cousins.",
+    )
+    assert list(result.unsupported) == sorted(result.unsupported)
+
+
+def test_a_sentence_with_one_unsupported_claim_is_flagged_whole(table):
+    reply = (
+        "Yes\nBaku set up a checkpoint on the Lachin Corridor [1], while French peacekeepers "
+        "patrol the Alpine ski resorts [2]."
+    )
+    result = _verify(reply, table)
+    assert _flagged(result) == (
+        "Baku set up a checkpoint on the Lachin Corridor [1], while French peacekeepers patrol "
+        "the Alpine ski resorts.",
+    )
+
+
+def test_carry_spans_moves_offsets_to_the_renumbered_text():
+    source = "Yes\nA checkpoint was set up [3]. Peacekeepers patrol the ski resorts.  "
+    target = "Yes\nA checkpoint was set up [1]. Peacekeepers patrol the ski resorts."
+    start = source.index("A checkpoint")
+    flagged = (start, source.index("Peacekeepers") - 1), (source.index("Peacekeepers"), len(source))
+    moved = carry_spans(flagged, source, target)
+    assert [target[s:e] for s, e in moved] == [
+        "A checkpoint was set up [1].",
+        "Peacekeepers patrol the ski resorts.",
+    ]
+    assert carry_spans([(0, 0)], source, target) == ()
+    with pytest.raises(ValueError):
+        carry_spans(flagged, source, target.replace("ski", "beach"))

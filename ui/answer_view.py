@@ -1,29 +1,29 @@
 """The conversation column: questions, answers with clickable ``[n]`` markers, abstentions.
 
 Markers become ``<button class="cite" data-turn data-n>`` elements; a small script in
-:mod:`ui.assets` brings card ``n`` of that turn into view. Claims that ``qa`` flagged as
-unsupported by their cited passages (``Answer.unsupported``) are found in the text, markers and
-spacing aside, and wrapped in ``<span class="unsupported">`` with a visible label, so a reader
-sees which claims to doubt. An abstention is said plainly, with what the
-search covered; the nearest coverage appears as cards in the sources column.
+:mod:`ui.assets` brings card ``n`` of that turn into view. The sentences ``qa`` flagged as
+unsupported by their cited passages (``Answer.unsupported``, offsets into the text) are wrapped in
+``<span class="unsupported">`` with a visible label, so a reader sees which claims to doubt. An
+abstention is said plainly, with what the search covered; the nearest coverage appears as cards in
+the sources column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa import Answer
+from qa import Answer, Mode
 from qa.answer.citations import MARKER
 
 from .conversation import Turn
 from .html import esc
 
 
-def mode_label(mode: str) -> str:
-    """Words for an ``Answer.mode`` value ("extractive" or "llm:<model>")."""
-    if mode.startswith("llm:"):
-        return f"written by {mode[4:]}"
-    return "extractive: sentences quoted from the articles"
+def mode_label(mode: Mode) -> str:
+    """Words for how an answer was written (``Answer.mode``)."""
+    if mode.extractive:
+        return "extractive: sentences quoted from the articles"
+    return f"written by {mode.llm_model}"
 
 
 def marker_html(text: str, turn: int, numbers: set[int]) -> str:
@@ -55,51 +55,17 @@ def marker_html(text: str, turn: int, numbers: set[int]) -> str:
     return "".join(out)
 
 
-def _plain(text: str) -> tuple[str, list[int]]:
-    """``text`` without markers and with whitespace runs collapsed, plus each kept character's
-    offset in ``text`` (how ``qa`` writes the claims it flags)."""
-    chars: list[str] = []
-    where: list[int] = []
-    position = 0
-    for match in [*MARKER.finditer(text), None]:
-        stop = match.start() if match else len(text)
-        for offset in range(position, stop):
-            ch = text[offset]
-            if ch.isspace():
-                if not chars or chars[-1] == " ":
-                    continue
-                ch = " "
-            chars.append(ch)
-            where.append(offset)
-        position = match.end() if match else len(text)
-    return "".join(chars), where
-
-
-def flagged_spans(text: str, claims: Sequence[str]) -> list[tuple[int, int]]:
-    """Where the flagged claims occur in ``text`` (markers and spacing inside them ignored).
-
-    Args:
-        text: the answer text.
-        claims: ``Answer.unsupported``.
-
-    Returns:
-        (start, end) offsets in ``text``, sorted and disjoint; claims not found are skipped.
-    """
-    plain, where = _plain(text)
-    spans: list[tuple[int, int]] = []
-    for claim in claims:
-        wanted = " ".join(claim.split())
-        found = plain.find(wanted) if wanted else -1
-        if found >= 0:
-            spans.append((where[found], where[found + len(wanted) - 1] + 1))
-    spans.sort()
-    disjoint: list[tuple[int, int]] = []
-    for start, end in spans:
-        if disjoint and start < disjoint[-1][1]:
-            disjoint[-1] = (disjoint[-1][0], max(end, disjoint[-1][1]))
+def _disjoint(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """``spans`` sorted, clipped to ``length`` and merged where they overlap."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, s), min(e, length)) for s, e in spans):
+        if start >= end:
+            continue
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
-            disjoint.append((start, end))
-    return disjoint
+            merged.append((start, end))
+    return merged
 
 
 def answer_text_html(answer: Answer, turn: int) -> str:
@@ -116,7 +82,7 @@ def answer_text_html(answer: Answer, turn: int) -> str:
     numbers = {c.number for c in answer.citations}
     out: list[str] = []
     position = 0
-    for start, end in flagged_spans(text, answer.unsupported):
+    for start, end in _disjoint(answer.unsupported, len(text)):
         out.append(marker_html(text[position:start], turn, numbers))
         out.append(
             f'<span class="unsupported" title="No cited passage supports this">'
@@ -151,7 +117,8 @@ def render_answer(answer: Answer, turn: int) -> str:
         searched = answer.filters.describe()
         origin = " (filter taken from your question)" if answer.filters.from_question else ""
         parts.append(
-            f'<p class="answer-meta">Searched {esc(searched)}{esc(origin)} · {esc(mode_label(answer.mode))}</p>'
+            f'<p class="answer-meta">Searched {esc(searched)}{esc(origin)} · '
+            f"{esc(mode_label(answer.mode))}</p>"
         )
         if answer.unsupported:
             count = len(answer.unsupported)
@@ -185,7 +152,8 @@ def render_turn(turn: Turn, index: int) -> str:
         parts.append(f'<div class="bubble answer notice" role="alert">{esc(turn.notice)}</div>')
     elif turn.answer is None:
         parts.append(
-            '<div class="bubble answer pending"><p class="pending">Searching the articles…</p></div>'
+            '<div class="bubble answer pending">'
+            '<p class="pending">Searching the articles…</p></div>'
         )
     else:
         parts.append(render_answer(turn.answer, index))
@@ -206,8 +174,9 @@ def render_conversation(turns: Sequence[Turn], article_count: int) -> str:
     if not turns:
         return (
             '<div class="conversation empty"><p class="welcome">Ask a question about the '
-            f"{article_count:,} indexed article{'s' if article_count != 1 else ''}. Every sentence of "
-            'an answer cites the passage it comes from: click a <span class="cite-sample">[n]</span> '
+            f"{article_count:,} indexed article{'s' if article_count != 1 else ''}. "
+            "Every sentence of an answer cites the passage it comes from: click a "
+            '<span class="cite-sample">[n]</span> '
             "marker to see that passage beside the answer.</p></div>"
         )
     body = "".join(render_turn(t, i) for i, t in enumerate(turns))

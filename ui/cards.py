@@ -53,7 +53,8 @@ def render_card(citation: Citation, turn: int) -> str:
     """
     p = citation.passage
     return (
-        f'<div class="card" id="src-{turn}-{citation.number}" data-turn="{turn}" data-n="{citation.number}">'
+        f'<div class="card" id="src-{turn}-{citation.number}" data-turn="{turn}" '
+        f'data-n="{citation.number}">'
         f'<div class="card-head"><span class="card-num">[{citation.number}]</span>'
         f"{link(p.url, p.title, 'card-title')}</div>"
         f'<div class="card-meta">{_meta_line(p.source, p.published)}</div>'
@@ -78,7 +79,10 @@ def _group(turn: Turn, index: int, active: bool) -> str:
     if answer is None:
         body = '<p class="sources-note">Looking for passages…</p>'
     elif answer.abstained and answer.nearest:
-        body = '<p class="sources-note">Nothing found answers this. Closest coverage (not evidence):</p>'
+        body = (
+            '<p class="sources-note">Nothing found answers this. '
+            "Closest coverage (not evidence):</p>"
+        )
         body += "".join(render_nearest(p, index, i) for i, p in enumerate(answer.nearest))
     elif answer.abstained:
         body = '<p class="sources-note">No article matched the search.</p>'

@@ -68,9 +68,7 @@ class LibraryController:
 
     def status(self) -> str:
         """The status bar (mode and index size)."""
-        return render_status(
-            self.answerer.mode, self.answerer.settings.openai_base_url, self.index.stats()
-        )
+        return render_status(self.answerer.mode, self.index.stats())
 
     def outlets(self) -> list[str]:
         """Outlets of the indexed articles, for the filter's multi-select."""

@@ -4,45 +4,44 @@ and a clear warning when the LLM endpoint failed and answers fell back to extrac
 from __future__ import annotations
 
 from index import IndexStats
+from qa import Mode
 
 from .html import esc
 
 
-def describe_mode(mode: str, base_url: str | None) -> str:
+def describe_mode(mode: Mode) -> str:
     """Plain words for the answering mode.
 
     Args:
-        mode: ``Answerer.mode`` ("extractive" or "llm:<model>").
-        base_url: the configured OpenAI-compatible base url, or None for OpenAI itself.
+        mode: ``Answerer.mode``.
 
     Returns:
         e.g. "Extractive (no LLM configured)", "OpenAI · gpt-4o-mini",
         "LLM qwen2.5 at http://127.0.0.1:8080/v1".
     """
-    if not mode.startswith("llm:"):
+    if mode.extractive:
         return "Extractive (no LLM configured): answers quote the articles"
-    model = mode[4:]
-    if base_url:
-        return f"LLM {model} at {base_url}"
-    return f"OpenAI · {model}"
+    if mode.base_url:
+        return f"LLM {mode.llm_model} at {mode.base_url}"
+    return f"OpenAI · {mode.llm_model}"
 
 
-def render_status(mode: str, base_url: str | None, stats: IndexStats) -> str:
+def render_status(mode: Mode, stats: IndexStats) -> str:
     """The status bar.
 
     Args:
         mode: ``Answerer.mode``.
-        base_url: the configured base url, or None.
         stats: index statistics.
 
     Returns:
         HTML.
     """
+    articles = f"{stats.articles:,} article{'s' if stats.articles != 1 else ''}"
+    chunks = f"{stats.chunks:,} chunk{'s' if stats.chunks != 1 else ''}"
     return (
         '<div class="status-bar">'
-        f'<span class="status-mode">Mode: {esc(describe_mode(mode, base_url))}</span>'
-        f'<span class="status-index">Index: {stats.articles:,} article{"s" if stats.articles != 1 else ""} · '
-        f"{stats.chunks:,} chunk{'s' if stats.chunks != 1 else ''}</span>"
+        f'<span class="status-mode">Mode: {esc(describe_mode(mode))}</span>'
+        f'<span class="status-index">Index: {articles} · {chunks}</span>'
         "</div>"
     )
 
@@ -60,5 +59,6 @@ def render_banner(error: str | None) -> str:
         return ""
     return (
         '<div class="llm-banner" role="alert"><b>The LLM endpoint is not answering.</b> '
-        f"{esc(error)}. Answers fall back to extractive quotes from the articles, still cited.</div>"
+        f"{esc(error)}. Answers fall back to extractive quotes from the articles, still cited."
+        "</div>"
     )

@@ -1,13 +1,13 @@
 """The bounded context: which passage sentences go into the prompt.
 
-A local 1.5B model on two CPU cores reads about 40 prompt tokens a second, so the passages shown
-to it must be few tokens if the first words are to appear within about 15 seconds. Cutting whole
-passages from the bottom of the list would lose exactly what multi-hop questions need (evidence
-from several articles), so the budget is spent on sentences instead: every passage's most
-relevant sentence first (in order of relevance), then every passage's second best, and so on,
-until ``budget`` cl100k tokens (headers included) are used. Each passage then shows its chosen
-sentences in text order, with "…" where sentences were left out. With a large budget (a hosted
-model) this degrades gracefully to whole passages.
+A local 1.5B model on two CPU cores reads prompts slowly (its speed: scripts/README.md), so the
+passages shown to it must be few tokens if the first words are to appear within about 15 seconds,
+the aim on such a machine. Cutting whole passages from the bottom of the list would lose exactly
+what multi-hop questions need (evidence from several articles), so the budget is spent on sentences
+instead: every passage's most relevant sentence first (in order of relevance), then every passage's
+second best, and so on, until ``budget`` cl100k tokens (headers included) are used. Each passage
+then shows its chosen sentences in text order, with "…" where sentences were left out. With a large
+budget (a hosted model) this degrades gracefully to whole passages.
 
 Prompt numbers follow relevance: ``[1]`` holds the best sentence.
 """

@@ -21,8 +21,11 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from index.errors import NewsqaError
+
+from ..types import Mode
 
 
 class LLMError(NewsqaError):
@@ -57,6 +60,37 @@ class LLMConfig:
 Message = dict[str, str]
 
 
+class Chat(Protocol):
+    """What :class:`qa.Answerer` needs of a chat model: :class:`ChatModel`, or a test's scripted
+    double."""
+
+    @property
+    def mode(self) -> Mode:
+        """The answering mode the model gives (its name and endpoint)."""
+        ...
+
+    @property
+    def context_tokens(self) -> int:
+        """Prompt budget for passages (cl100k tokens)."""
+        ...
+
+    def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
+        """Stream the reply to one system + user turn.
+
+        Raises:
+            LLMError: the model failed.
+        """
+        ...
+
+    def complete(self, system: str, user: str, max_tokens: int | None = None) -> str:
+        """The whole reply to one system + user turn.
+
+        Raises:
+            LLMError: the model failed.
+        """
+        ...
+
+
 class ChatModel:
     """A thin wrapper over ``openai.OpenAI`` chat completions.
 
@@ -77,9 +111,14 @@ class ChatModel:
         )
 
     @property
-    def label(self) -> str:
-        """Mode label shown to users, e.g. ``llm:gpt-4o-mini``."""
-        return f"llm:{self.config.model}"
+    def mode(self) -> Mode:
+        """The answering mode this model gives: its name and endpoint."""
+        return Mode(self.config.model, self.config.base_url)
+
+    @property
+    def context_tokens(self) -> int:
+        """Prompt budget for passages (cl100k tokens)."""
+        return self.config.context_tokens
 
     def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
         """Stream the reply to one system + user turn.
@@ -121,7 +160,8 @@ class ChatModel:
                 for event in response:
                     if time.monotonic() > deadline:
                         raise LLMError(
-                            f"the LLM at {self._where()} did not finish within {self.config.total_timeout_s:g} s"
+                            f"the LLM at {self._where()} did not finish within "
+                            f"{self.config.total_timeout_s:g} s"
                         )
                     if not event.choices:
                         continue

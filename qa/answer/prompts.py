@@ -1,11 +1,11 @@
 """Every text newsqa sends to an LLM or shows as a canned answer, in one place.
 
-The answer prompt is kept lean because a small local model on two CPU cores reads prompts at
-about 40 tokens a second: time to first token is mostly prompt length. The system prompt is
-fixed and comes first, so a llama.cpp server reuses its cached state and pays for it only once;
-the per-question part (passages, question) is bounded by the context budget (see
-:mod:`qa.answer.context`). The worked examples (a yes/no question and a "which" question) show the exact
-layout the parser expects: the short answer alone on the first line, then cited sentences.
+The answer prompt is kept lean because a small local model on two CPU cores reads prompts slowly
+(scripts/README.md): time to first token is mostly prompt length. The system prompt is fixed and
+comes first, so a llama.cpp server reuses its cached state and pays for it only once; the
+per-question part (passages, question) is bounded by the context budget (see
+:mod:`qa.answer.context`). The worked examples (a yes/no question and a "which" question) show the
+exact layout the parser expects: the short answer alone on the first line, then cited sentences.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Deterministic and local, run on the finished reply before it is shown as final:
    headline and outlet count too: "TechCrunch reported ..." names the outlet); dense support is
    the cosine similarity of claim and sentence in the retrieval embedding space.
 3. A passage supports a claim when lexical >= ``min_lexical`` or dense >= ``min_dense``. The
-   thresholds were calibrated on the MultiHop-RAG dev questions (``bench/calibrate_verify.py``,
-   results in ``bench/results/verify-calibration.json``): pairs of a question clause that
+   thresholds were calibrated on the MultiHop-RAG dev questions (``python -m bench.calibrate``,
+   results in ``bench/results/calibration.json``): pairs of a question clause that
    paraphrases one article's fact and a retrieved passage, positive when the passage holds that
    fact; the operating point maximises F0.5, favouring precision, because a wrong marker is worse
    than a missing one.
@@ -22,12 +22,14 @@ Deterministic and local, run on the finished reply before it is shown as final:
    it, and is flagged otherwise. The short-answer line and "the articles don't say" sentences
    are not claims.
 
-The output text keeps the model's (prompt) numbering; :mod:`qa.answerer` renumbers it.
+The output text keeps the model's (prompt) numbering; :mod:`qa.answerer` renumbers it and
+carries the unsupported sentences' offsets over with :func:`carry_spans`.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,7 +69,7 @@ class VerifyConfig:
         min_claim_terms: sentences with fewer content words are not checked as claims.
     """
 
-    # bench/results/calibration.json: F0.5 0.55, precision 0.65, recall 0.33 on 584 dev pairs.
+    # The operating point, with its precision and recall: bench/results/calibration.json.
     min_lexical: float = 0.55
     min_dense: float = 0.79
     min_claim_terms: int = 3
@@ -129,12 +131,13 @@ class Verification:
     Attributes:
         text: the reply with corrected markers (prompt numbering).
         checks: one verdict per claim, in reply order.
-        unsupported: sentences (markers removed) holding a claim no shown passage supports.
+        unsupported: (start, end) offsets in ``text`` of the sentences holding a claim no shown
+            passage supports, in text order.
     """
 
     text: str
     checks: tuple[ClaimCheck, ...]
-    unsupported: tuple[str, ...]
+    unsupported: tuple[tuple[int, int], ...]
 
     @property
     def removed(self) -> int:
@@ -199,6 +202,7 @@ class _Claim:
     numbers: list[int]
     edit: tuple[int, int] | None  # span of the marker group in the reply (None: no markers)
     sentence_end: int
+    span: tuple[int, int]  # the whole sentence in the reply
 
 
 class CitationVerifier:
@@ -227,6 +231,7 @@ class CitationVerifier:
         vectors = table.embed(texts) if texts else np.zeros((0, 1))
         edits: list[tuple[int, int, str]] = []
         checks: list[ClaimCheck] = []
+        flagged: dict[tuple[int, int], None] = {}
         for claim, vector in zip(claims, vectors):
             terms = claim_terms(claim.text)
             valid = [n for n in dict.fromkeys(claim.numbers) if 1 <= n <= len(shown)]
@@ -260,12 +265,14 @@ class CitationVerifier:
                     claim.text, claim.sentence, tuple(claim.numbers), tuple(kept), bool(kept), spans
                 )
             )
+            if not kept:
+                flagged[claim.span] = None
             if claim.edit is not None or kept:
                 edits.append(self._edit(claim, kept))
         text = reply
         for start, end, replacement in sorted(edits, reverse=True):
             text = text[:start] + replacement + text[end:]
-        unsupported = tuple(dict.fromkeys(c.sentence for c in checks if not c.supported))
+        unsupported = tuple(_trim(text, _moved(span, edits)) for span in flagged)
         return Verification(text, tuple(checks), unsupported)
 
     @staticmethod
@@ -281,7 +288,8 @@ class CitationVerifier:
         return claim.sentence_end, claim.sentence_end, f" {markers}"
 
     def _claims(self, reply: str) -> list[_Claim]:
-        """The claims of a reply: marker groups with the words before them, and uncited sentences."""
+        """The claims of a reply: marker groups with the words before them, and uncited
+        sentences."""
         claims: list[_Claim] = []
         spans = _sentences(reply)
         newline = reply.find("\n", len(reply) - len(reply.lstrip()))
@@ -295,7 +303,7 @@ class CitationVerifier:
                     continue
                 body_end = start + len(sentence.rstrip().rstrip(".!?;:").rstrip())
                 whole = " ".join(sentence.split())
-                claims.append(_Claim(whole, whole, [], None, body_end))
+                claims.append(_Claim(whole, whole, [], None, body_end, (start, end)))
                 continue
             whole = " ".join(strip_markers(sentence).split())
             previous = 0
@@ -315,6 +323,7 @@ class CitationVerifier:
                         numbers,
                         (start + group.start(), start + group.end()),
                         end,
+                        (start, end),
                     )
                 )
                 previous = group.end()
@@ -330,3 +339,62 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             spans[i - 1][1] = lead.end()
             spans[i][0] = lead.end()
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _moved(span: tuple[int, int], edits: Sequence[tuple[int, int, str]]) -> tuple[int, int]:
+    """``span`` of the reply, moved to where it lies once the marker ``edits`` are made."""
+
+    def at(offset: int) -> int:
+        return offset + sum(len(new) - (end - start) for start, end, new in edits if end <= offset)
+
+    return at(span[0]), at(span[1])
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """``span`` without the white space at its ends."""
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _content(text: str) -> list[int]:
+    """Offsets of the characters of ``text`` that are neither white space nor in a marker."""
+    offsets: list[int] = []
+    position = 0
+    for match in [*MARKER.finditer(text), None]:
+        stop = match.start() if match else len(text)
+        offsets.extend(i for i in range(position, stop) if not text[i].isspace())
+        position = match.end() if match else len(text)
+    return offsets
+
+
+def carry_spans(
+    spans: Sequence[tuple[int, int]], source: str, target: str
+) -> tuple[tuple[int, int], ...]:
+    """``spans`` of ``source`` moved to ``target``, a copy of it whose markers and white space
+    alone differ (renumbered markers, stripped ends).
+
+    Args:
+        spans: (start, end) offsets in ``source``.
+        source: the text the spans point into.
+        target: the same words with other markers.
+
+    Returns:
+        The spans' (start, end) offsets in ``target``, each from its first to its last character
+        that is neither white space nor a marker; a span holding no such character is left out.
+
+    Raises:
+        ValueError: ``target`` has other words than ``source``.
+    """
+    before, after = _content(source), _content(target)
+    if [source[i] for i in before] != [target[i] for i in after]:
+        raise ValueError("the target text has other words than the source text")
+    carried = []
+    for start, end in spans:
+        first, stop = bisect_left(before, start), bisect_left(before, end)
+        if first < stop:
+            carried.append((after[first], after[stop - 1] + 1))
+    return tuple(carried)

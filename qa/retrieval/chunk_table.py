@@ -4,15 +4,15 @@ Retrieval runs several searches per question (one per clause, outlet and date of
 and re-ranks candidates by their best sentence (:mod:`qa.retrieval.focus`), which needs each chunk's
 sentences as index terms and the terms' IDF. Holding the chunks in memory makes each of these a
 lookup instead of a store round trip; dense search becomes an exact masked matrix-vector
-product (about a millisecond for 10k chunks). The table is read once from the store (about 3 s
-for the 6,500 chunks of 609 articles on 2 cores, mostly tokenising sentences) and re-read when
-the store's generation moves on (an ingest or a delete); :meth:`qa.retrieval.retriever.Retriever.warm`
-does it ahead of the first question.
+product. The table is read once from the store (mostly tokenising sentences; bench/README.md,
+"Figures quoted by the code", has the times) and re-read when the store's generation moves on
+(an ingest or a delete);
+:meth:`qa.retrieval.retriever.Retriever.warm` does it ahead of the first question.
 
 Above ``NEWSQA_MEMORY_TABLE_CHUNKS`` chunks (default :data:`MAX_CHUNKS`) the table is not built
 and the retriever searches through Chroma and the BM25 index directly, without sentence focus:
-memory grows with the corpus (about 4 kB of text, vector and terms per chunk) and so does the
-load (60 s and 2.9 GB at 100k chunks, measured by ``bench/scale.py``).
+memory grows with the corpus (text, vector and terms of every chunk) and so does the load
+(bench/results/scale-100000.md: the app's memory and its first question at 100k chunks).
 """
 
 from __future__ import annotations

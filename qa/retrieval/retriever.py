@@ -56,10 +56,9 @@ class RetrievalConfig:
     Attributes:
         dense: embedding search of the whole question, fused with BM25 at ``dense_weight``.
             On by default: users paraphrase, and the dense side finds passages that share no
-            word with the question. On MultiHop-RAG (questions written from the articles' own
-            words) it costs about 45 ms and 0.012 full evidence@10, and lifts Hits@10 from
-            0.969 to 0.973 and MRR@10 from 0.750 to 0.758 (bench/results/retrieval-ladder.md,
-            rows ``final`` and ``default``).
+            word with the question. On MultiHop-RAG, whose questions reuse the articles' own
+            words, it changes little and adds the cost of embedding the question (bench/README.md;
+            rows ``final`` and ``default`` of bench/results/retrieval-ladder.md).
         lexical: BM25 search of the whole question.
         outlet_queries: the whole question again, restricted to each outlet it names.
         decompose: one BM25 sub-query per clause of the question.
@@ -250,7 +249,7 @@ class Retriever:
             ids = [c for c, _ in interleave(lists, n, search.article_of, cfg.per_article, turns)]
             if sort:
                 # The clauses' own words, without the feedback names: a name shared by every
-                # passage would only shift all the keys (measured: MRR@10 0.736 with, 0.750 without).
+                # passage would only shift all the keys (bench/README.md, "Measured and left out").
                 words = [" ".join(_clause_words(c, _scope(c, filters))) for c in clauses]
                 terms = [set(t) for t in tokenize(words)]
                 head = sort_by_sentence(ids[:SORT_WINDOW], terms, search.table, cfg.sentence_sort)
@@ -343,8 +342,8 @@ class _Search:
     def dense(self, vector: np.ndarray, n: int, filters: Filters) -> list[str]:
         if self.table is not None:
             return [chunk_id for chunk_id, _ in self.table.dense(vector, n, filters)]
-        # A filtered Chroma query first selects the id of every record the filter matches: 0.1 to
-        # 0.5 s per outlet or month at 150k chunks, growing with the store. So one unfiltered
+        # A filtered Chroma query first selects the id of every record the filter matches, a cost
+        # that grows with the store (bench/README.md, "Scale"). So one unfiltered
         # query for the store's nearest neighbours serves all of a question's dense lists, each
         # filtered here; the BM25 lists, filtered exactly, find what lies beyond them.
         hits = self._nearest(vector, max(n, self.DENSE_POOL))
