@@ -115,7 +115,8 @@ def retrieve(
     """The ``k`` passages that best answer ``question``, optionally filtered by date and outlet."""
     return default_answerer().retrieve(question, k=k, since=since, until=until, sources=sources)
 
-# Exported lazily: importing llama-index-core takes about 1.5 s, which only its users should pay.
+# Exported lazily: importing llama-index-core is slow (bench/README.md, "Figures quoted by the
+# code"), and only its users should pay for it.
 _LLAMAINDEX = frozenset({"NewsqaQueryEngine", "NewsqaRetriever"})
 
 

@@ -30,7 +30,8 @@ Design decisions:
   blocked by it.
 
 LlamaIndex is imported here only; :mod:`qa` exports these classes lazily, because importing
-llama-index-core takes about 1.5 s that ``ask`` alone does not need.
+llama-index-core takes time that ``ask`` alone does not need (bench/README.md, "Figures quoted by
+the code").
 """
 
 from __future__ import annotations
