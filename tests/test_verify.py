@@ -17,17 +17,18 @@ from qa.answer.verify import (
 from qa.types import Passage
 
 LACHIN = (
-    "Tensions rose again in the South Caucasus this spring. Baku on April 23 set up a checkpoint at the "
-    "entrance to the Lachin Corridor, the only road connecting Nagorno-Karabakh with Armenia. Yerevan called "
-    "the move illegal and unacceptable."
+    "Tensions rose again in the South Caucasus this spring. Baku on April 23 set up a checkpoint "
+    "at the entrance to the Lachin Corridor, the only road connecting Nagorno-Karabakh with "
+    "Armenia. Yerevan called the move illegal and unacceptable."
 )
 FOOTBALL = (
-    "The Buffalo Bills beat the Miami Dolphins 48-20 on Sunday afternoon. Josh Allen threw four touchdown "
-    "passes in the win. The defense forced three turnovers in the second half."
+    "The Buffalo Bills beat the Miami Dolphins 48-20 on Sunday afternoon. Josh Allen threw four "
+    "touchdown passes in the win. The defense forced three turnovers in the second half."
 )
 OPENAI = (
-    "OpenAI's board removed Sam Altman as chief executive on Friday. The board said he had not been "
-    "consistently candid in his communications. Microsoft was told minutes before the announcement."
+    "OpenAI's board removed Sam Altman as chief executive on Friday. The board said he had not "
+    "been consistently candid in his communications. Microsoft was told minutes before the "
+    "announcement."
 )
 
 
@@ -64,7 +65,10 @@ def _flagged(result) -> tuple[str, ...]:
 
 
 def test_correct_marker_is_kept_with_its_supporting_sentence(table):
-    reply = "Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [1]."
+    reply = (
+        "Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on "
+        "April 23 [1]."
+    )
     result = _verify(reply, table)
     assert result.text == reply
     assert result.unsupported == ()
@@ -105,8 +109,8 @@ def test_claim_no_passage_supports_loses_its_marker_and_is_flagged(table):
 
 def test_each_marker_group_of_a_sentence_is_checked_against_its_own_clause(table):
     reply = (
-        "Yes\nBaku set up a checkpoint on the Lachin Corridor [1], while the Bills beat the Dolphins "
-        "48-20 on Sunday [3]."
+        "Yes\nBaku set up a checkpoint on the Lachin Corridor [1], while the Bills beat the "
+        "Dolphins 48-20 on Sunday [3]."
     )
     result = _verify(reply, table)
     assert result.text == (
@@ -136,7 +140,10 @@ def test_short_answer_line_and_statements_about_the_passages_are_not_claims(tabl
 
 
 def test_markers_opening_the_next_sentence_belong_to_the_previous_one(table):
-    reply = "Yes\nThe Bills beat the Dolphins 48-20 on Sunday. [1] Josh Allen threw four touchdown passes [2]."
+    reply = (
+        "Yes\nThe Bills beat the Dolphins 48-20 on Sunday. [1] Josh Allen threw four touchdown "
+        "passes [2]."
+    )
     result = _verify(reply, table)
     assert "48-20 on Sunday. [2]" in result.text
     assert result.unsupported == ()
