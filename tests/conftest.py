@@ -9,7 +9,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "corpus"
+#: The test news corpus, invented for these tests and shipped with them (see tests/data/README.md
+#: and tests/fixtures/news.py).
+NEWS_CORPUS = ROOT / "tests" / "data" / "news.jsonl"
+#: The benchmark data. It lies beside a checkout of the project (as in CI), never inside one, so
+#: a clone lacks it: only tests of the benchmark harness on the real benchmark read it.
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "multihop-rag"
+
+needs_benchmark = pytest.mark.skipif(
+    not all((SHARED_EVAL / name).is_file() for name in ("corpus.json", "queries-dev.json")),
+    reason="needs ../shared/eval/multihop-rag (the benchmark data), absent on this clone",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import pytest
 from bench.retrieval import VARIANTS, half_of, load_questions, render, table
 from bench.retrieval_metrics import percentile, score_question, squash, summarise
 from qa.retrieval.retriever import RetrievalConfig
+from tests.conftest import SHARED_EVAL, needs_benchmark
 
 
 def test_facts_are_matched_with_all_whitespace_removed():
@@ -107,13 +108,11 @@ def test_the_report_has_one_row_per_variant_and_per_type():
 
 
 @pytest.mark.slow
+@needs_benchmark
 def test_the_harness_runs_end_to_end_on_a_small_slice(tmp_path, capsys):
     """Index a few benchmark articles with the real model, run two variants, read the report."""
     from bench.retrieval import main
-    from tests.conftest import SHARED_EVAL
 
-    if not (SHARED_EVAL / "corpus.json").exists():
-        pytest.skip("the MultiHop-RAG files are not present")
     questions = [
         q for q in json.loads((SHARED_EVAL / "queries-dev.json").read_text()) if q["evidence_list"]
     ][:3]

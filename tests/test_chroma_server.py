@@ -12,15 +12,10 @@ import time
 import pytest
 
 from index import Settings, StoreError, open_index
-from tests.conftest import SHARED_EVAL
 from tests.fixtures.chroma_server import running_chroma
 from tests.fixtures.kills import kill_repeatedly
+from tests.fixtures.news import LONG, news_records, write_feed
 from tests.fixtures.storecheck import assert_same_content, check_consistent, snapshot
-
-CORPUS = SHARED_EVAL / "corpus.json"
-pytestmark = pytest.mark.skipif(
-    not CORPUS.exists(), reason=f"benchmark corpus not found at {CORPUS}"
-)
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +26,12 @@ def chroma_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def news_slice(tmp_path_factory):
-    """Ten articles of the benchmark corpus, as a JSON file."""
-    path = tmp_path_factory.mktemp("slice") / "slice.json"
-    records = json.loads(CORPUS.read_text())
-    path.write_text(json.dumps(records[100:110]))
-    return path
+    """Ten articles of the test news corpus (nine stories and the long read: 35 chunks), as a
+    JSON file."""
+    records = news_records()
+    return write_feed(
+        tmp_path_factory.mktemp("slice") / "slice.json", [*records[10:19], records[LONG]]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +105,9 @@ def test_killed_ingestion_into_the_server_recovers(
         "NEWSQA_DATA_DIR": str(tmp_path / "data"),
         "NEWSQA_CHROMA_URL": chroma_url,
         "NEWSQA_COLLECTION": "killed",
-        "NEWSQA_INGEST_GROUP": "16",
+        # Groups of about two articles: a run commits several times, so kills land between
+        # commits.
+        "NEWSQA_INGEST_GROUP": "4",
         "ANONYMIZED_TELEMETRY": "False",
     }
     seed = int(os.environ.get("NEWSQA_TEST_SEED", time.time_ns() % 100_000))

@@ -10,17 +10,17 @@ import sys
 import threading
 import time
 
-import pytest
-
 from index import Article, Settings, open_index
-from tests.conftest import ROOT, SHARED_EVAL
+from tests.conftest import ROOT
 from tests.fakes import FakeEmbedder
-
-CORPUS = SHARED_EVAL / "corpus.json"
+from tests.fixtures.news import DISTINCT, news_records
 
 
 def _articles(first: int, count: int) -> list[Article]:
-    records = json.loads(CORPUS.read_text())[first : first + count]
+    """Stories ``first`` to ``first + count`` of the test news corpus, no two about the same thing
+    (a question naming one's headline finds that one first)."""
+    assert first + count <= len(DISTINCT)
+    records = news_records()[first : first + count]
     return [
         Article(id=r["url"], title=r["title"], text=r["body"], source=r["source"], url=r["url"])
         for r in records
@@ -35,11 +35,11 @@ def _check_passages(index, passages) -> None:
         assert found[1][p.start : p.end] == p.text
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="benchmark corpus not found")
 def test_questions_during_an_ingestion_in_the_same_process(settings):
     from qa import Answerer
 
-    index = open_index(settings.with_(ingest_group=8), embedder=FakeEmbedder())
+    # Groups of about two articles: the ingestion below commits a dozen times.
+    index = open_index(settings.with_(ingest_group=4), embedder=FakeEmbedder())
     index.add_articles(_articles(0, 5))
     # Widen the moment between a group's chunks and its article records, when a reader could
     # see chunks of articles that are not committed yet.
@@ -119,10 +119,9 @@ print(json.dumps({"asked": asked, "bad": bad, "top": top}))
 """
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="benchmark corpus not found")
 def test_two_reader_processes_and_a_writer_process_share_one_store(tmp_path, real_embedder):
     data = tmp_path / "data"
-    first, later = _articles(200, 4), _articles(204, 6)
+    first, later = _articles(20, 4), _articles(24, 6)
     index = open_index(Settings(data_dir=data), embedder=real_embedder)
     index.add_articles(first)
     source = tmp_path / "later.json"
@@ -136,7 +135,7 @@ def test_two_reader_processes_and_a_writer_process_share_one_store(tmp_path, rea
         **os.environ,
         "ANONYMIZED_TELEMETRY": "False",
         "NEWSQA_DATA_DIR": str(data),
-        "NEWSQA_INGEST_GROUP": "16",
+        "NEWSQA_INGEST_GROUP": "4",  # the writer commits its six articles in three groups
     }
     readers = [
         subprocess.Popen(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from index.chunking import chunk_article
 from index.loaders import iter_files, load_file
-from tests.conftest import SAMPLE_CORPUS, SHARED_EVAL
+from tests.conftest import NEWS_CORPUS, SAMPLE_CORPUS, SHARED_EVAL, needs_benchmark
+from tests.fixtures.news import COPIES, LONG
 
 
 def test_seed_article_bare_date_and_derived_title():
@@ -24,8 +26,9 @@ def test_seed_article_bare_date_and_derived_title():
 def test_text_header_lines(tmp_path):
     path = tmp_path / "a.md"
     path.write_text(
-        "title: Rates held\nsource: The Ledger\nurl: https://ledger.example/rates\ndate: 7 October 2023\n"
-        "author: A. Writer\n\nThe central bank held rates at 5 percent on Tuesday, citing inflation.\n"
+        "title: Rates held\nsource: The Ledger\nurl: https://ledger.example/rates\n"
+        "date: 7 October 2023\nauthor: A. Writer\n\n"
+        "The central bank held rates at 5 percent on Tuesday, citing inflation.\n"
     )
     (article,) = load_file(path).articles
     assert (article.title, article.source, article.url, article.author) == (
@@ -98,6 +101,27 @@ def test_json_list_and_jsonl(tmp_path):
     assert [a.title for a in load_file(jsonl).articles] == ["One", "Two"]
 
 
+def test_the_test_news_corpus_loads_with_its_metadata():
+    result = load_file(NEWS_CORPUS)
+    assert result.error is None and result.problems == []
+    articles = result.articles
+    assert len(articles) == 36
+    assert len({a.id for a in articles}) == 36
+    assert all(a.id == a.url and a.url.startswith("https://") for a in articles)
+    assert all(a.published and a.source and a.author and a.title for a in articles)
+    assert len({a.source for a in articles}) == 8
+    assert min(a.published for a in articles) == date(2023, 9, 4)
+    assert max(a.published for a in articles) == date(2024, 3, 18)
+    assert len(chunk_article(articles[LONG])) >= 15
+    # Each near-duplicate shares most of its text with the story it copies, under another url.
+    for copy, original in COPIES.items():
+        a, b = articles[copy], articles[original]
+        assert a.url != b.url
+        shared = set(a.text.split(". ")) & set(b.text.split(". "))
+        assert len(shared) > len(b.text.split(". ")) / 2, (a.title, b.title)
+
+
+@needs_benchmark
 def test_multihop_corpus_loads_609_articles():
     result = load_file(SHARED_EVAL / "corpus.json")
     assert result.error is None
