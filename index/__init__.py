@@ -14,11 +14,13 @@ from .errors import (
     QuestionError,
     StoreError,
 )
+from .filters import Filters
 from .ingest import IngestReport
 from .library import IndexStats, NewsIndex, open_index
 from .loaders import FileResult, load_file
 from .settings import Settings
-from .store import ArticleInfo, Filters
+from .snapshot import IndexSnapshot
+from .store import ArticleInfo
 from .uploads import UploadReport, UploadResult
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "FileResult",
     "Filters",
     "IndexMismatchError",
+    "IndexSnapshot",
     "IndexStats",
     "IngestReport",
     "LoadError",

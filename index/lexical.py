@@ -23,15 +23,18 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .catalogue import Catalogue
-from .dates import UNKNOWN_ORDINAL, from_ordinal
-from .store import Filters, Store
+from .dates import to_ordinal
+from .filters import Filters, Outlets
+from .store import Store
 from .text import load_bm25s, tokenize
 
 log = logging.getLogger(__name__)
@@ -55,8 +58,46 @@ class LexicalHit:
     score: float
 
 
+@dataclass(frozen=True, eq=False)
+class LexicalGeneration:
+    """The BM25 index of one store generation, with each row's chunk id, date and outlet.
+
+    Never changed once made: a question searches one of these throughout, whatever an ingestion
+    publishes meanwhile.
+
+    Attributes:
+        generation: the store generation it reflects.
+        retriever: the ``bm25s.BM25`` index (None when there are no chunks).
+        chunk_ids: the chunk of each row.
+        published: each row's day number (``UNKNOWN_ORDINAL`` when undated).
+        outlets: each row's outlet.
+    """
+
+    generation: int
+    retriever: Any
+    chunk_ids: Sequence[str]
+    published: np.ndarray
+    outlets: Outlets
+
+    def search(self, query: str, n: int, filters: Filters | None = None) -> list[LexicalHit]:
+        """Top ``n`` chunks for ``query`` by BM25, restricted by ``filters``."""
+        retriever, chunk_ids = self.retriever, self.chunk_ids
+        if retriever is None or not chunk_ids:
+            return []
+        tokens = tokenize([query])[0]
+        if not tokens:
+            return []
+        scores = retriever.get_scores(tokens)
+        if filters is not None and filters.active:
+            scores = np.where(filters.mask(self.published, self.outlets), scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [LexicalHit(chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
 class LexicalIndex:
-    """BM25 over all committed chunks, with per-chunk date and outlet arrays for filtering.
+    """BM25 over all committed chunks of a store, one :class:`LexicalGeneration` at a time.
 
     Args:
         store: the store the chunks come from.
@@ -68,15 +109,9 @@ class LexicalIndex:
 
     def __init__(self, store: Store, root: Path) -> None:
         self._store = store
-        self._dir = Path(root) / "bm25" / store.settings.collection
+        self._dir = saved_folder(root, store.settings.collection)
         self._lock = threading.Lock()
-        self._generation: int | None = None
-        self._retriever = None
-        self.chunk_ids: list[str] = []
-        self._published = np.zeros(0, dtype=np.int64)
-        # Outlets as small integers per chunk: a filter's mask over a million chunks then takes
-        # about a millisecond (comparing strings took about 20 ms, once per sub-query).
-        self._outlets = _Outlets.of([])
+        self._current: LexicalGeneration | None = None
         self._catalogue: Catalogue | None = None
         self._catalogue_generation: int | None = None
         #: How the current index was obtained: "loaded", "built" or "" before the first use.
@@ -90,26 +125,46 @@ class LexicalIndex:
     @property
     def generation(self) -> int | None:
         """The store generation the in-memory index reflects (None before the first use)."""
-        return self._generation
+        current = self._current
+        return current.generation if current is not None else None
 
-    def ensure_current(self) -> None:
-        """Load or rebuild the index if the store changed since it was built."""
-        generation = self._store.generation()
-        if generation == self._generation:
-            return
+    def at(self, generation: int) -> LexicalGeneration:
+        """The index of ``generation``: held, loaded from its saved folder, or built.
+
+        Args:
+            generation: a generation the store reported (:meth:`index.store.Store.generation`).
+        """
+        current = self._current
+        if current is not None and current.generation == generation:
+            return current
         with self._lock:
-            if generation == self._generation:
-                return
-            if not self._load(generation):
-                self._build(generation)
+            current = self._current
+            if current is None or current.generation != generation:
+                current = self._load(generation) or self._build(generation)
+            return current
+
+    def ensure_current(self) -> LexicalGeneration:
+        """The index of the store's current generation, loaded or rebuilt if it changed."""
+        return self.at(self._store.generation())
+
+    def search(self, query: str, n: int, filters: Filters | None = None) -> list[LexicalHit]:
+        """Top ``n`` chunks for ``query`` by BM25 at the store's current generation.
+
+        A question's several searches go through one :meth:`at` instead (see
+        :meth:`index.NewsIndex.snapshot`).
+        """
+        return self.ensure_current().search(query, n, filters)
 
     def catalogue(self) -> Catalogue:
-        """The committed articles of the store's current generation.
+        """The committed articles of the store's current generation (see :meth:`catalogue_at`)."""
+        return self.catalogue_at(self._store.generation())
+
+    def catalogue_at(self, generation: int) -> Catalogue:
+        """The committed articles of ``generation``.
 
         Read from the generation's saved folder when there is one; else from the store (a
         folder saved by an older version, or none yet: listing must not wait for a BM25 build).
         """
-        generation = self._store.generation()
         with self._lock:
             if self._catalogue is None or self._catalogue_generation != generation:
                 try:
@@ -128,38 +183,7 @@ class LexicalIndex:
         with self._lock:
             self._build(generation)
 
-    def search(self, query: str, n: int, filters: Filters | None = None) -> list[LexicalHit]:
-        """Top ``n`` chunks for ``query`` by BM25, restricted by ``filters``."""
-        self.ensure_current()
-        retriever, chunk_ids = self._retriever, self.chunk_ids
-        if retriever is None or not chunk_ids:
-            return []
-        tokens = tokenize([query])[0]
-        if not tokens:
-            return []
-        scores = retriever.get_scores(tokens)
-        if filters is not None and filters.active:
-            scores = np.where(self._mask(filters), scores, 0.0)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [LexicalHit(chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
-
-    def _mask(self, filters: Filters) -> np.ndarray:
-        from .dates import to_ordinal
-
-        mask = np.ones(len(self.chunk_ids), dtype=bool)
-        if filters.since:
-            mask &= self._published >= to_ordinal(filters.since)
-        if filters.until:
-            mask &= (self._published <= to_ordinal(filters.until)) & (
-                self._published > UNKNOWN_ORDINAL
-            )
-        if filters.sources:
-            mask &= self._outlets.mask(filters.sources)
-        return mask
-
-    def _build(self, generation: int) -> None:
+    def _build(self, generation: int) -> LexicalGeneration:
         from .bm25build import PagedBM25Builder
 
         started = time.perf_counter()
@@ -169,63 +193,60 @@ class LexicalIndex:
         sources: list[str] = []
         articles = self._store.list_articles()
         committed = {a.id for a in articles}
-        for page_ids, docs, metas, _ in self._store.iter_chunks():
+        for chunks, _ in self._store.committed_chunks(articles=committed):
             texts = []
-            for id_, doc, meta in zip(page_ids, docs, metas):
-                if not meta or meta.get("article_id") not in committed:
-                    continue  # a half-written article is never searchable
-                ids.append(id_)
-                header = chunk_header(
-                    meta.get("title", ""),
-                    meta.get("source", ""),
-                    from_ordinal(meta.get("published")),
-                )
-                texts.append(f"{header}\n{doc or ''}")
-                published.append(int(meta.get("published", UNKNOWN_ORDINAL)))
-                sources.append(str(meta.get("source", "")))
+            for chunk in chunks:
+                ids.append(chunk.id)
+                header = chunk_header(chunk.title, chunk.source, chunk.published)
+                texts.append(f"{header}\n{chunk.text}")
+                published.append(to_ordinal(chunk.published))
+                sources.append(chunk.source)
             # Page by page: neither the texts nor their tokens are ever all in memory at once.
             builder.add_page(tokenize(texts))
-        self._retriever = builder.finish()
-        self.chunk_ids = ids
-        self._published = np.asarray(published, dtype=np.int64)
-        self._outlets = _Outlets.of(sources)
-        self._catalogue, self._catalogue_generation = Catalogue(tuple(articles)), generation
-        self._generation = generation
+        built = LexicalGeneration(
+            generation=generation,
+            retriever=builder.finish(),
+            chunk_ids=ids,
+            published=np.asarray(published, dtype=np.int64),
+            outlets=Outlets.of(sources),
+        )
+        catalogue = Catalogue(tuple(articles))
+        self._current = built
+        self._catalogue, self._catalogue_generation = catalogue, generation
         self.origin = "built"
-        self._save(generation)
+        self._save(built, catalogue)
         self.build_seconds = time.perf_counter() - started
+        return built
 
     def _folder(self, generation: int) -> Path:
         return self._dir / f"g{generation}"
 
-    def _save(self, generation: int) -> None:
-        final = self._folder(generation)
+    def _save(self, built: LexicalGeneration, catalogue: Catalogue) -> None:
+        final = self._folder(built.generation)
         if final.exists():
             return  # another process saved this generation already
         tmp = self._dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             tmp.mkdir(parents=True)
-            if self._retriever is not None:
-                self._retriever.save(str(tmp / "bm25"), show_progress=False)
-            np.save(tmp / "published.npy", self._published)
-            if self._catalogue is not None:
-                self._catalogue.save(tmp / "articles.json")
+            if built.retriever is not None:
+                built.retriever.save(str(tmp / "bm25"), show_progress=False)
+            np.save(tmp / "published.npy", built.published)
+            catalogue.save(tmp / "articles.json")
             (tmp / "rows.json").write_text(
                 json.dumps(
                     {
-                        "generation": generation,
-                        "ids": self.chunk_ids,
-                        "sources": self._outlets.names(),
+                        "generation": built.generation,
+                        "ids": list(built.chunk_ids),
+                        "sources": built.outlets.names(),
                     }
                 )
             )
             try:
                 tmp.rename(final)
             except OSError:
-                shutil.rmtree(
-                    tmp, ignore_errors=True
-                )  # lost the race to another process: same content
-            self._prune(keep=generation)
+                # Lost the race to another process, which saved the same content.
+                shutil.rmtree(tmp, ignore_errors=True)
+            self._prune(keep=built.generation)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             log.warning("could not save the BM25 index to %s: %s", final, exc)
@@ -243,14 +264,14 @@ class LexicalIndex:
             if number != keep:
                 shutil.rmtree(entry, ignore_errors=True)
 
-    def _load(self, generation: int) -> bool:
+    def _load(self, generation: int) -> LexicalGeneration | None:
         bm25s = load_bm25s()
 
         folder = self._folder(generation)
         try:
             rows = json.loads((folder / "rows.json").read_text())
             if rows.get("generation") != generation:
-                return False
+                return None
             retriever = None
             if rows["ids"]:
                 # Memory-mapped: start-up does not copy the matrix, the page cache shares it.
@@ -258,39 +279,19 @@ class LexicalIndex:
             published = np.load(folder / "published.npy")
         except (OSError, ValueError, KeyError) as exc:
             log.debug("BM25 index for generation %s not loaded (%s); rebuilding", generation, exc)
-            return False
-        self._retriever = retriever
-        self.chunk_ids = list(rows["ids"])
-        self._outlets = _Outlets.of(rows["sources"])
-        self._published = published
-        self._generation = generation
-        self.origin = "loaded"
-        return True
-
-
-@dataclass(frozen=True)
-class _Outlets:
-    """Each chunk's outlet as a code into a list of distinct outlet names."""
-
-    codes: np.ndarray
-    code_of: dict[str, int]
-
-    @classmethod
-    def of(cls, per_chunk: list[str]) -> _Outlets:
-        code_of: dict[str, int] = {}
-        codes = np.fromiter(
-            (code_of.setdefault(name, len(code_of)) for name in per_chunk),
-            dtype=np.int32,
-            count=len(per_chunk),
+            return None
+        loaded = LexicalGeneration(
+            generation=generation,
+            retriever=retriever,
+            chunk_ids=list(rows["ids"]),
+            published=published,
+            outlets=Outlets.of(rows["sources"]),
         )
-        return cls(codes, code_of)
+        self._current = loaded
+        self.origin = "loaded"
+        return loaded
 
-    def mask(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
-        """Chunks whose outlet is one of ``names``."""
-        wanted = [self.code_of[name] for name in names if name in self.code_of]
-        return np.isin(self.codes, wanted)
 
-    def names(self) -> list[str]:
-        """The outlet of each chunk, in chunk order."""
-        by_code = list(self.code_of)
-        return [by_code[code] for code in self.codes.tolist()]
+def saved_folder(root: Path, collection: str) -> Path:
+    """Where the BM25 indexes of a collection are saved, one folder per generation."""
+    return Path(root) / "bm25" / collection

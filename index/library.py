@@ -17,6 +17,7 @@ from .embedding import Embedder, make_embedder
 from .ingest import Ingestor, IngestReport, Progress
 from .lexical import LexicalIndex
 from .settings import Settings
+from .snapshot import IndexSnapshot
 from .store import ArticleInfo, Store
 from .uploads import UploadProgress, UploadReport, add_uploads
 
@@ -108,6 +109,11 @@ class NewsIndex:
     def newest_date(self) -> date | None:
         """Publication date of the newest indexed article."""
         return self.lexical.catalogue().newest
+
+    def snapshot(self) -> IndexSnapshot:
+        """The index at the store's current generation, read once (a question's searches all
+        go through one snapshot, so they see the same content)."""
+        return IndexSnapshot(self.store.generation(), self.lexical)
 
     @property
     def location(self) -> str:

@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 from .ingest import IngestReport, Progress
+from .lexical import saved_folder
 from .settings import Settings
-from .store import _open_client
-from .writelock import FileLock
+from .store import Store
+from .writelock import write_lock
 
 
 def rebuild(settings: Settings, progress: Progress | None = None) -> IngestReport:
@@ -21,9 +22,7 @@ def rebuild(settings: Settings, progress: Progress | None = None) -> IngestRepor
     """
     from .library import open_index
 
-    lock = (
-        FileLock(Path(settings.data_dir) / "newsqa-write.lock") if not settings.chroma_url else None
-    )
+    lock = write_lock(settings.data_dir) if not settings.chroma_url else None
     if lock is not None:
         lock.acquire()
     try:
@@ -41,23 +40,12 @@ def rebuild(settings: Settings, progress: Progress | None = None) -> IngestRepor
 def _drop(settings: Settings) -> tuple[set[str], list[str]]:
     """Delete the collections and the BM25 side; return the recorded paths that still exist
     and the ids of articles that cannot be re-read."""
-    client = _open_client(settings)
     paths: set[str] = set()
     lost: list[str] = []
-    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    articles_name = f"{settings.collection}_articles"
-    if articles_name in names:
-        got = client.get_collection(articles_name, embedding_function=None).get(
-            include=["metadatas"]
-        )
-        for id_, meta in zip(got["ids"], got["metadatas"]):
-            path = str((meta or {}).get("path", ""))
-            if path and Path(path).exists():
-                paths.add(path)
-            else:
-                lost.append(id_)
-    for name in (f"{settings.collection}_chunks", articles_name):
-        if name in names:
-            client.delete_collection(name)
-    shutil.rmtree(Path(settings.data_dir) / "bm25" / settings.collection, ignore_errors=True)
+    for info in Store.drop(settings):
+        if info.path and Path(info.path).exists():
+            paths.add(info.path)
+        else:
+            lost.append(info.id)
+    shutil.rmtree(saved_folder(settings.data_dir, settings.collection), ignore_errors=True)
     return paths, lost

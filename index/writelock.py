@@ -12,7 +12,7 @@ Readers never lock. Writers (``index add``, ``remove``, an app upload, ``--watch
 
 Either way the ``writer`` field stays set until a write session ends cleanly. A session that
 finds it set (and may take over) knows the previous one died half-way and recovers first (see
-:meth:`index.store.Store.writing`).
+:mod:`index.store.session`).
 """
 
 from __future__ import annotations
@@ -68,6 +68,11 @@ def token_is_alive(token: str, heartbeat: float, now: float | None = None) -> bo
         except PermissionError:
             return True
     return True
+
+
+def write_lock(data_dir: Path) -> FileLock:
+    """The lock an embedded index's writers hold (``DATA_DIR/newsqa-write.lock``)."""
+    return FileLock(Path(data_dir) / "newsqa-write.lock")
 
 
 class FileLock:

@@ -27,11 +27,12 @@ from index.errors import (
     QuestionError,
     StoreError,
 )
+from index.filters import Filters
 
 from .answer.llm import LLMError
 from .answerer import Answerer
 from .settings import QASettings
-from .types import Answer, AppliedFilters, Citation, Mode, Passage
+from .types import Answer, Citation, Mode, Passage
 
 if TYPE_CHECKING:
     from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Answer",
     "Answerer",
-    "AppliedFilters",
     "Citation",
     "ConfigError",
+    "Filters",
     "IndexMismatchError",
     "LLMError",
     "Mode",
@@ -114,6 +115,7 @@ def retrieve(
 ) -> list[Passage]:
     """The ``k`` passages that best answer ``question``, optionally filtered by date and outlet."""
     return default_answerer().retrieve(question, k=k, since=since, until=until, sources=sources)
+
 
 # Exported lazily: importing llama-index-core is slow (bench/README.md, "Figures quoted by the
 # code"), and only its users should pay for it.

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from index import NewsIndex, Settings, open_index
+from index import Filters, NewsIndex, Settings, open_index
 from index.errors import QuestionError
 from index.lexical import tokenize
 
@@ -44,7 +44,7 @@ from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
 from .question.rewrite import History, rewrite_question
 from .retrieval.retriever import Retriever
 from .settings import QASettings
-from .types import Answer, AppliedFilters, Mode, Passage
+from .types import Answer, Mode, Passage
 
 
 class Answerer:
@@ -278,7 +278,7 @@ class Answerer:
         question: str,
         table: SentenceTable,
         scored: list[ScoredSentence],
-        filters: AppliedFilters,
+        filters: Filters,
     ) -> Iterator[Answer]:
         assert self.chat_model is not None
         context = build_context(table, scored, self.chat_model.context_tokens)
@@ -312,7 +312,7 @@ class Answerer:
         raw: str,
         table: SentenceTable,
         shown: list[int],
-        filters: AppliedFilters,
+        filters: Filters,
     ) -> Answer:
         mode = self.mode
         raw = normalise_markers(raw)

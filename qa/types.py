@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from index.filters import Filters
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -48,46 +50,6 @@ class Citation:
     number: int
     passage: Passage
     highlights: tuple[tuple[int, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class AppliedFilters:
-    """The restrictions a search ran under, and where they came from.
-
-    Attributes:
-        since: earliest publication date searched (inclusive), or None.
-        until: latest publication date searched (inclusive), or None.
-        sources: outlets searched, or None for all.
-        from_question: True when the question itself set a filter (e.g. "in October 2023").
-    """
-
-    since: date | None = None
-    until: date | None = None
-    sources: tuple[str, ...] | None = None
-    from_question: bool = False
-
-    @property
-    def active(self) -> bool:
-        """True when anything was restricted."""
-        return bool(self.since or self.until or self.sources)
-
-    def describe(self) -> str:
-        """Plain words, e.g. "articles from 1 Oct 2023 to 31 Oct 2023, The Verge"."""
-        if not self.active:
-            return "all articles"
-        parts = []
-        fmt = "%-d %b %Y"
-        if self.since and self.until:
-            parts.append(f"articles from {self.since.strftime(fmt)} to {self.until.strftime(fmt)}")
-        elif self.since:
-            parts.append(f"articles from {self.since.strftime(fmt)} on")
-        elif self.until:
-            parts.append(f"articles up to {self.until.strftime(fmt)}")
-        else:
-            parts.append("articles")
-        if self.sources:
-            parts.append(", ".join(self.sources))
-        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -144,7 +106,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     abstained: bool = False
     short_answer: str = ""
-    filters: AppliedFilters = field(default_factory=AppliedFilters)
+    filters: Filters = field(default_factory=Filters)
     mode: Mode = Mode()
     question: str = ""
     unsupported: tuple[tuple[int, int], ...] = ()

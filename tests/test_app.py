@@ -17,7 +17,7 @@ import gradio as gr
 import pytest
 
 from index import ArticleInfo, IndexStats, Settings, open_index
-from qa import Answer, Answerer, AppliedFilters, Citation, Mode, Passage, QASettings
+from qa import Answer, Answerer, Citation, Filters, Mode, Passage, QASettings
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import SAMPLE_CORPUS
 from ui.answer_view import (
@@ -174,7 +174,7 @@ def test_unsupported_claims_are_marked_where_they_occur():
 
 
 def test_abstention_says_so_plainly_and_shows_nearest_coverage_not_evidence():
-    filters = AppliedFilters(since=date(2023, 6, 1))
+    filters = Filters(since=date(2023, 6, 1))
     answer = Answer(
         text="The indexed articles don't answer this.",
         abstained=True,

@@ -141,24 +141,24 @@ def test_a_second_writer_waits_for_a_live_lease_and_takes_over_a_dead_one(
     article = Article(
         id="https://lease.example/1", title="Lease", text="The harbour reopened on Friday. " * 5
     )
-    metadata = index.store._metadata()
+    metadata = index.store.chroma.metadata()
 
     # A writer on this host whose process is alive (this test's parent) holds the lease.
     live = f"{socket.gethostname()}:{os.getppid()}:abcd1234"
-    index.store.articles.modify(metadata={**metadata, "writer": live, "writer_seen": time.time()})
+    index.store.chroma.set_metadata({**metadata, "writer": live, "writer_seen": time.time()})
     with pytest.raises(StoreError, match="another ingestion"):
         index.add_articles([article])
     assert index.store.count_articles() == 0
 
     # Its process is gone: the lease is taken over and what it left half-done is cleaned.
     dead = f"{socket.gethostname()}:{_dead_pid()}:abcd1234"
-    index.store.chunks.upsert(
+    index.store.chroma.chunks.upsert(
         ids=["orphan-0000"],
         embeddings=[[0.0] * 383 + [1.0]],
         documents=["left over"],
         metadatas=[{"article_id": "https://lease.example/gone", "index": 0}],
     )
-    index.store.articles.modify(metadata={**metadata, "writer": dead, "writer_seen": time.time()})
+    index.store.chroma.set_metadata({**metadata, "writer": dead, "writer_seen": time.time()})
     report = index.add_articles([article])
     assert report.added == 1 and report.orphans_removed == 1
     assert index.store.unfinished_writer() == ""

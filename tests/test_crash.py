@@ -38,7 +38,7 @@ def count_embedded_articles(data: Path) -> int:
     """Committed articles of the embedded store under ``data``, read by a throwaway client."""
     import chromadb
 
-    from index.store import _forget_cached_system, opening_lock
+    from index.store import forget_cached_system, opening_lock
 
     path = str(data / "chroma")
     if not (data / "chroma").exists():
@@ -46,13 +46,13 @@ def count_embedded_articles(data: Path) -> int:
     # The index process may be creating the files right now (the first kill is placed by
     # polling this count while it runs).
     with opening_lock(data):
-        _forget_cached_system(path)
+        forget_cached_system(path)
         client = chromadb.PersistentClient(path=path)
     try:
         names = {c.name for c in client.list_collections()}
         return client.get_collection("newsqa_articles").count() if "newsqa_articles" in names else 0
     finally:
-        _forget_cached_system(path)
+        forget_cached_system(path)
 
 
 def _kill_repeatedly(

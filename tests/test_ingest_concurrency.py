@@ -43,13 +43,13 @@ def test_questions_during_an_ingestion_in_the_same_process(settings):
     index.add_articles(_articles(0, 5))
     # Widen the moment between a group's chunks and its article records, when a reader could
     # see chunks of articles that are not committed yet.
-    upsert = index.store.articles.upsert
+    upsert = index.store.chroma.articles.upsert
 
     def slow_commit(*args, **kwargs):
         time.sleep(0.3)
         return upsert(*args, **kwargs)
 
-    index.store.articles.upsert = slow_commit
+    index.store.chroma.articles.upsert = slow_commit
     answerer = Answerer(index)
     questions = [f"What happened: {a.title}?" for a in _articles(0, 30)]
     errors: list[BaseException] = []

@@ -35,9 +35,9 @@ def _article(n: int, paragraphs: int = 8, title: str | None = None) -> Article:
 
 def _vectors(index) -> dict[str, np.ndarray]:
     out = {}
-    for ids, _, _, embeddings in index.store.iter_chunks(include_vectors=True):
-        for id_, vec in zip(ids, embeddings):
-            out[id_] = np.asarray(vec)
+    for chunks, vectors in index.store.committed_chunks(vectors=True):
+        for chunk, vec in zip(chunks, vectors):
+            out[chunk.id] = vec
     return out
 
 

@@ -8,28 +8,14 @@ being silently ignored (a filter the user believes is active but is not would mi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from index.dates import parse_date
-from qa import AppliedFilters
+from qa import Filters
 
 
 class FilterInputError(ValueError):
     """A filter value could not be understood; the message is shown to the user."""
-
-
-@dataclass(frozen=True)
-class FilterChoice:
-    """The filters chosen in the UI for the next question."""
-
-    since: date | None = None
-    until: date | None = None
-    sources: tuple[str, ...] | None = None
-
-    def describe(self) -> str:
-        """Plain words, in the same form answers use ("articles from 1 Oct 2023 on, The Verge")."""
-        return AppliedFilters(self.since, self.until, self.sources).describe()
 
 
 def parse_day(value: object, label: str) -> date | None:
@@ -55,10 +41,8 @@ def parse_day(value: object, label: str) -> date | None:
     return day
 
 
-def parse_filters(
-    since: object, until: object, sources: Sequence[str] | str | None
-) -> FilterChoice:
-    """The filter controls' values as a :class:`FilterChoice`.
+def parse_filters(since: object, until: object, sources: Sequence[str] | str | None) -> Filters:
+    """The filter controls' values as :class:`qa.Filters` for the next question.
 
     Raises:
         FilterInputError: a date is unreadable, or the range is empty.
@@ -67,9 +51,10 @@ def parse_filters(
     end = parse_day(until, "to")
     if start and end and start > end:
         raise FilterInputError(
-            f"The date range is empty: 'from' ({start.isoformat()}) is after 'to' ({end.isoformat()})."
+            f"The date range is empty: 'from' ({start.isoformat()}) is after "
+            f"'to' ({end.isoformat()})."
         )
     if isinstance(sources, str):
         sources = [sources]
     outlets = tuple(s for s in (sources or ()) if s)
-    return FilterChoice(start, end, outlets or None)
+    return Filters(start, end, outlets or None)

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from index.embedding import Embedder
+from index.filters import Filters
 from index.text import tokenize
 
 from ..question.decompose import Clause
 from ..question.plan import QuestionPlan
-from ..types import Answer, AppliedFilters, Passage
+from ..types import Answer, Passage
 from .citations import CitationBuilder
 from .prompts import ABSTAIN_TEXT
 from .sentences import SentenceTable
@@ -119,7 +120,7 @@ class ExtractiveAnswerer:
         self,
         question: str,
         passages: Sequence[Passage],
-        filters: AppliedFilters = AppliedFilters(),
+        filters: Filters = Filters(),
         scored: Sequence[ScoredSentence] | None = None,
         table: SentenceTable | None = None,
         plan: QuestionPlan | None = None,
@@ -267,7 +268,7 @@ def _in_scope(table: SentenceTable, outlets: Sequence[str], dates: Sequence[date
 def abstain(
     question: str,
     passages: Sequence[Passage],
-    filters: AppliedFilters,
+    filters: Filters,
     reason: str = "",
     why: str = "",
 ) -> Answer:

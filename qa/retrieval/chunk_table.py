@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.dates import UNKNOWN_ORDINAL, to_ordinal
-from index.store import Filters, Store, StoredChunk, stored_chunk
+from index.dates import to_ordinal
+from index.filters import Filters, Outlets
+from index.store import Store, StoredChunk
 
 MAX_CHUNKS = 30_000
 
@@ -39,7 +40,7 @@ class ChunkTable:
         row_of: chunk id to row.
         vectors: unit vectors, one row per chunk (float32).
         published: publication day number per row (``UNKNOWN_ORDINAL`` when unknown).
-        sources: outlet per row.
+        outlets: outlet per row.
         article_rows: rows of each article, in article order.
         generation: the store generation the table was read at.
         sentence_terms: per row, the index terms (:func:`index.lexical.tokenize`) of each of
@@ -51,7 +52,7 @@ class ChunkTable:
     row_of: dict[str, int]
     vectors: np.ndarray
     published: np.ndarray
-    sources: np.ndarray
+    outlets: Outlets
     article_rows: dict[str, tuple[int, ...]]
     generation: int
     sentence_terms: SentenceTerms = ()
@@ -64,17 +65,7 @@ class ChunkTable:
         """Rows allowed by ``filters`` (None when everything is allowed)."""
         if filters is None or not filters.active:
             return None
-        keep = np.ones(len(self.chunks), dtype=bool)
-        if filters.since or filters.until:
-            # An undated article falls outside every date range, as in the store and BM25.
-            keep &= self.published > UNKNOWN_ORDINAL
-        if filters.since:
-            keep &= self.published >= to_ordinal(filters.since)
-        if filters.until:
-            keep &= self.published <= to_ordinal(filters.until)
-        if filters.sources:
-            keep &= np.isin(self.sources, list(filters.sources))
-        return keep
+        return filters.mask(self.published, self.outlets)
 
     def dense(
         self, vector: np.ndarray, n: int, filters: Filters | None = None
@@ -94,28 +85,28 @@ class ChunkTable:
         return [(self.chunks[i].id, float(scores[i])) for i in top if np.isfinite(scores[i])]
 
 
-def load_table(store: Store, max_chunks: int | None = None) -> ChunkTable | None:
+def load_table(
+    store: Store, max_chunks: int | None = None, generation: int | None = None
+) -> ChunkTable | None:
     """Read every committed chunk of ``store`` into a :class:`ChunkTable`.
 
     Args:
         store: the store.
         max_chunks: the most chunks to hold (default :data:`MAX_CHUNKS`).
+        generation: the store generation the caller read (read here when not given).
 
     Returns:
         The table, or None when the store holds more than ``max_chunks`` chunks.
     """
-    generation = store.generation()
+    if generation is None:
+        generation = store.generation()
     if store.count_chunks() > (MAX_CHUNKS if max_chunks is None else max_chunks):
         return None
-    committed = set(store.article_hashes())
     chunks: list[StoredChunk] = []
     vectors: list[np.ndarray] = []
-    for ids, docs, metas, embeddings in store.iter_chunks(include_vectors=True):
-        for i, (id_, doc, meta) in enumerate(zip(ids, docs, metas)):
-            if meta.get("article_id") not in committed:
-                continue  # a half-written article is never searchable
-            chunks.append(stored_chunk(id_, doc, meta))
-            vectors.append(np.asarray(embeddings[i], dtype=np.float32))
+    for page, page_vectors in store.committed_chunks(vectors=True):
+        chunks.extend(page)
+        vectors.extend(page_vectors or ())
     chunks_sorted = sorted(
         range(len(chunks)), key=lambda i: (chunks[i].article_id, chunks[i].index)
     )
@@ -134,7 +125,7 @@ def load_table(store: Store, max_chunks: int | None = None) -> ChunkTable | None
         row_of={c.id: i for i, c in enumerate(chunks)},
         vectors=matrix,
         published=np.asarray([to_ordinal(c.published) for c in chunks], dtype=np.int64),
-        sources=np.asarray([c.source for c in chunks], dtype=object),
+        outlets=Outlets.of(c.source for c in chunks),
         article_rows={k: tuple(v) for k, v in article_rows.items()},
         generation=generation,
     )
@@ -174,15 +165,23 @@ class TableCache:
         self._store = store
         self._max_chunks = max_chunks
         self._lock = threading.Lock()
-        self._table: ChunkTable | None = None
-        self._generation: int | None = None
+        # (generation, its table), replaced whole so that a reader never pairs one generation
+        # with another's table.
+        self._held: tuple[int, ChunkTable | None] | None = None
 
-    def get(self) -> ChunkTable | None:
-        """The table for the store's current generation (None for a store too big to hold)."""
-        generation = self._store.generation()
-        if generation != self._generation:
-            with self._lock:
-                if generation != self._generation:
-                    self._table = load_table(self._store, self._max_chunks)
-                    self._generation = generation
-        return self._table
+    def get(self, generation: int) -> ChunkTable | None:
+        """The table for a store generation (None for a store too big to hold).
+
+        Args:
+            generation: the generation the caller read (one read per question: see
+                :meth:`index.NewsIndex.snapshot`).
+        """
+        held = self._held
+        if held is not None and held[0] == generation:
+            return held[1]
+        with self._lock:
+            held = self._held
+            if held is None or held[0] != generation:
+                held = (generation, load_table(self._store, self._max_chunks, generation))
+                self._held = held
+            return held[1]

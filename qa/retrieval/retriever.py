@@ -32,13 +32,13 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from index import NewsIndex
-from index.lexical import tokenize
-from index.store import DenseHit, Filters, StoredChunk
+from index import Filters, IndexSnapshot, NewsIndex
+from index.store import DenseHit, StoredChunk
+from index.text import tokenize
 
 from ..question.decompose import Clause, content_words
 from ..question.plan import QuestionPlan, plan_question
-from ..types import AppliedFilters, Passage
+from ..types import Passage
 from .chunk_table import ChunkTable, TableCache
 from .feedback import expansion_terms
 from .focus import refocus, sort_by_sentence
@@ -124,7 +124,7 @@ class RetrievalResult:
     """
 
     passages: list[Passage]
-    filters: AppliedFilters
+    filters: Filters
     plan: QuestionPlan
     clauses: tuple[Clause, ...] = ()
     candidates: tuple[str, ...] = ()
@@ -176,13 +176,14 @@ class Retriever:
         """``question`` read once against the indexed outlets and the newest date
         (:func:`qa.question.plan.plan_question`); :meth:`retrieve` takes it in place of the
         question."""
-        return plan_question(question, self.sources(), self.newest_date())
+        snapshot = self.index.snapshot()
+        return plan_question(question, list(snapshot.sources), snapshot.newest)
 
     def warm(self) -> None:
         """Load what the first search would (chunk table, BM25, catalogue), so it is not slow."""
-        self._tables.get()
-        self.index.lexical.ensure_current()
-        self.index.lexical.catalogue()
+        snapshot = self.index.snapshot()
+        self._tables.get(snapshot.generation)
+        _ = snapshot.bm25, snapshot.catalogue  # loaded on first use
 
     def retrieve(
         self,
@@ -208,21 +209,21 @@ class Retriever:
             A :class:`RetrievalResult`; ``passages`` is empty when nothing matches.
         """
         cfg = self.config
+        # One generation for every search of this question, whatever an ingestion publishes.
+        snapshot = self.index.snapshot()
+        outlets = list(snapshot.sources)
         plan = (
             question
             if isinstance(question, QuestionPlan)
-            else plan_question(question, self.sources(), self.newest_date())
+            else plan_question(question, outlets, snapshot.newest)
         )
         question = plan.question
         from_question = False
         if auto_filters and since is None and until is None and (plan.since or plan.until):
             since, until, from_question = plan.since, plan.until, True
         chosen = tuple(sources) if sources else None
-        filters = Filters(since=since, until=until, sources=chosen)
-        applied = AppliedFilters(
-            since=since, until=until, sources=chosen, from_question=from_question
-        )
-        search = _Search(self.index, self._tables.get())
+        filters = Filters(since=since, until=until, sources=chosen, from_question=from_question)
+        search = _Search(self.index, snapshot, self._tables.get(snapshot.generation))
 
         main = self._whole_question(search, question, plan, filters)
         clauses: tuple[Clause, ...] = ()
@@ -232,7 +233,7 @@ class Retriever:
             extra: list[str] = []
             if clauses and cfg.feedback_terms and plan.asks_for_name:
                 texts = search.texts([chunk_id for chunk_id, _ in main[: cfg.feedback_docs]])
-                extra = expansion_terms(question, texts, cfg.feedback_terms, skip=self.sources())
+                extra = expansion_terms(question, texts, cfg.feedback_terms, skip=outlets)
             lists += [self._clause(search, clause, extra, filters) for clause in clauses]
 
         search.fetch({chunk_id for ranked in lists for chunk_id, _ in ranked[: 4 * k]})
@@ -259,7 +260,7 @@ class Retriever:
             top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id in ids]
         passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
-        return RetrievalResult(passages, applied, plan, clauses, pool)
+        return RetrievalResult(passages, filters, plan, clauses, pool)
 
     def _whole_question(
         self, search: _Search, question: str, plan: QuestionPlan, filters: Filters
@@ -330,14 +331,15 @@ class _Search:
     #: Nearest neighbours read once per question on the store path, shared by its dense lists.
     DENSE_POOL = 200
 
-    def __init__(self, index: NewsIndex, table: ChunkTable | None) -> None:
+    def __init__(self, index: NewsIndex, snapshot: IndexSnapshot, table: ChunkTable | None) -> None:
         self.index = index
+        self.snapshot = snapshot
         self.table = table
         self._chunks: dict[str, StoredChunk] = {}
         self._dense_cache: dict[bytes, tuple[int, list[DenseHit]]] = {}
 
     def lexical(self, text: str, n: int, filters: Filters) -> Ranked:
-        return [(h.chunk_id, h.score) for h in self.index.lexical.search(text, n, filters)]
+        return [(h.chunk_id, h.score) for h in self.snapshot.search_lexical(text, n, filters)]
 
     def dense(self, vector: np.ndarray, n: int, filters: Filters) -> list[str]:
         if self.table is not None:
@@ -366,18 +368,9 @@ class _Search:
         if self.table is not None:
             return
         missing = [c for c in chunk_ids if c not in self._chunks]
-        found = self.index.store.get_chunks(missing)
-        committed = self._committed({c.article_id for c in found})
-        for chunk in found:
-            if chunk.article_id in committed:
-                self._chunks[chunk.id] = chunk
-
-    def _committed(self, article_ids: set[str]) -> set[str]:
         # A chunk is visible only once its article record is written (see index.store).
-        if not article_ids:
-            return set()
-        got = self.index.store.articles.get(ids=sorted(article_ids), include=[])
-        return set(got["ids"])
+        for chunk in self.index.store.get_committed_chunks(missing):
+            self._chunks[chunk.id] = chunk
 
     def chunk(self, chunk_id: str) -> StoredChunk:
         if self.table is not None:

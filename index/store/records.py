@@ -1,0 +1,320 @@
+"""The Chroma record layer: the client, the two collections of an index, and their record layout.
+
+* ``<name>_chunks``: one record per chunk, its vector, the verbatim chunk text as the document
+  and the article's metadata (id, title, source, date as a day number for range filters, url) plus
+  the chunk's character offsets and the hash its vector is cached under.
+* ``<name>_articles``: one record per article, the full text as the document. Chroma requires a
+  vector per record, so these carry a constant 1-d vector; they are only ever fetched by id. The
+  collection's own metadata holds the write session's state (:mod:`index.store.session`).
+
+The chunk collection records the embedding model id and the chunking parameters; opening it with
+others raises :class:`IndexMismatchError` rather than silently mixing vector spaces.
+
+Only this module knows the layout: the rest of the index, and ``qa``, see :class:`StoredChunk`
+and :class:`ArticleInfo`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ..article import Article
+from ..chunking import Chunk
+from ..dates import from_ordinal, to_ordinal
+from ..embedding import passage_text, vector_key
+from ..errors import IndexMismatchError, StoreError
+from ..settings import Settings
+from ..writelock import FileLock
+
+SCHEMA_VERSION = 1
+
+#: Records per page when reading a whole collection.
+PAGE = 5000
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An indexed article's metadata (no text)."""
+
+    id: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    author: str
+    path: str
+    content_hash: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the store."""
+
+    id: str
+    article_id: str
+    text: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    start: int
+    end: int
+    index: int
+
+
+@dataclass(frozen=True)
+class DenseHit:
+    """A dense search result: the chunk and its cosine similarity."""
+
+    chunk: StoredChunk
+    score: float
+
+
+def collection_names(collection: str) -> tuple[str, str]:
+    """The names of an index's chunk and article collections."""
+    return f"{collection}_chunks", f"{collection}_articles"
+
+
+def chunk_record(article: Article, chunk: Chunk) -> dict[str, Any]:
+    """The metadata stored with a chunk."""
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "published": to_ordinal(article.published),
+        "url": article.url,
+        "start": chunk.start,
+        "end": chunk.end,
+        "index": chunk.index,
+        "hash": vector_key(passage_text(article.title, chunk.text)),
+    }
+
+
+def article_record(article: Article, chunks: int) -> dict[str, Any]:
+    """The metadata stored with an article (its content hash marks it committed)."""
+    return {
+        "title": article.title,
+        "source": article.source,
+        "published": to_ordinal(article.published),
+        "url": article.url,
+        "author": article.author,
+        "path": article.path,
+        "content_hash": article.content_hash,
+        "chunks": chunks,
+    }
+
+
+def stored_chunk(id_: str, document: str | None, meta: dict) -> StoredChunk:
+    """Build a :class:`StoredChunk` from a chunk record."""
+    return StoredChunk(
+        id=id_,
+        article_id=str(meta.get("article_id", "")),
+        text=document or "",
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        published=from_ordinal(meta.get("published")),
+        url=str(meta.get("url", "")),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        index=int(meta.get("index", 0)),
+    )
+
+
+def article_info(id_: str, meta: dict) -> ArticleInfo:
+    """Build an :class:`ArticleInfo` from an article record."""
+    return ArticleInfo(
+        id=id_,
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        published=from_ordinal(meta.get("published")),
+        url=str(meta.get("url", "")),
+        author=str(meta.get("author", "")),
+        path=str(meta.get("path", "")),
+        content_hash=str(meta.get("content_hash", "")),
+        chunks=int(meta.get("chunks", 0)),
+    )
+
+
+def opening_lock(data_dir: Path) -> contextlib.AbstractContextManager:
+    """Hold while opening the embedded store: one process at a time creates or opens its files.
+
+    On its first open Chroma creates its tables and records its migrations without guarding
+    against another process doing the same at that moment; the loser fails with "table
+    collections already exists" (an app and ``index add`` started together on a new data folder,
+    or a reader polling a folder a writer is creating).
+    """
+    return FileLock(Path(data_dir) / "newsqa-open.lock", activity="opening this index")
+
+
+def open_client(settings: Settings):
+    """A Chroma client for the settings: a server's, or a fresh embedded one.
+
+    Raises:
+        StoreError: the server url is malformed or the server cannot be reached.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreError(
+                f"NEWSQA_CHROMA_URL must be http(s)://host:port, got {settings.chroma_url!r}"
+            )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
+            ) from None
+    path = Path(settings.data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    forget_cached_system(str(path))
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def forget_cached_system(path: str) -> None:
+    """Make the next embedded client of ``path`` load the files as they are now.
+
+    chromadb shares one System (with its in-memory vector index) per path in a process and
+    offers no public way to reload it. A System cached earlier may predate another process's
+    writes, so each store gets its own, and re-opens it when the generation moves on.
+    Clients already holding the old System keep working with it.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
+
+
+class ChromaCollections:
+    """The client and the two collections of one index, opened and checked.
+
+    Args:
+        settings: where the index lives and its chunking parameters.
+        model_id: id of the embedding model the vectors come from.
+
+    Raises:
+        IndexMismatchError: the index was built with another model or chunking.
+        StoreError: the store cannot be opened.
+    """
+
+    def __init__(self, settings: Settings, model_id: str) -> None:
+        self.settings = settings
+        self.embedded = not settings.chroma_url
+        expected = {
+            "newsqa_schema": SCHEMA_VERSION,
+            "embed_model": model_id,
+            "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap": settings.chunk_overlap,
+        }
+        chunks_name, articles_name = collection_names(settings.collection)
+        opening = opening_lock(settings.data_dir) if self.embedded else contextlib.nullcontext()
+        with opening:
+            self._client = open_client(settings)
+            self.chunks = self._client.get_or_create_collection(
+                chunks_name, metadata=expected, embedding_function=None
+            )
+            found = {k: (self.chunks.metadata or {}).get(k) for k in expected}
+            if found != expected:
+                raise IndexMismatchError(
+                    f"the index at {self.location} was built with {_describe(found)}, but the "
+                    f"settings ask for {_describe(expected)}. Rebuild it: `python -m index "
+                    f"rebuild` (re-reads the indexed files), or point NEWSQA_DATA_DIR elsewhere, "
+                    f"or restore the old settings."
+                )
+            self.articles = self._client.get_or_create_collection(
+                articles_name,
+                metadata={"newsqa_schema": SCHEMA_VERSION, "generation": 0},
+                embedding_function=None,
+            )
+        #: Records per write call.
+        self.batch = max(1, min(self._client.get_max_batch_size(), 2000))
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, for messages."""
+        return self.settings.chroma_url or str(Path(self.settings.data_dir) / "chroma")
+
+    def metadata(self) -> dict[str, Any]:
+        """The article collection's metadata, read fresh (another process may have changed it)."""
+        collection = self._client.get_collection(self.articles.name, embedding_function=None)
+        return dict(collection.metadata or {})
+
+    def set_metadata(self, metadata: dict[str, Any]) -> None:
+        """Replace the article collection's metadata."""
+        self.articles.modify(metadata=metadata)
+
+    def reopen(self) -> None:
+        """Drop this process's cached embedded Chroma system and open the files afresh."""
+        if not self.embedded:
+            return
+        with opening_lock(self.settings.data_dir):
+            self._client = open_client(self.settings)
+            self.chunks = self._client.get_collection(self.chunks.name, embedding_function=None)
+            self.articles = self._client.get_collection(self.articles.name, embedding_function=None)
+
+    def scan(self, collection, include: list[str]) -> Iterator[tuple[list[str], list[dict], dict]]:
+        """Every record of ``collection`` in pages: (ids, metadatas, the whole ``get`` result)."""
+        offset = 0
+        while True:
+            got = collection.get(include=include, limit=PAGE, offset=offset)
+            ids = got["ids"]
+            if not ids:
+                return
+            yield ids, got.get("metadatas") or [{} for _ in ids], got
+            if len(ids) < PAGE:
+                return
+            offset += PAGE
+
+    def chunk_records(
+        self, include_vectors: bool = False
+    ) -> Iterator[tuple[list[str], list[str], list[dict], Any]]:
+        """Every chunk record, committed or not, in pages: (ids, documents, metadatas, vectors
+        or None)."""
+        include = ["documents", "metadatas"] + (["embeddings"] if include_vectors else [])
+        for ids, metas, got in self.scan(self.chunks, include):
+            yield ids, got.get("documents") or [], metas, got.get("embeddings")
+
+
+def drop_collections(settings: Settings) -> list[ArticleInfo]:
+    """Delete an index's collections, whatever model or chunking they were built with.
+
+    Returns:
+        The articles the index held (their ids and source paths say what to index again).
+    """
+    client = open_client(settings)
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    chunks_name, articles_name = collection_names(settings.collection)
+    infos: list[ArticleInfo] = []
+    if articles_name in names:
+        got = client.get_collection(articles_name, embedding_function=None).get(
+            include=["metadatas"]
+        )
+        infos = [article_info(id_, meta or {}) for id_, meta in zip(got["ids"], got["metadatas"])]
+    for name in (chunks_name, articles_name):
+        if name in names:
+            client.delete_collection(name)
+    return infos
+
+
+def _describe(params: dict) -> str:
+    return (
+        f"model {params.get('embed_model')!r}, {params.get('chunk_tokens')}-token chunks, "
+        f"{params.get('chunk_overlap')}-token overlap"
+    )

@@ -1,0 +1,193 @@
+"""Write sessions: one writer at a time, crash recovery, and the generation readers follow.
+
+Every write happens inside a session, which holds the index's write lock
+(:mod:`index.writelock`) and marks the article collection's metadata with the writer's token
+until it ends cleanly. A session that finds the previous writer's mark still set (it was killed)
+first removes the orphan chunks that writer left (the store's commit order makes that enough;
+see :mod:`index.store.store`).
+
+Other processes. The embedded store keeps an in-memory vector index per process that does not see
+another process's writes. A generation number in the article collection's metadata changes at the
+end of every session that changed the content; a process that sees a generation it did not
+write re-opens its client, so an app answering questions picks up what ``python -m index add``
+wrote (and the BM25 side rebuilds or loads its saved copy; see :mod:`index.lexical`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+from ..errors import StoreError
+from ..writelock import token_is_alive, write_lock, writer_token
+from .records import ChromaCollections
+
+log = logging.getLogger(__name__)
+
+#: Seconds between heartbeats of a long session (the lease a Chroma server's writers respect).
+HEARTBEAT_SECONDS = 20.0
+
+
+class WriteSession:
+    """The write sessions and generation of one index's store.
+
+    Args:
+        chroma: the index's collections.
+        recover: removes what an interrupted session left (the orphan chunks) and returns how
+            many records it removed; called inside a session.
+    """
+
+    def __init__(self, chroma: ChromaCollections, recover: Callable[[], int]) -> None:
+        self._chroma = chroma
+        self._recover = recover
+        # The RLock lets a session nest (prune inside add) and keeps the threads of one process
+        # (app uploads) from interleaving their sessions.
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._file_lock = write_lock(chroma.settings.data_dir) if chroma.embedded else None
+        self._token = ""
+        self._changed = False
+        self._heartbeat = 0.0
+        self._seen = int(chroma.metadata().get("generation", 0))
+        self._hooks: list[Callable[[int], None]] = []
+        #: Orphan chunks removed when the last session began after a crash.
+        self.recovered_orphans = 0
+
+    def generation(self) -> int:
+        """The store's generation: a number that changes whenever the index content changes.
+
+        In the embedded store, seeing a generation another process wrote re-opens the client so
+        that this process's vector index includes that process's writes.
+        """
+        generation = int(self._chroma.metadata().get("generation", 0))
+        if generation != self._seen and self._depth == 0:
+            with self._lock:
+                if generation != self._seen:
+                    self._chroma.reopen()
+                    self._seen = generation
+        return generation
+
+    def unfinished_writer(self) -> str:
+        """The mark of a session that has not ended ("" when none)."""
+        return str(self._chroma.metadata().get("writer", "") or "")
+
+    def add_commit_hook(self, hook: Callable[[int], None]) -> None:
+        """Call ``hook(generation)`` at the end of each changing session, before it is published.
+
+        A failing hook is logged, never fatal.
+        """
+        self._hooks.append(hook)
+
+    def remove_commit_hook(self, hook: Callable[[int], None]) -> None:
+        """Stop calling ``hook`` (no error when it was not added)."""
+        if hook in self._hooks:
+            self._hooks.remove(hook)
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[None]:
+        """A session: the write lock, crash recovery first, one generation bump at the end.
+
+        Sessions nest; only the outermost one locks and bumps.
+
+        Raises:
+            StoreError: a Chroma server reports another live writer.
+        """
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._begin()
+            self._depth += 1
+            ok = False
+            try:
+                yield
+                ok = True
+            finally:
+                self._depth -= 1
+                if outer:
+                    self._end(ok)
+
+    def changed(self) -> None:
+        """Record that the current session changed the content (it will bump the generation)."""
+        self._changed = True
+
+    def beat(self, force: bool = False) -> None:
+        """Mark the session as alive (the lease a Chroma server's other writers respect)."""
+        now = time.time()
+        if force or now - self._heartbeat > HEARTBEAT_SECONDS:
+            meta = self._chroma.metadata()
+            meta.update(writer=self._token, writer_seen=now)
+            self._chroma.set_metadata(meta)
+            self._heartbeat = now
+
+    def _begin(self) -> None:
+        if self._file_lock is not None:
+            self._file_lock.acquire()
+        try:
+            meta = self._chroma.metadata()
+            previous = str(meta.get("writer", "") or "")
+            if (
+                previous
+                and not self._chroma.embedded
+                and token_is_alive(previous, float(meta.get("writer_seen", 0)))
+            ):
+                raise StoreError(
+                    f"another ingestion ({previous}) is writing to {self._chroma.location}; wait "
+                    f"for it to finish (a writer that died is taken over after a few minutes)"
+                )
+            generation = int(meta.get("generation", 0))
+            if self._chroma.embedded and (previous or generation != self._seen):
+                self._chroma.reopen()  # see the other writer's work before adding ours
+                self._seen = generation
+            self._token = writer_token()
+            self._changed = False
+            self._heartbeat = 0.0
+            self.beat(force=True)
+            self.recovered_orphans = 0
+            if previous:
+                log.info(
+                    "the last write to %s was interrupted; removing what it left half-done",
+                    self._chroma.location,
+                )
+                self._depth += 1  # the recovery runs inside this session
+                try:
+                    self.recovered_orphans = self._recover()
+                finally:
+                    self._depth -= 1
+                self._changed = True  # the BM25 side may predate the interrupted writer's commits
+        except BaseException:
+            if self._file_lock is not None:
+                self._file_lock.release()
+            raise
+
+    def _end(self, ok: bool) -> None:
+        try:
+            if not ok:
+                # An exception (Ctrl-C, a store error) may have left chunks of an uncommitted
+                # article behind: clean them now, or leave the mark for the next session.
+                try:
+                    self._depth += 1
+                    self._recover()
+                except BaseException:
+                    return
+                finally:
+                    self._depth -= 1
+            meta = self._chroma.metadata()
+            generation = int(meta.get("generation", 0))
+            if self._changed:
+                # Time-based, so a stale reader never mistakes a new generation for one it saw.
+                generation = max(generation + 1, int(time.time() * 1000))
+                for hook in self._hooks:
+                    try:
+                        hook(generation)
+                    except Exception:
+                        log.exception("commit hook failed; readers will rebuild instead")
+                meta = self._chroma.metadata()
+            meta.update(generation=generation, writer="", writer_seen=0.0)
+            self._chroma.set_metadata(meta)
+            self._seen = generation
+        finally:
+            if self._file_lock is not None:
+                self._file_lock.release()

@@ -1,0 +1,339 @@
+"""The vector store's reads and writes: articles and their chunks, in Chroma.
+
+Crash safety. Every write runs inside a write session (:mod:`index.store.session`). Articles are
+written in groups, in an order that makes every prefix of the work safe: (1) the records of the
+group's articles are deleted (an updated article is "uncommitted" before its chunks change), (2)
+their old chunks are deleted, (3) the new chunks written, (4) the article records, each carrying
+its content hash, written last as the commit marker. Readers ignore chunks without a committed
+record, so a half-written article is never visible. A session that finds the previous writer's
+mark still set (it was killed) first removes the orphan chunks that writer left; the articles it
+did not commit are simply redone, because their hash is missing from the store.
+
+Group writes matter for speed, too: each Chroma write call costs tens of milliseconds in the
+embedded store whatever its size, so one call per group of articles instead of three per article
+keeps the store's share of an ingestion small.
+
+Record layout and client: :mod:`index.store.records`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from ..article import Article
+from ..chunking import Chunk
+from ..filters import Filters
+from ..settings import Settings
+from .records import (
+    ArticleInfo,
+    ChromaCollections,
+    DenseHit,
+    StoredChunk,
+    article_info,
+    article_record,
+    chunk_record,
+    drop_collections,
+    stored_chunk,
+)
+from .session import WriteSession
+
+
+class Store:
+    """The two Chroma collections of one newsqa index.
+
+    Args:
+        settings: where the store lives and the chunking parameters.
+        model_id: id of the embedding model the vectors come from.
+
+    Raises:
+        IndexMismatchError: the index was built with another model or chunking.
+        StoreError: the store cannot be opened.
+    """
+
+    def __init__(self, settings: Settings, model_id: str) -> None:
+        self.settings = settings
+        self.model_id = model_id
+        #: The record layer (collections and layout); tests and tools only, readers use methods.
+        self.chroma = ChromaCollections(settings, model_id)
+        self.embedded = self.chroma.embedded
+        self._session = WriteSession(self.chroma, recover=self.remove_orphans)
+
+    @staticmethod
+    def drop(settings: Settings) -> list[ArticleInfo]:
+        """Delete the index's collections without opening them as a store (their model or
+        chunking may differ from ``settings``).
+
+        Returns:
+            The articles the index held.
+        """
+        return drop_collections(settings)
+
+    # ---- reading -------------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, for messages."""
+        return self.chroma.location
+
+    def generation(self) -> int:
+        """A number that changes whenever the index content changes.
+
+        In the embedded store, seeing a generation another process wrote re-opens the client so
+        that this process's vector index includes that process's writes.
+        """
+        return self._session.generation()
+
+    def unfinished_writer(self) -> str:
+        """The mark of a write session that has not ended ("" when none): a writer at work, or
+        one that was killed and whose leftovers the next session will clean."""
+        return self._session.unfinished_writer()
+
+    @property
+    def recovered_orphans(self) -> int:
+        """Orphan chunks removed when the last write session began after a crash."""
+        return self._session.recovered_orphans
+
+    def article_hashes(self) -> dict[str, str]:
+        """Content hash of every committed article, by id."""
+        out: dict[str, str] = {}
+        for ids, metas, _ in self.chroma.scan(self.chroma.articles, ["metadatas"]):
+            for id_, meta in zip(ids, metas):
+                out[id_] = str((meta or {}).get("content_hash", ""))
+        return out
+
+    def list_articles(self) -> list[ArticleInfo]:
+        """Metadata of every committed article, newest first."""
+        infos = [
+            article_info(id_, meta or {})
+            for ids, metas, _ in self.chroma.scan(self.chroma.articles, ["metadatas"])
+            for id_, meta in zip(ids, metas)
+        ]
+        infos.sort(key=lambda a: (a.published or date.min, a.title), reverse=True)
+        return infos
+
+    def get_article(self, article_id: str) -> tuple[ArticleInfo, str] | None:
+        """An article's metadata and full text, or None when it is not indexed."""
+        got = self.chroma.articles.get(ids=[article_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return article_info(article_id, got["metadatas"][0] or {}), got["documents"][0] or ""
+
+    def count_articles(self) -> int:
+        """Number of committed articles."""
+        return self.chroma.articles.count()
+
+    def count_chunks(self) -> int:
+        """Number of chunk records (including any orphans of an interrupted run)."""
+        return self.chroma.chunks.count()
+
+    def committed_chunks(
+        self, articles: Collection[str] | None = None, vectors: bool = False
+    ) -> Iterator[tuple[list[StoredChunk], list[np.ndarray] | None]]:
+        """Every chunk of a committed article, in pages, in the store's order.
+
+        Args:
+            articles: the committed article ids, when the caller has read them already (else
+                they are read here).
+            vectors: also return each chunk's vector.
+
+        Yields:
+            (chunks, their vectors or None).
+        """
+        committed = set(self.article_hashes()) if articles is None else articles
+        for ids, docs, metas, embeddings in self.chroma.chunk_records(include_vectors=vectors):
+            chunks: list[StoredChunk] = []
+            rows: list[np.ndarray] = []
+            for i, (id_, doc, meta) in enumerate(zip(ids, docs, metas)):
+                if not meta or meta.get("article_id") not in committed:
+                    continue  # a half-written article is never searchable
+                chunks.append(stored_chunk(id_, doc, meta))
+                if vectors:
+                    rows.append(np.asarray(embeddings[i], dtype=np.float32))
+            yield chunks, rows if vectors else None
+
+    def chunk_ids_by_article(self) -> dict[str, list[str]]:
+        """Chunk ids grouped by their article id (orphans included)."""
+        out: dict[str, list[str]] = {}
+        for ids, metas, _ in self.chroma.scan(self.chroma.chunks, ["metadatas"]):
+            for id_, meta in zip(ids, metas):
+                out.setdefault(str((meta or {}).get("article_id")), []).append(id_)
+        return out
+
+    def cached_vectors(self, article_id: str) -> dict[str, np.ndarray]:
+        """Vectors of an article's stored chunks keyed by :func:`index.embedding.vector_key`."""
+        got = self.chroma.chunks.get(
+            where={"article_id": article_id}, include=["metadatas", "embeddings"]
+        )
+        out: dict[str, np.ndarray] = {}
+        embeddings = got.get("embeddings")
+        if embeddings is None:
+            return out
+        for meta, vec in zip(got["metadatas"], embeddings):
+            out[str((meta or {}).get("hash"))] = np.asarray(vec, dtype=np.float32)
+        return out
+
+    def dense_query(
+        self, vector: np.ndarray, n: int, filters: Filters | None = None
+    ) -> list[DenseHit]:
+        """Nearest committed chunks to a unit query vector, with cosine similarities."""
+        total = self.chroma.chunks.count()
+        if total == 0:
+            return []
+        where = filters.where() if filters else None
+        try:
+            got = self.chroma.chunks.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                n_results=min(n, total),
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            )
+        except Exception as exc:  # chroma raises generic errors when a filter matches nothing
+            if "no" in str(exc).lower() and where:
+                return []
+            raise
+        hits = []
+        for id_, doc, meta, dist in zip(
+            got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+        ):
+            if doc is None or meta is None:
+                continue  # deleted by another process since this one's vector index was loaded
+            # Squared L2 between unit vectors is 2 - 2 cos.
+            hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
+        committed = self.committed({h.chunk.article_id for h in hits})
+        return [h for h in hits if h.chunk.article_id in committed]
+
+    def committed(self, article_ids: Iterable[str]) -> set[str]:
+        """Those of ``article_ids`` whose article record is written (whose chunks may be shown)."""
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return set()
+        return set(self.chroma.articles.get(ids=wanted, include=[])["ids"])
+
+    def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
+        """Chunks by id, committed or not (missing ids are skipped)."""
+        if not ids:
+            return []
+        got = self.chroma.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        found = {
+            i: stored_chunk(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+            if m is not None
+        }
+        return [found[i] for i in ids if i in found]
+
+    def get_committed_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
+        """Chunks by id, leaving out missing ids and chunks of uncommitted articles."""
+        found = self.get_chunks(ids)
+        committed = self.committed({c.article_id for c in found})
+        return [c for c in found if c.article_id in committed]
+
+    # ---- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Store]:
+        """A write session: the write lock, crash recovery first, one generation bump at the end.
+
+        Sessions nest; only the outermost one locks and bumps. Every write method opens one
+        itself, so callers need this only to group several writes under one lock and one bump.
+
+        Raises:
+            StoreError: a Chroma server reports another live writer.
+        """
+        with self._session.open():
+            yield self
+
+    def put_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]]) -> None:
+        """Replace the chunks of several articles and commit their records, in the safe order.
+
+        Args:
+            items: (article, its chunks, one unit vector row per chunk).
+        """
+        if not items:
+            return
+        ids = [article.id for article, _, _ in items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("put_articles got the same article twice")
+        batch = self.chroma.batch
+        with self.writing():
+            self._session.changed()
+            # Only articles with a record have chunks to replace: a session starts by removing
+            # the chunks of any article without one (see index.store.session).
+            existing = self.committed(ids)
+            if existing:
+                self.chroma.articles.delete(ids=sorted(existing))
+                self._delete_chunks_of(sorted(existing))
+            rows: list[tuple[Chunk, np.ndarray, dict[str, Any]]] = [
+                (chunk, vector, chunk_record(article, chunk))
+                for article, chunks, vectors in items
+                for chunk, vector in zip(chunks, vectors)
+            ]
+            for b in range(0, len(rows), batch):
+                part = rows[b : b + batch]
+                self.chroma.chunks.upsert(
+                    ids=[c.id for c, _, _ in part],
+                    embeddings=np.asarray([v for _, v, _ in part], dtype=np.float32),
+                    documents=[c.text for c, _, _ in part],
+                    metadatas=[m for _, _, m in part],
+                )
+            for b in range(0, len(items), batch):
+                part_items = items[b : b + batch]
+                self.chroma.articles.upsert(
+                    ids=[article.id for article, _, _ in part_items],
+                    embeddings=[[1.0]] * len(part_items),
+                    documents=[article.text for article, _, _ in part_items],
+                    metadatas=[
+                        article_record(article, len(chunks)) for article, chunks, _ in part_items
+                    ],
+                )
+            self._session.beat()
+
+    def remove_article(self, article_id: str) -> bool:
+        """Delete an article and its chunks. Returns False when it was not indexed."""
+        with self.writing():
+            existed = bool(self.chroma.articles.get(ids=[article_id], include=[])["ids"])
+            # Record first: from then on readers ignore the chunks, which go next.
+            self.chroma.articles.delete(ids=[article_id])
+            self._delete_chunks_of([article_id])
+            if existed:
+                self._session.changed()
+            return existed
+
+    def remove_orphans(self) -> int:
+        """Delete chunks whose article has no committed record (left by an interrupted run)."""
+        with self.writing():
+            committed = set(self.article_hashes())
+            orphans = [
+                chunk_id
+                for article_id, chunk_ids in self.chunk_ids_by_article().items()
+                if article_id not in committed
+                for chunk_id in chunk_ids
+            ]
+            batch = self.chroma.batch
+            for b in range(0, len(orphans), batch):
+                self.chroma.chunks.delete(ids=orphans[b : b + batch])
+            if orphans:
+                self._session.changed()
+            return len(orphans)
+
+    def add_commit_hook(self, hook: Callable[[int], None]) -> None:
+        """Call ``hook(generation)`` at the end of each changing session, before it is published.
+
+        The BM25 side uses this to save its index for the new generation first, so readers that
+        see the generation find the index ready. A failing hook is logged, never fatal.
+        """
+        self._session.add_commit_hook(hook)
+
+    def remove_commit_hook(self, hook: Callable[[int], None]) -> None:
+        """Stop calling a hook :meth:`add_commit_hook` added (a bulk load builds BM25 itself)."""
+        self._session.remove_commit_hook(hook)
+
+    def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
+        for b in range(0, len(article_ids), 500):
+            part = list(article_ids[b : b + 500])
+            where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
+            self.chroma.chunks.delete(where=where)
