@@ -60,7 +60,6 @@ class Store:
         self.model_id = model_id
         #: The record layer (collections and layout); tests and tools only, readers use methods.
         self.chroma = ChromaCollections(settings, model_id)
-        self.embedded = self.chroma.embedded
         self._session = WriteSession(self.chroma, recover=self.remove_orphans)
 
     @staticmethod
