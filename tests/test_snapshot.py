@@ -9,6 +9,7 @@ import pytest
 
 from index import Article, Settings, open_index
 from index.store import Store
+from qa import Answerer
 from qa.retrieval.retriever import Retriever
 from tests.fakes import FakeEmbedder
 
@@ -74,6 +75,16 @@ def test_a_question_reads_the_generation_once(index, path, generation_reads, mon
         result = retriever.retrieve(QUESTION, k=10)
         assert len(result.clauses) == 2 and result.passages
         assert len(generation_reads) == 1
+
+
+def test_an_answer_reads_the_generation_once(index, generation_reads):
+    answerer = Answerer(index)
+    generation_reads.clear()
+    answer = answerer.ask(QUESTION)
+    assert answer.citations and len(generation_reads) == 1
+    generation_reads.clear()
+    *_, streamed = answerer.stream(QUESTION)
+    assert streamed.complete and len(generation_reads) == 1
 
 
 def test_a_snapshot_keeps_its_generation_while_the_index_changes(tmp_path):
