@@ -13,10 +13,9 @@ best-scoring retrieved sentence has a dense and a lexical score; the answerer ab
 are under their thresholds. The grid point chosen maximises abstention on null questions while
 keeping false abstention on answerable ones at or under ``--max-false-abstention``.
 
-Verification (``qa.answer.verify.VerifyConfig``): claims are clauses of the questions (those of
-:class:`qa.question.plan.QuestionPlan`; the committed ``calibration.json`` was fitted on an
-earlier, simpler split at ", while", "; ", ", and" ...) that name exactly one of the question's
-evidence outlets, so each paraphrases that article's fact(s). Each is paired with the retrieved passages: positive when
+Verification (``qa.answer.verify.VerifyConfig``): claims are clauses of the questions (split at
+", while", "; ", ", and" ...) that name exactly one of the question's evidence outlets, so each
+paraphrases that article's fact(s). Each is paired with the retrieved passages: positive when
 the passage holds a gold fact of that outlet's evidence, negative when it comes from none of the
 question's evidence articles (other passages of an evidence article are left out: they may
 support the clause too). The grid point chosen maximises F0.5 (precision weighs more: a wrong marker is
@@ -60,8 +59,9 @@ def calibration_sample(queries: list[dict], per_type: int, bench_per_type: int =
 
 
 def clauses(plan) -> list[str]:
-    """Clauses of a question, each roughly one article's statement (its plan's clauses)."""
-    return [clause.text for clause in plan.clauses]
+    """Clauses of a question, each roughly one article's statement (see
+    :meth:`qa.question.plan.QuestionPlan.statements`)."""
+    return list(plan.statements())
 
 
 def _mentions(clause: str, source: str) -> bool:

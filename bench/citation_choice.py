@@ -10,8 +10,7 @@ retrieved once; then every setting answers from the same passages, and the table
 precision (share of citations whose passage holds a gold fact), citations per answer, the share
 of first citations that hold one, and abstention (unchanged by these settings: the gate comes
 first). ``previous`` is the choice before clause scoping (no outlet or day scope, rank weight
-0.2, cutoff 0.75, no per-clause minimum); its clauses were then split by a simpler rule, now
-replaced by the plan's clauses (the table's ``previous`` row predates that).
+0.2, cutoff 0.75, no per-clause minimum; the question's plain statements, not its clauses).
 """
 
 from __future__ import annotations
@@ -52,9 +51,8 @@ def settings() -> list[Setting]:
 
 
 def unscoped(plan):
-    """``plan`` without the outlets and dates that scope each clause's sentences."""
-    clauses = tuple(replace(c, outlets=(), dates=()) for c in plan.clauses)
-    return replace(plan, outlets=(), dates=(), clauses=clauses)
+    """``plan`` as the choice before clause scoping saw it: its plain statements, no outlets."""
+    return replace(plan, outlets=(), dates=(), clauses=())
 
 
 def evaluate(cases, embedder, setting: Setting) -> dict:

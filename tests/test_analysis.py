@@ -255,6 +255,21 @@ def test_parts_are_empty_for_one_clause_and_inherit_the_question_outlets():
     assert [c.outlets for c in plan.parts(inherit_outlets=False)] == [(), ("Metro Wire - Sports",)]
 
 
+def test_statements_cut_plainly_where_the_clause_split_keeps_a_comparison_whole():
+    question = (
+        "Was the coverage of the tram line consistent between the Daily Planet report published "
+        "on October 7, 2023, and the one published on October 9, 2023?"
+    )
+    plan = plan_question(question, SOURCES, TODAY)
+    assert plan.parts() == ()
+    assert plan.statements() == (
+        "Was the coverage of the tram line consistent between the Daily Planet report published "
+        "on October 7, 2023",
+        "the one published on October 9, 2023",
+    )
+    assert plan.statements(min_words=8) == plan.statements()[:1]
+
+
 # ---- feedback names --------------------------------------------------------------------------
 
 

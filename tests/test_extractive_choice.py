@@ -115,3 +115,13 @@ def test_a_weak_clause_is_left_uncited(fake_embedder):
         fake=fake_embedder,
     )
     assert [c.passage.article_id for c in answer.citations] == ["a0"]
+
+
+def test_a_plan_of_one_clause_falls_back_to_its_plain_statements(fake_embedder):
+    question = (
+        "Did the Acme Globex merger talks collapse on Friday evening, while regulators "
+        "opened an inquiry into Acme rocket pricing?"
+    )
+    answer = _answer(question, fake=fake_embedder)
+    cited = [c.passage.article_id for c in answer.citations]
+    assert cited[0] == "a0" and {"a2", "a3"} & set(cited)

@@ -59,3 +59,28 @@ def test_the_documented_differences_between_the_lists():
     assert {"before", "after", "not"}.isdisjoint(FOLLOW_UP_STOP_WORDS)
     # Calendar words are capitalised but never the name a question leaves out.
     assert {"october", "monday"} <= NOT_NAMES and "october" not in QUESTION_FRAME_WORDS
+
+
+def test_retrieval_focus_and_the_extractive_answer_split_the_same_sentences():
+    from qa.answer.sentences import SentenceTable
+    from qa.retrieval.chunk_table import SentenceTerms
+    from qa.types import Passage
+
+    text = (
+        "It was late on Oct. 27, 2021, when Mr. Ruckel got the email. He called "
+        '"Amazon support." Nothing changed for weeks.\nA new paragraph starts here.'
+    )
+    passage = Passage(
+        text=text, article_id="a", title="T", source="S", published=None, url="", start=0, end=0
+    )
+    answer_side = SentenceTable([passage], None, min_words=1)
+    assert [s.text for s in answer_side.sentences] == _sentences(text)
+    assert list(SentenceTerms([text])[0]) == answer_side.terms
+
+
+def test_a_chunks_terms_are_its_sentences_terms_together():
+    # The chunk table's IDF counts chunk terms, its focus scores sentence terms: the same words.
+    from qa.retrieval.chunk_table import SentenceTerms
+
+    text = 'Sales rose on Nov. 27, said Mr. Smith. "Strong quarter." Analysts agreed.\n\nMore.'
+    assert set().union(*SentenceTerms([text])[0]) == set(tokenize([text])[0])

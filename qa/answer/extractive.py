@@ -186,7 +186,8 @@ class ExtractiveAnswerer:
             table: the passages' sentence table.
             scored: :meth:`score_sentences` of the whole question.
             plan: the question's plan: its clauses, with the outlets and dates each names,
-                and the outlets the whole question names (none when absent).
+                and the outlets the whole question names (none when absent). A question of one
+                clause falls back to its :meth:`~qa.question.plan.QuestionPlan.statements`.
         """
         cfg = self.config
 
@@ -194,8 +195,8 @@ class ExtractiveAnswerer:
             return cfg.rank_weight / (1 + cand.passage_index)
 
         plan = plan or QuestionPlan(question)
-        clauses = plan.parts()
-        if clauses:
+        clauses = plan.parts() or tuple(Clause(s, plan.outlets) for s in plan.statements())
+        if len(clauses) >= 2:
             best = (self._best_for(clause, table, bonus) for clause in clauses)
             pool = [c for c in best if c is not None and c.score >= cfg.min_clause_score]
         else:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 __all__ = ["find_outlets", "outlet_aliases", "outlet_spans"]
 
+
 def outlet_aliases(source: str) -> list[str]:
     """Names a question may use for an outlet: its full name and its part before ' | ', ' - '
     or ': ' ("The Roar" for "The Roar | Sports Writers Blog")."""

@@ -4,10 +4,11 @@ Retrieval runs several searches per question (one per clause, outlet and date of
 and re-ranks candidates by their best sentence (:mod:`qa.retrieval.focus`), which needs each chunk's
 sentences as index terms and the terms' IDF. Holding the chunks in memory makes each of these a
 lookup instead of a store round trip; dense search becomes an exact masked matrix-vector
-product. The table is read once from the store (mostly tokenising sentences; bench/README.md,
+product. The table is read once from the store (mostly tokenising the chunks for the IDF; a
+chunk's sentences are split and tokenised when a question first reads them; bench/README.md,
 "Figures quoted by the code", has the times) and re-read when the store's generation moves on
-(an ingest or a delete);
-:meth:`qa.retrieval.retriever.Retriever.warm` does it ahead of the first question.
+(an ingest or a delete); :meth:`qa.retrieval.retriever.Retriever.warm` does it ahead of the
+first question.
 
 Above ``NEWSQA_MEMORY_TABLE_CHUNKS`` chunks (default :data:`MAX_CHUNKS`) the table is not built
 and the retriever searches through Chroma and the BM25 index directly, without sentence focus:
@@ -18,8 +19,8 @@ memory grows with the corpus (text, vector and terms of every chunk) and so does
 from __future__ import annotations
 
 import math
-import re
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy as np
 from index.dates import to_ordinal
 from index.filters import Filters, Outlets
 from index.store import Store, StoredChunk
+from index.text import sentence_spans, tokenize
 
 MAX_CHUNKS = 30_000
 
@@ -43,8 +45,8 @@ class ChunkTable:
         outlets: outlet per row.
         article_rows: rows of each article, in article order.
         generation: the store generation the table was read at.
-        sentence_terms: per row, the index terms (:func:`index.lexical.tokenize`) of each of
-            its sentences.
+        sentence_terms: per row, the index terms of each of its sentences
+            (:class:`SentenceTerms`, split and tokenised on first use).
         idf: inverse document frequency of each term over the chunks.
     """
 
@@ -55,7 +57,7 @@ class ChunkTable:
     outlets: Outlets
     article_rows: dict[str, tuple[int, ...]]
     generation: int
-    sentence_terms: SentenceTerms = ()
+    sentence_terms: SentenceTerms = field(default_factory=lambda: SentenceTerms(()))
     idf: dict[str, float] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -117,7 +119,8 @@ def load_table(
     article_rows: dict[str, list[int]] = {}
     for row, chunk in enumerate(chunks):
         article_rows.setdefault(chunk.article_id, []).append(row)
-    sentence_terms, idf = _sentence_terms([c.text for c in chunks])
+    texts = [c.text for c in chunks]
+    sentence_terms, idf = SentenceTerms(texts), _idf(texts)
     return ChunkTable(
         sentence_terms=sentence_terms,
         idf=idf,
@@ -131,31 +134,63 @@ def load_table(
     )
 
 
-# Sentence ends: terminal punctuation (and closing quotes) before a space, or a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
+class SentenceTerms:
+    """The index terms of each sentence of each chunk, by row, worked out on first use and kept.
 
-SentenceTerms = tuple[tuple[frozenset[str], ...], ...]
+    Sentences are :func:`index.text.sentence_spans`, the extractive answer's and the chunker's
+    own, so sentence focus scores the sentences an answer quotes. Punkt is slow next to a regex
+    (about half a millisecond a chunk): splitting every chunk when the table loads would add
+    seconds to each load, while a question reads the sentences of a few dozen candidates.
+
+    Args:
+        texts: the chunk texts, one per row.
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+        self._terms: dict[int, tuple[frozenset[str], ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, row: int) -> tuple[frozenset[str], ...]:
+        """The term set of each sentence of chunk ``row``, in text order."""
+        terms = self._terms.get(row)
+        if terms is None:
+            self.prepare((row,))
+            terms = self._terms[row]
+        return terms
+
+    def prepare(self, rows: Iterable[int]) -> None:
+        """Split and tokenise the chunks of ``rows`` not done yet, in one batch."""
+        todo = [row for row in dict.fromkeys(rows) if row not in self._terms]
+        if not todo:
+            return
+        bounds: list[tuple[int, int]] = []
+        sentences: list[str] = []
+        for row in todo:
+            text = self._texts[row]
+            spans = sentence_spans(text)
+            bounds.append((len(sentences), len(sentences) + len(spans)))
+            sentences.extend(text[start:end] for start, end in spans)
+        tokens = tokenize(sentences) if sentences else []
+        # Plain dict stores: two threads may work out the same row, with the same result.
+        for row, (a, b) in zip(todo, bounds):
+            self._terms[row] = tuple(frozenset(t) for t in tokens[a:b])
 
 
-def _sentence_terms(texts: list[str]) -> tuple[SentenceTerms, dict[str, float]]:
-    """Index terms of each sentence of each text, and the terms' IDF over the texts (BM25's)."""
-    from index.lexical import tokenize
+def _idf(texts: list[str]) -> dict[str, float]:
+    """Inverse document frequency of each index term over the texts (BM25's formula).
 
-    bounds: list[tuple[int, int]] = []
-    sentences: list[str] = []
-    for text in texts:
-        parts = [p for p in _SENTENCE_END.split(text) if p and p.strip()]
-        bounds.append((len(sentences), len(sentences) + len(parts)))
-        sentences.extend(parts)
-    tokens = tokenize(sentences) if sentences else []
-    per_chunk = tuple(tuple(frozenset(t) for t in tokens[a:b]) for a, b in bounds)
+    A sentence boundary never falls inside a word, so the terms of a chunk are those of its
+    sentences together.
+    """
     df: dict[str, int] = {}
-    for row in per_chunk:
-        for term in set().union(*row) if row else ():
+    for terms in tokenize(texts) if texts else []:
+        for term in set(terms):
             df[term] = df.get(term, 0) + 1
     n = max(1, len(texts))
-    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-    return per_chunk, idf
+    return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
 
 
 class TableCache:

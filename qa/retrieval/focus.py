@@ -5,6 +5,8 @@ its article. BM25 over 256-token chunks rewards a chunk that mentions the questi
 anywhere, so in a long live blog every chunk of the right article looks alike. Rescoring each
 candidate by its best single sentence (the summed IDF of the query terms that sentence holds)
 and mixing that with the chunk's BM25 score picks the chunk that actually states the claim.
+
+Sentences are those of :func:`index.text.sentence_spans`, the ones the extractive answer quotes.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def refocus(
 
     Args:
         hits: (chunk id, BM25 score), best first.
-        terms: the query's index terms (as :func:`index.lexical.tokenize` makes them).
+        terms: the query's index terms (as :func:`index.text.tokenize` makes them).
         table: the chunk table (sentence terms and IDF).
         weight: share of the sentence score in the mix (0 keeps the BM25 order).
 
@@ -46,10 +48,9 @@ def refocus(
         top = hits[0][1] if hits else 1.0
         return [(c, s / top if top else 0.0) for c, s in hits]
     wanted = set(terms)
-    sentence = []
-    for chunk_id, _ in hits:
-        row = table.row_of.get(chunk_id)
-        sentence.append(best_sentence(table, row, wanted) if row is not None else 0.0)
+    rows = [table.row_of.get(chunk_id) for chunk_id, _ in hits]
+    table.sentence_terms.prepare(row for row in rows if row is not None)
+    sentence = [best_sentence(table, row, wanted) if row is not None else 0.0 for row in rows]
     top_chunk = max(s for _, s in hits) or 1.0
     top_sentence = max(sentence) or 1.0
     mixed = [
@@ -80,6 +81,10 @@ def sort_by_sentence(
     Returns:
         The same ids, re-sorted (stable for equal keys).
     """
+
+    table.sentence_terms.prepare(
+        row for row in (table.row_of.get(chunk_id) for chunk_id in ids) if row is not None
+    )
 
     def key(item: tuple[int, str]) -> float:
         rank, chunk_id = item
