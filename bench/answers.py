@@ -134,7 +134,7 @@ def run_question(answerer, item: dict) -> dict:
 
 
 def _sentence_count(text: str) -> int:
-    from index.chunking import sentence_spans
+    from index.text import sentence_spans
 
     lines = text.strip().split("\n", 1)
     body = lines[1] if len(lines) > 1 else lines[0]

@@ -31,7 +31,7 @@ from datetime import date
 
 from index import Filters, NewsIndex, Settings, open_index
 from index.errors import QuestionError
-from index.lexical import tokenize
+from index.text import tokenize
 
 from .answer import prompts
 from .answer.citations import CitationBuilder, MarkerRenumberer, normalise_markers

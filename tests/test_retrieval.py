@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from index import Article, Settings, open_index
-from index.chunking import count_tokens
+from index.text import count_tokens
 from qa.retrieval.fusion import interleave, rrf
 from qa.retrieval.retriever import RetrievalConfig, Retriever
 
@@ -203,7 +203,7 @@ def test_rrf_rewards_agreement_between_lists():
 
 
 def test_sentence_sort_moves_up_the_passage_that_states_a_clause(index):
-    from index.lexical import tokenize
+    from index.text import tokenize
     from qa.retrieval.chunk_table import load_table
     from qa.retrieval.focus import sort_by_sentence
 
