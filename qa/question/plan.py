@@ -103,12 +103,13 @@ class QuestionPlan:
     def statements(self, min_words: int = 5) -> tuple[str, ...]:
         """The question cut plainly at ", while", "; ", ", and", ", but", "whereas".
 
-        Coarser than :attr:`clauses` (no protected outlet names or dates, no merging): the
-        extractive answer falls back to these when the question has one clause, and the
-        calibration pairs them with passages (``bench/calibrate.py``). The fallback matters
-        on comparisons of two dated reports, which the clause split keeps whole: on 7 of the
-        846 MultiHop-RAG dev questions it cites 7 sentences where the single clause cites 13,
-        none holding a gold fact either way.
+        A plainer cut than :attr:`clauses` (outlet names and dates unprotected, short pieces
+        dropped, not merged). The extractive answer falls back to it when the question has one
+        clause: a comparison of two dated reports ("... consistent between the report published
+        on October 2 and the one published on October 7?") is one clause, and answered as one
+        it cites more sentences than with the fallback, and no more of them hold the evidence
+        (bench/README.md, "Figures quoted by the code"). The calibration pairs these pieces with
+        passages (``bench/calibrate.py``).
 
         Args:
             min_words: shorter pieces are dropped.

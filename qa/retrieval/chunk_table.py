@@ -138,9 +138,10 @@ class SentenceTerms:
     """The index terms of each sentence of each chunk, by row, worked out on first use and kept.
 
     Sentences are :func:`index.text.sentence_spans`, the extractive answer's and the chunker's
-    own, so sentence focus scores the sentences an answer quotes. Punkt is slow next to a regex
-    (about half a millisecond a chunk): splitting every chunk when the table loads would add
-    seconds to each load, while a question reads the sentences of a few dozen candidates.
+    own, so sentence focus scores the sentences an answer quotes. Punkt is slow next to a regex:
+    splitting every chunk when the table loads would add seconds to each load (bench/README.md,
+    "Figures quoted by the code"), while a question reads the sentences of a few dozen
+    candidates.
 
     Args:
         texts: the chunk texts, one per row.
