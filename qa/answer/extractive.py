@@ -37,6 +37,9 @@ from .citations import CitationBuilder
 from .prompts import ABSTAIN_TEXT
 from .sentences import SentenceTable
 
+#: The default of :meth:`ExtractiveAnswerer.answer`: nothing restricted.
+NO_FILTERS = Filters()
+
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -120,7 +123,7 @@ class ExtractiveAnswerer:
         self,
         question: str,
         passages: Sequence[Passage],
-        filters: Filters = Filters(),
+        filters: Filters = NO_FILTERS,
         scored: Sequence[ScoredSentence] | None = None,
         table: SentenceTable | None = None,
         plan: QuestionPlan | None = None,
@@ -287,10 +290,7 @@ def abstain(
     if filters.active:
         text += f" (searched {filters.describe()})"
     if nearest:
-        lines = [
-            f"{p.title} ({', '.join(x for x in (p.source, p.published.isoformat() if p.published else '') if x)})"
-            for p in nearest
-        ]
+        lines = [f"{p.title} ({_source_and_date(p)})" for p in nearest]
         text += " The closest articles are: " + "; ".join(lines) + "."
     return Answer(
         text=text,
@@ -303,6 +303,12 @@ def abstain(
         error=reason or None,
         abstain_reason=why,
     )
+
+
+def _source_and_date(passage: Passage) -> str:
+    """The outlet and publication day ("Outlet, 2023-10-07"), or whichever is known."""
+    day = passage.published.isoformat() if passage.published else ""
+    return ", ".join(x for x in (passage.source, day) if x)
 
 
 def _nearest_articles(passages: Sequence[Passage], limit: int = 3) -> list[Passage]:
