@@ -98,22 +98,13 @@ def test_paged_build_scores_equal_bm25s_own_build():
 
     from index.bm25build import PagedBM25Builder
     from index.lexical import tokenize
-    from tests.conftest import SAMPLE_CORPUS, SHARED_EVAL
+    from tests.conftest import NEWS_CORPUS
 
-    corpus = SHARED_EVAL / "corpus.json"
-    if corpus.exists():
-        records = json.loads(corpus.read_text())[:150]
-        texts = [
-            f"{r['title']}\n{r['body'][k * 700 : (k + 1) * 1400]}"
-            for r in records
-            for k in range(3)
-        ]
-    else:
-        texts = [
-            p.read_text()[k * 300 : (k + 1) * 600]
-            for p in SAMPLE_CORPUS.iterdir()
-            for k in range(8)
-        ]
+    records = [json.loads(line) for line in NEWS_CORPUS.read_text().splitlines() if line.strip()]
+    texts = [
+        f"{r['title']}\n{r['body'][k * 700 : (k + 1) * 1400]}" for r in records for k in range(3)
+    ]
+    assert len(texts) > 64  # several pages of 64
     tokens = tokenize(texts)
     reference = bm25s.BM25()
     reference.index(tokens, show_progress=False)
