@@ -214,7 +214,8 @@ def markdown(summary: dict) -> str:
     lines = [
         f"# Answer benchmark: {summary['config']['label']}",
         "",
-        f"{summary['questions']} MultiHop-RAG dev questions ({summary['config']['per_type']} per type, "
+        f"{summary['questions']} MultiHop-RAG dev questions "
+        f"({summary['config']['per_type']} per type, "
         f"seed {summary['config']['seed']}), mode `{summary['config']['mode']}`, "
         f"context budget {summary['config'].get('context_tokens')} tokens.",
         "",
@@ -228,18 +229,23 @@ def markdown(summary: dict) -> str:
                 f"| accuracy {kind.split('_')[0]} (n={t[kind]['n']}) | {fmt(t[kind]['accuracy'])} |"
             )
     lines += [
-        f"| abstention on null (n={t.get('null_query', {}).get('n', 0)}) | {fmt(summary['abstention_null'])} |",
+        f"| abstention on null (n={t.get('null_query', {}).get('n', 0)}) "
+        f"| {fmt(summary['abstention_null'])} |",
         f"| false abstention | {fmt(summary['false_abstention'])} |",
-        f"| citation precision ({summary['citations']} citations) | {fmt(summary['citation_precision'])} |",
+        f"| citation precision ({summary['citations']} citations) "
+        f"| {fmt(summary['citation_precision'])} |",
         f"| citations per answer | {fmt(summary['citations_per_answer'])} |",
         f"| sentences flagged unsupported (share) | {fmt(summary['unsupported_share'])} |",
         f"| flagged per answered question | {fmt(summary['unsupported_per_answer'])} |",
         f"| LLM errors (fell back to extractive) | {summary['llm_errors']} |",
         f"| abstention reasons, answerable | {summary['abstain_reasons']['answerable']} |",
         f"| abstention reasons, null | {summary['abstain_reasons']['null']} |",
-        f"| time to first token, median / p90 (s) | {fmt(summary['ttft_median_s'])} / {fmt(summary['ttft_p90_s'])} |",
-        f"| time to first token, median when the model ran (s) | {fmt(summary['ttft_median_answered_s'])} |",
-        f"| total time, median / p90 / mean (s) | {fmt(summary['total_median_s'])} / {fmt(summary['total_p90_s'])}"
+        f"| time to first token, median / p90 (s) | {fmt(summary['ttft_median_s'])} "
+        f"/ {fmt(summary['ttft_p90_s'])} |",
+        f"| time to first token, median when the model ran (s) "
+        f"| {fmt(summary['ttft_median_answered_s'])} |",
+        f"| total time, median / p90 / mean (s) | {fmt(summary['total_median_s'])} "
+        f"/ {fmt(summary['total_p90_s'])}"
         f" / {fmt(summary['total_mean_s'])} |",
         "",
         f"Machine: {summary['config'].get('machine', '')}",
@@ -312,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             done[row["index"]] = row
     rows = [done[item["index"]] for item in sample if item["index"] in done]
     with rows_path.open("a") as out:
-        for n, item in enumerate(sample, 1):
+        for item in sample:
             if item["index"] in done:
                 continue
             row = run_question(answerer, item)
@@ -321,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             out.flush()
             print(
                 f"[{len(rows)}/{len(sample)}] {row['type']:17} correct={row['correct']!s:5} "
-                f"abstained={row['abstained']!s:5} ttft={row['ttft_s']:.1f}s total={row['total_s']:.1f}s",
+                f"abstained={row['abstained']!s:5} ttft={row['ttft_s']:.1f}s "
+                f"total={row['total_s']:.1f}s",
                 flush=True,
             )
             if len(rows) % args.summary_every == 0:

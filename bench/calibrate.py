@@ -18,8 +18,8 @@ Verification (``qa.answer.verify.VerifyConfig``): claims are clauses of the ques
 paraphrases that article's fact(s). Each is paired with the retrieved passages: positive when
 the passage holds a gold fact of that outlet's evidence, negative when it comes from none of the
 question's evidence articles (other passages of an evidence article are left out: they may
-support the clause too). The grid point chosen maximises F0.5 (precision weighs more: a wrong marker is
-worse than a missing one).
+support the clause too). The grid point chosen maximises F0.5 (precision weighs more: a wrong
+marker is worse than a missing one).
 
 Writes ``bench/results/calibration.json``.
 """

@@ -123,14 +123,16 @@ def main(argv: list[str] | None = None) -> int:
     print(file=sys.stderr)
     print(f"{len(queries)} calibration questions ({args.per_type} per type)\n")
     print(
-        "| setting | citation precision | citations | per answer | first citation precision | null abstention | false abstention |"
+        "| setting | citation precision | citations | per answer | first citation precision "
+        "| null abstention | false abstention |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for setting in settings():
         m = evaluate(cases, index.embedder, setting)
         print(
             f"| {setting.name} | {m['precision']:.3f} | {m['citations']} | {m['per_answer']:.2f} | "
-            f"{m['first_precision']:.3f} | {m['null_abstention']:.3f} | {m['false_abstention']:.3f} |"
+            f"{m['first_precision']:.3f} | {m['null_abstention']:.3f} "
+            f"| {m['false_abstention']:.3f} |"
         )
     return 0
 

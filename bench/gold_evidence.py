@@ -6,9 +6,9 @@ Usage (any OpenAI-compatible server, e.g. the local llama.cpp server of scripts/
         --base-url http://127.0.0.1:8080/v1 --model qwen2.5-coder-1.5b
 
 The answerable questions of the :mod:`bench.answers` sample (same seed, same ``--per-type``) are
-put to the model with newsqa's own prompt (:mod:`qa.answer.prompts`), each gold fact a numbered passage
-under its article's headline, outlet and date; the short answer is read by the answerer's own
-parser (:func:`qa.answer.reply.parse_reply`) and scored with the benchmark's match
+put to the model with newsqa's own prompt (:mod:`qa.answer.prompts`), each gold fact a numbered
+passage under its article's headline, outlet and date; the short answer is read by the answerer's
+own parser (:func:`qa.answer.reply.parse_reply`) and scored with the benchmark's match
 (:func:`bench.answers.is_correct`). No retrieval, no context budget: what the model gets wrong
 here, no retriever can fix. The MultiHop-RAG paper reports 0.89 for GPT-4 given the gold evidence.
 
@@ -80,7 +80,8 @@ def markdown(rows: list[dict], label: str, per_type: int) -> str:
         by_type[row["type"]].append(row["correct"])
     every = [row["correct"] for row in rows]
     lines = [
-        f"### Gold-evidence accuracy: {label} ({len(rows)} answerable questions, {per_type} per type sampled)",
+        f"### Gold-evidence accuracy: {label} "
+        f"({len(rows)} answerable questions, {per_type} per type sampled)",
         "",
         "| type | n | accuracy | abstained |",
         "|---|---:|---:|---:|",

@@ -86,7 +86,7 @@ def run_add(corpus: Path, data_dir: Path, env: dict[str, str]) -> tuple[float, d
     match = _SUMMARY.search(done.stdout)
     if not match:
         raise SystemExit(f"no summary line in: {done.stdout!r}")
-    added, updated, unchanged, failed, embedded, seconds, rate = match.groups()
+    added, _updated, unchanged, failed, embedded, seconds, rate = match.groups()
     embed_seconds = int(embedded) / float(rate) if rate else 0.0
     return wall, {
         "added": int(added),
@@ -106,7 +106,8 @@ def throughput(args: argparse.Namespace) -> dict:
     settings = Settings.from_env()
     texts = chunk_texts(args.corpus)
     print(
-        f"{len(texts)} chunk texts; batch {settings.embed_batch_size}, {settings.embed_threads} threads",
+        f"{len(texts)} chunk texts; batch {settings.embed_batch_size}, "
+        f"{settings.embed_threads} threads",
         flush=True,
     )
     raw, raw_seconds = raw_rate(texts, settings.embed_batch_size, settings.embed_threads)
@@ -178,18 +179,21 @@ def _markdown(result: dict) -> str:
         )
     r = result
     return head + (
-        f"{r['chunks']} chunks of the 609-article corpus; batch {r['batch_size']}, {r['threads']} threads, "
+        f"{r['chunks']} chunks of the 609-article corpus; batch {r['batch_size']}, "
+        f"{r['threads']} threads, "
         f"groups of {r['ingest_group']} chunks.\n\n"
         "| measure | value |\n|---|---|\n"
         f"| raw embedder, all chunks | {r['raw_chunks_per_s']} chunks/s |\n"
         f"| raw embedder again, after | {r['raw_after_chunks_per_s']} chunks/s |\n"
-        f"| end-to-end `python -m index add` (wall, start to exit) | {r['end_to_end_chunks_per_s']} chunks/s "
+        f"| end-to-end `python -m index add` (wall, start to exit) "
+        f"| {r['end_to_end_chunks_per_s']} chunks/s "
         f"({r['end_to_end_seconds']} s) |\n"
         f"| ratio end-to-end / raw (mean of both raw runs) | **{r['ratio']}** (vs first raw run: "
         f"{r['ratio_vs_first_raw']}) |\n"
         f"| time inside the embedder during ingestion | {r['embedder_seconds_inside_ingestion']} s "
         f"({r['embedder_chunks_per_s_inside_ingestion']} chunks/s) |\n"
-        f"| share of end-to-end time outside the embedder | {r['share_outside_embedder'] * 100:.1f} % |\n"
+        f"| share of end-to-end time outside the embedder "
+        f"| {r['share_outside_embedder'] * 100:.1f} % |\n"
         f"| unchanged re-add of the corpus (no embedding) | {r['unchanged_re_add_seconds']} s |\n"
     )
 

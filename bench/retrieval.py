@@ -1,8 +1,8 @@
 """Retrieval benchmark on MultiHop-RAG: ``python -m bench.retrieval``.
 
 Indexes the benchmark corpus into a scratch data folder (once; later runs reuse it), runs
-:meth:`qa.retrieval.retriever.Retriever.retrieve` for every answerable question of a question file, and
-reports Hits@4, Hits@10, MRR@10, evidence recall@4/@10 and full evidence@10 (definitions in
+:meth:`qa.retrieval.retriever.Retriever.retrieve` for every answerable question of a question file,
+and reports Hits@4, Hits@10, MRR@10, evidence recall@4/@10 and full evidence@10 (definitions in
 :mod:`bench.retrieval_metrics`) plus retrieval latency, overall, per question type and per half.
 
 The halves split the questions by a hash of their text: ``tune`` (first byte of sha1 even) is the

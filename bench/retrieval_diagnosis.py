@@ -6,7 +6,8 @@ For every gold fact of every answerable question, one of:
 * ``other chunk``: a passage of its article is in the top ``k``, but not the one holding the fact
   (``adjacent``: the fact's chunk is next to one of them);
 * ``candidate``: its chunk was among the passages the searches returned (whole question, outlets,
-  clauses: :attr:`qa.retrieval.retriever.RetrievalResult.candidates`) but did not reach the top ``k``;
+  clauses: :attr:`qa.retrieval.retriever.RetrievalResult.candidates`) but did not reach the top
+  ``k``;
 * ``article candidate``: another chunk of its article was a candidate, its own was not;
 * ``not found``: no search returned any chunk of its article.
 

@@ -183,7 +183,7 @@ def _summary(values: list[float]) -> dict:
     ordered = sorted(values)
     return {
         "median_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[max(0, int(round(0.95 * len(ordered))) - 1)] * 1000, 1),
+        "p95_ms": round(ordered[max(0, round(0.95 * len(ordered)) - 1)] * 1000, 1),
         "n": len(ordered),
     }
 
@@ -319,25 +319,30 @@ def _markdown(result: dict) -> str:
         ("chunks (articles)", f"{load_['chunks']:,} ({load_['articles']:,})"),
         (
             "insert into Chroma",
-            f"{load_['insert_seconds']:,} s, {load_['insert_chunks_per_s']:,} chunks/s (groups of {load_.get('insert_group_chunks', 256):,} chunks)",
+            f"{load_['insert_seconds']:,} s, {load_['insert_chunks_per_s']:,} chunks/s "
+            f"(groups of {load_.get('insert_group_chunks', 256):,} chunks)",
         ),
         ("BM25 build (once, by the writer)", f"{load_['bm25_build_seconds']} s"),
         ("disk: Chroma / BM25", f"{load_['chroma_disk_mb']:,} MB / {load_['bm25_disk_mb']:,} MB"),
         (
             "peak RSS: loader / BM25 build / app",
-            f"{load_['load_peak_rss_mb']:,} MB / {load_['bm25_peak_rss_mb']:,} MB / {probe_['app_peak_rss_mb']:,} MB",
+            f"{load_['load_peak_rss_mb']:,} MB / {load_['bm25_peak_rss_mb']:,} MB "
+            f"/ {probe_['app_peak_rss_mb']:,} MB",
         ),
         (
             "app start-up: open index + model + first hybrid query",
-            f"{probe_['startup_seconds']} s (BM25 {probe_['bm25_origin']}; imports {probe_['import_seconds']} s more)",
+            f"{probe_['startup_seconds']} s (BM25 {probe_['bm25_origin']}; "
+            f"imports {probe_['import_seconds']} s more)",
         ),
         (
             "  of which: open store + load model / load BM25 / first dense query",
-            f"{probe_['open_seconds']} s / {probe_['bm25_load_seconds']} s / {probe_['first_dense_query_seconds']} s",
+            f"{probe_['open_seconds']} s / {probe_['bm25_load_seconds']} s "
+            f"/ {probe_['first_dense_query_seconds']} s",
         ),
         (
             "app's retriever: warm-up (BM25, article catalogue), then first question",
-            f"{probe_.get('app_warm_seconds', '–')} s, then {probe_['app_first_retrieve_seconds']} s",
+            f"{probe_.get('app_warm_seconds', '–')} s, "
+            f"then {probe_['app_first_retrieve_seconds']} s",
         ),
         (
             "web app (`python app.py`): process start to first page served / its peak RSS",

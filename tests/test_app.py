@@ -515,7 +515,10 @@ def _llm_answerer(index, server: ChatServer) -> Answerer:
 
 
 def test_llm_answer_streams_into_the_page_in_pieces(sample_index):
-    reply = "Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [1]."
+    reply = (
+        "Lachin Corridor\n"
+        "Baku set up a checkpoint at the entrance to the Lachin Corridor on April 23 [1]."
+    )
     with ChatServer(ChatServerState(reply=lambda messages: reply, piece_chars=5)) as server:
         chat = ChatController(_llm_answerer(sample_index, server), min_interval_s=0.0)
         views = list(chat.respond(LACHIN, [], None, None, None))
@@ -554,7 +557,8 @@ def _article_file(folder: Path, name: str = "ferry.txt", body: str = "") -> Path
         "Title: Kelsport opens a floating library\nSource: Harbour Gazette\nDate: 2024-02-10\n\n"
         + (
             body
-            or "The harbour town of Kelsport opened a floating library on a converted ferry on Saturday."
+            or "The harbour town of Kelsport opened a floating library "
+            "on a converted ferry on Saturday."
         ),
         encoding="utf-8",
     )

@@ -77,7 +77,7 @@ def test_numbers_shown_while_streaming_never_change():
         text += renumber.feed(piece + " ")
         snapshots.append(text)
     text += renumber.finish()
-    for earlier, later in zip(snapshots, snapshots[1:] + [text]):
+    for earlier, later in zip(snapshots, [*snapshots[1:], text]):
         assert later.startswith(earlier)
     assert text.strip() == "First [1]. Second [2]. Third [1][3]."
 

@@ -1,4 +1,5 @@
-"""Incremental ingestion: unchanged articles cost nothing, changed ones re-embed only what changed."""
+"""Incremental ingestion: unchanged articles cost nothing, changed ones re-embed only
+what changed."""
 
 from __future__ import annotations
 

@@ -141,7 +141,8 @@ def test_cli_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path, real_embedd
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            # wait(), not communicate(): the reader thread owns stdout. Generous for a loaded CI box.
+            # wait(), not communicate(): the reader thread owns stdout.
+            # Generous for a loaded CI box.
             proc.wait(timeout=120)
         except subprocess.TimeoutExpired:
             proc.kill()

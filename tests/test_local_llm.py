@@ -73,7 +73,7 @@ def test_chunks_are_joined_in_order_and_verified(local_llm, tmp_path, monkeypatc
 def test_a_wrong_sha256_is_refused_and_nothing_is_kept(local_llm, tmp_path, monkeypatch):
     names = _chunk_modules(tmp_path, monkeypatch, [b"abc", b"def"])
     monkeypatch.setitem(local_llm.MODELS, "fake", _spec(local_llm, names, 6, "f" * 64))
-    with pytest.raises(local_llm.SetupError, match="refusing fake.gguf"):
+    with pytest.raises(local_llm.SetupError, match=r"refusing fake\.gguf"):
         local_llm.fetch_model("fake")
     assert list((tmp_path / "cache" / "newsqa" / "models").iterdir()) == []
 

@@ -30,32 +30,41 @@ MODEL_ABSTAIN_PATTERN = re.compile(
     re.IGNORECASE,
 )
 
-SYSTEM = f"""You answer questions about news using only the numbered passages the user gives.
-Reply in this layout:
-Line 1: the short answer alone. For a yes/no question write Yes or No. Otherwise a name or a short phrase.
-Line 2: one to three sentences that explain it. End each sentence with the number of the passage it comes from, like [2].
-Use only facts written in the passages, never your own knowledge.
-Outlets named in the question (TechCrunch, The Verge ...) say where facts were reported; they are not the answer unless the question asks for an outlet.
-If the passages are about something else and hold no answer, reply only: {MODEL_ABSTAIN}
+SYSTEM = (
+    "You answer questions about news using only the numbered passages the user gives.\n"
+    "Reply in this layout:\n"
+    "Line 1: the short answer alone. For a yes/no question write Yes or No. "
+    "Otherwise a name or a short phrase.\n"
+    "Line 2: one to three sentences that explain it. "
+    "End each sentence with the number of the passage it comes from, like [2].\n"
+    "Use only facts written in the passages, never your own knowledge.\n"
+    "Outlets named in the question (TechCrunch, The Verge ...) say where facts were reported; "
+    "they are not the answer unless the question asks for an outlet.\n"
+    f"If the passages are about something else and hold no answer, reply only: {MODEL_ABSTAIN}\n"
+    "\n"
+    "Example\n"
+    "Passages:\n"
+    "[1] Acme to buy Widget Co | TechCrunch | 2023-10-02\n"
+    "Acme agreed to buy Widget Co for $2 billion, the companies said on Monday.\n"
+    "[2] Rain delays final | Sporting News | 2023-10-03\n"
+    "The final was moved to Sunday because of heavy rain.\n"
+    "Question: Did TechCrunch report that Acme is buying Widget Co?\n"
+    "Answer:\n"
+    "Yes\n"
+    "TechCrunch reported on 2 October 2023 that Acme agreed to buy Widget Co for $2 billion [1].\n"
+    "Question: Which company agreed to buy Widget Co, according to TechCrunch?\n"
+    "Answer:\n"
+    "Acme\n"
+    "TechCrunch reported that Acme agreed to buy Widget Co for $2 billion [1]."
+)
 
-Example
-Passages:
-[1] Acme to buy Widget Co | TechCrunch | 2023-10-02
-Acme agreed to buy Widget Co for $2 billion, the companies said on Monday.
-[2] Rain delays final | Sporting News | 2023-10-03
-The final was moved to Sunday because of heavy rain.
-Question: Did TechCrunch report that Acme is buying Widget Co?
-Answer:
-Yes
-TechCrunch reported on 2 October 2023 that Acme agreed to buy Widget Co for $2 billion [1].
-Question: Which company agreed to buy Widget Co, according to TechCrunch?
-Answer:
-Acme
-TechCrunch reported that Acme agreed to buy Widget Co for $2 billion [1]."""
-
-REWRITE_SYSTEM = """Rewrite the user's last question so it can be understood without the conversation.
-Resolve pronouns and references ("it", "they", "that company", "and Baku?") from the conversation.
-Reply with the rewritten question only, on one line. If it already stands alone, repeat it unchanged."""
+REWRITE_SYSTEM = (
+    "Rewrite the user's last question so it can be understood without the conversation.\n"
+    'Resolve pronouns and references ("it", "they", "that company", "and Baku?") '
+    "from the conversation.\n"
+    "Reply with the rewritten question only, on one line. "
+    "If it already stands alone, repeat it unchanged."
+)
 
 
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:

@@ -7,21 +7,22 @@ Multi-part questions ("Did TechCrunch's October 7 report and The Verge's later a
    outlet the question names, fused by reciprocal rank (:func:`qa.retrieval.fusion.rrf`).
 2. One BM25 sub-query per clause (:mod:`qa.question.decompose`), restricted to the outlet and the
    publication date that clause names; for questions that ask for a name ("Which company ...")
-   the names the first results agree on are added to each clause (:mod:`qa.retrieval.feedback`); each
-   clause's candidates are re-ranked by their best single sentence (:mod:`qa.retrieval.focus`).
+   the names the first results agree on are added to each clause (:mod:`qa.retrieval.feedback`);
+   each clause's candidates are re-ranked by their best single sentence (:mod:`qa.retrieval.focus`).
 
 The whole-question list and the clause lists then take turns filling the top ``k``
-(:func:`qa.retrieval.fusion.interleave`), with at most ``per_article`` passages per article, and the first
-ten are re-sorted so that a passage with one sentence stating a clause leads
+(:func:`qa.retrieval.fusion.interleave`), with at most ``per_article`` passages per article, and the
+first ten are re-sorted so that a passage with one sentence stating a clause leads
 (:func:`qa.retrieval.focus.sort_by_sentence`). Every choice
 above is a :class:`RetrievalConfig` field, measured one by one by ``python -m bench.retrieval``
 (bench/README.md has the table).
 
 Passages are stored chunks, unchanged: verbatim article slices of at most 256 tokens.
 
-Searches run against an in-memory copy of the chunks (:mod:`qa.retrieval.chunk_table`) when the index is
-small enough, else against Chroma and the BM25 index directly: no sentence focus or sort then, and one
-unfiltered nearest-neighbour query per question whose results each restricted dense list filters.
+Searches run against an in-memory copy of the chunks (:mod:`qa.retrieval.chunk_table`) when the
+index is small enough, else against Chroma and the BM25 index directly: no sentence focus or sort
+then, and one unfiltered nearest-neighbour query per question whose results each restricted dense
+list filters.
 """
 
 from __future__ import annotations
