@@ -20,6 +20,7 @@ Only question positions are written to the results, not the dataset's text.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -30,7 +31,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = ROOT.parent / "shared" / "eval" / "multihop-rag" / "queries-dev.json"
@@ -71,16 +74,39 @@ TIMER_JS = """
 
 
 def _free_port() -> int:
+    """A loopback port nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_app(data_dir: Path, log: Path, timeout: float = 300.0) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free loopback port and wait for its first page.
+def start_app(
+    data_dir: Path,
+    log: Path,
+    timeout: float = 300.0,
+    *,
+    extra_env: Mapping[str, str] | None = None,
+    sample: bool = False,
+) -> tuple[subprocess.Popen, str]:
+    """Start ``python app.py`` on a free loopback port and wait for its first page.
+
+    The app gets a clean environment: none of the caller's ``NEWSQA_*``, ``OPENAI_*`` or
+    ``GRADIO_*`` variables, only ``extra_env``.
+
+    Args:
+        data_dir: the app's ``NEWSQA_DATA_DIR``.
+        log: file for the app's output.
+        timeout: seconds to wait for the page.
+        extra_env: more environment variables (an LLM endpoint, limits).
+        sample: False (benchmarks) requires an existing index: an app that starts indexing the
+            sample corpus is stopped. True lets it (the tests start from an empty folder).
 
     Returns:
         The process and its url, as soon as ``/`` answers.
+
+    Raises:
+        SystemExit: the app exited, did not answer in time or (unless ``sample``) found no index
+            (and was terminated).
     """
     port = _free_port()
     env = {
@@ -94,31 +120,62 @@ def start_app(data_dir: Path, log: Path, timeout: float = 300.0) -> tuple[subpro
         ANONYMIZED_TELEMETRY="False",
         PYTHONUNBUFFERED="1",
     )
-    out = log.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
+    env.update(extra_env or {})
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the app exited:\n{log.read_text()[-3000:]}")
-        if "indexing the sample articles" in log.read_text():
-            proc.terminate()
-            raise SystemExit(
-                f"{data_dir} holds no index: the app started indexing the sample corpus"
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return proc, url
-        except OSError:
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(
+                    f"the app exited with {proc.returncode}:\n{log.read_text()[-3000:]}"
+                )
+            if not sample and "indexing the sample articles" in log.read_text():
+                raise SystemExit(
+                    f"{data_dir} holds no index: the app started indexing the sample corpus"
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return proc, url
+            except OSError:
+                pass
             time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit(f"the app did not start within {timeout:.0f} s")
+        raise SystemExit(
+            f"the app did not answer at {url} within {timeout:.0f} s:\n{log.read_text()[-3000:]}"
+        )
+    except BaseException:
+        proc.terminate()
+        raise
+
+
+@contextlib.contextmanager
+def chromium(playwright) -> Iterator[Any]:
+    """Debian's Chromium (:data:`CHROMIUM`), headless, launched by ``playwright``; closed after."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@contextlib.contextmanager
+def app_page(url: str) -> Iterator[Any]:
+    """A 1280x800 page of headless Chromium on the app at ``url``, once its conversation shows."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, chromium(playwright) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.wait_for_selector("#conversation .conversation")
+        yield page
 
 
 def ask_timed(page, question: str, timeout_ms: int) -> dict:
@@ -164,8 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from playwright.sync_api import sync_playwright
-
     queries = json.loads(args.queries.read_text(encoding="utf-8"))
     questions = [q["query"] for q in queries[: args.questions + 1]]
     log = Path(tempfile.gettempdir()) / "newsqa-ui-latency-app.log"
@@ -176,13 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     startup_s = round(time.monotonic() - started, 1)
     rows = []
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(url)
-            page.wait_for_selector("#conversation .conversation")
+        with app_page(url) as page:
             status = page.locator("#status .status-bar").inner_text()
             warmup = ask_timed(page, questions[0], int(args.timeout * 1000))
             for position, question in enumerate(questions[1:], start=1):
@@ -196,7 +245,6 @@ def main(argv: list[str] | None = None) -> int:
                 )
             if args.screenshot:
                 page.screenshot(path=str(args.screenshot))
-            browser.close()
     finally:
         proc.terminate()
         proc.wait(timeout=30)

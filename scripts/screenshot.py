@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.ui_latency import CHROMIUM, CHROMIUM_ARGS, start_app
+from bench.ui_latency import app_page, start_app
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Where did Azerbaijan set up a checkpoint on April 23?"
@@ -33,8 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     args = parser.parse_args(argv)
 
-    from playwright.sync_api import sync_playwright
-
     with tempfile.TemporaryDirectory(prefix="newsqa-screenshot-") as home:
         data_dir = Path(home) / "data"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
@@ -46,13 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         proc, url = start_app(data_dir, Path(home) / "app.log")
         try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-                )
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                page.goto(url)
-                page.wait_for_selector("#conversation .conversation")
+            with app_page(url) as page:
                 box = page.locator("#question textarea")
                 box.fill(args.question)
                 box.press("Enter")
@@ -62,7 +54,6 @@ def main(argv: list[str] | None = None) -> int:
                 page.wait_for_timeout(500)
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.out))
-                browser.close()
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -15,21 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from bench.ui_latency import CHROMIUM, chromium
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import ROOT
 from tests.fixtures.web_app import running_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "test-artifacts"
 LACHIN = "Where did Azerbaijan set up a checkpoint on April 23?"
 ANSWER_TIMEOUT_MS = 60_000
@@ -102,12 +94,8 @@ def browser():
             f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh` "
             "(apt-get install chromium)"
         )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with sync_playwright() as playwright, chromium(playwright) as browser:
+        yield browser
 
 
 def _open_page(browser, url: str, name: str):
