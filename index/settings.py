@@ -10,21 +10,23 @@ Every newsqa variable is the field's name with the ``NEWSQA_`` prefix (``chunk_t
 ``NEWSQA_CHUNK_TOKENS``); a field whose variable has another name says so in its metadata
 (:func:`env_names`), e.g. the OpenAI variables, which keep their usual names because users already
 have them set. Each default is written once, as the field's default: an unset or empty variable
-leaves it in place. :func:`env_values` does the reading for all three classes.
+leaves it in place. :func:`env_values` does the reading for all three classes, and
+:func:`settings_from_env` builds and validates each one.
 """
 
 from __future__ import annotations
 
 import os
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ConfigError
 
 PREFIX = "NEWSQA_"
+S = TypeVar("S")
 
 
 def env_names(*names: str) -> dict[str, tuple[str, ...]]:
@@ -74,6 +76,36 @@ def env_values(cls: type, env: Mapping[str, str], prefix: str = PREFIX) -> dict[
         except ValueError:
             raise ConfigError(f"{variable}={raw!r} is not a valid {kind.__name__}") from None
     return values
+
+
+def settings_from_env(
+    cls: type[S],
+    env: Mapping[str, str] | None = None,
+    **fallbacks: Callable[[Mapping[str, str]], Any],
+) -> S:
+    """The settings dataclass ``cls`` read from the environment and validated: the body of each
+    class's ``from_env``.
+
+    Args:
+        cls: the dataclass, with a ``validate()`` method.
+        env: the environment (default: ``os.environ``).
+        fallbacks: field name -> function of the environment giving the value when the field's
+            variable is unset (a default that depends on the environment, such as ``data_dir``).
+
+    Returns:
+        The settings.
+
+    Raises:
+        ConfigError: a variable holds a value of the wrong type or out of range.
+    """
+    env = os.environ if env is None else env
+    values = env_values(cls, env)
+    for name, fallback in fallbacks.items():
+        if name not in values:
+            values[name] = fallback(env)
+    settings = cls(**values)
+    settings.validate()  # type: ignore[attr-defined]
+    return settings
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
@@ -139,12 +171,7 @@ class Settings:
         Raises:
             ConfigError: a variable holds a value of the wrong type or out of range.
         """
-        env = os.environ if env is None else env
-        values = env_values(cls, env)
-        values.setdefault("data_dir", default_data_dir(env))
-        settings = cls(**values)
-        settings.validate()
-        return settings
+        return settings_from_env(cls, env, data_dir=default_data_dir)
 
     def validate(self) -> None:
         """Check value ranges.

@@ -9,12 +9,11 @@ on any other server (llama.cpp and most local servers ignore the name).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from index.errors import ConfigError
-from index.settings import PREFIX, env_names, env_values
+from index.settings import PREFIX, env_names, settings_from_env
 
 from .answer.llm import LLMConfig
 
@@ -88,10 +87,7 @@ class QASettings:
         Raises:
             ConfigError: a variable holds a value of the wrong type or out of range.
         """
-        env = os.environ if env is None else env
-        settings = cls(**env_values(cls, env))
-        settings.validate()
-        return settings
+        return settings_from_env(cls, env)
 
     def validate(self) -> None:
         """Check value ranges.

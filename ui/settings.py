@@ -8,13 +8,12 @@ server binds 127.0.0.1 unless told otherwise; ``NEWSQA_AUTH=user:password`` turn
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from index.errors import ConfigError
-from index.settings import PREFIX, env_names, env_values
+from index.settings import PREFIX, env_names, settings_from_env
 
 
 @dataclass(frozen=True)
@@ -41,10 +40,7 @@ class WebSettings:
         Raises:
             ConfigError: a variable holds a bad value.
         """
-        env = os.environ if env is None else env
-        settings = cls(**env_values(cls, env))
-        settings.validate()
-        return settings
+        return settings_from_env(cls, env)
 
     def validate(self) -> None:
         """Check the values.
