@@ -8,6 +8,7 @@ from datetime import date
 from index.chunking import chunk_article
 from index.loaders import iter_files, load_file
 from tests.conftest import NEWS_CORPUS, SAMPLE_CORPUS, SHARED_EVAL, needs_benchmark
+from tests.fixtures.badfiles import pdf_bytes
 from tests.fixtures.news import COPIES, LONG
 
 
@@ -131,31 +132,15 @@ def test_multihop_corpus_loads_609_articles():
 
 
 def test_pdf_text_per_page(tmp_path):
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    for words in (
-        "Ceasefire talks resumed in Doha on Friday morning.",
-        "Negotiators expect a deal within a week.",
-    ):
-        page = writer.add_blank_page(width=600, height=200)
-        font = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-        )
-        stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 12 Tf 20 100 Td ({words}) Tj ET".encode())
-        page[NameObject("/Contents")] = writer._add_object(stream)
     path = tmp_path / "d.pdf"
-    with path.open("wb") as f:
-        writer.write(f)
+    path.write_bytes(
+        pdf_bytes(
+            [
+                "Ceasefire talks resumed in Doha on Friday morning.",
+                "Negotiators expect a deal within a week.",
+            ]
+        )
+    )
     (article,) = load_file(path).articles
     assert "Ceasefire talks resumed" in article.text
     assert "Negotiators expect" in article.text
