@@ -20,6 +20,7 @@ from index import ArticleInfo, IndexStats, Settings, open_index
 from qa import Answer, Answerer, Citation, Filters, Mode, Passage, QASettings
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import SAMPLE_CORPUS
+from tests.fixtures.uploads import article_file, upload_batch
 from ui.answer_view import (
     marker_html,
     render_answer,
@@ -551,29 +552,9 @@ def library(tmp_path, real_embedder):
     return LibraryController(Answerer(index), tmp_path / "data" / "uploads", max_file_mb=0.01)
 
 
-def _article_file(folder: Path, name: str = "ferry.txt", body: str = "") -> Path:
-    path = folder / name
-    path.write_text(
-        "Title: Kelsport opens a floating library\nSource: Harbour Gazette\nDate: 2024-02-10\n\n"
-        + (
-            body
-            or "The harbour town of Kelsport opened a floating library "
-            "on a converted ferry on Saturday."
-        ),
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_upload_indexes_each_file_with_its_own_line(library, tmp_path):
     incoming = tmp_path / "incoming"
-    incoming.mkdir()
-    good = _article_file(incoming)
-    bad_json = incoming / "broken.json"
-    bad_json.write_text("{not json", encoding="utf-8")
-    exe = incoming / "tool.exe"
-    exe.write_bytes(b"MZ")
-    big = _article_file(incoming, "big.txt", body="word " * 5000)
+    good, bad_json, exe, big = upload_batch(incoming)
     seen: list[tuple[float, str]] = []
     lines = library.add_files(
         [good, bad_json, exe, big], progress=lambda f, desc="": seen.append((f, desc))
@@ -601,7 +582,7 @@ def test_upload_indexes_each_file_with_its_own_line(library, tmp_path):
 
 
 def test_delete_removes_the_article_and_refresh_updates_the_views(library, tmp_path):
-    library.add_files([_article_file(tmp_path)])
+    library.add_files([article_file(tmp_path)])
     article_id = library.index.articles()[0].id
     table, stats, _status, outlets, examples = library.refresh(
         "", ["Harbour Gazette", "Gone Outlet"]

@@ -4,7 +4,6 @@ app's upload box and ``python -m index upload``."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,21 +12,7 @@ from index import Settings, UploadResult, open_index
 from index.__main__ import main
 from index.uploads import keep_upload
 from tests.fakes import FakeEmbedder
-
-STORY = "The harbour town of Kelsport opened a floating library on a converted ferry on Saturday."
-
-
-def _article(
-    folder: Path, name: str = "ferry.txt", day: str = "2024-02-10", body: str = ""
-) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(
-        f"Title: Kelsport opens a floating library\nSource: Harbour Gazette\nDate: {day}\n\n"
-        + (body or STORY),
-        encoding="utf-8",
-    )
-    return path
+from tests.fixtures.uploads import article_file, upload_batch
 
 
 @pytest.fixture
@@ -38,12 +23,7 @@ def news_index(tmp_path):
 
 def test_each_file_gets_its_own_result_naming_the_upload(news_index, tmp_path):
     incoming = tmp_path / "incoming"
-    good = _article(incoming)
-    broken = incoming / "broken.json"
-    broken.write_text("{not json", encoding="utf-8")
-    exe = incoming / "tool.exe"
-    exe.write_bytes(b"MZ")
-    big = _article(incoming, "big.txt", body="word " * 5000)
+    good, broken, exe, big = upload_batch(incoming)
     seen: list[tuple[float, str]] = []
 
     report = news_index.add_uploads(
@@ -77,7 +57,7 @@ def test_each_file_gets_its_own_result_naming_the_upload(news_index, tmp_path):
 
 def test_an_implausible_date_is_a_warning_on_the_upload_line(news_index, tmp_path):
     future = (date.today() + timedelta(days=400)).isoformat()
-    (result,) = news_index.add_uploads([_article(tmp_path / "in", day=future)]).files
+    (result,) = news_index.add_uploads([article_file(tmp_path / "in", day=future)]).files
     assert result.ok and result.notes == (f"date {future} is in the future (kept as given)",)
     assert result.summary().endswith(f"warning: date {future} is in the future (kept as given)")
 
@@ -85,7 +65,7 @@ def test_an_implausible_date_is_a_warning_on_the_upload_line(news_index, tmp_pat
 def test_folder_and_limit_default_to_the_settings(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", max_file_mb=1)
     news_index = open_index(settings, embedder=FakeEmbedder())
-    big = _article(tmp_path / "in", "big.txt", body="word " * 5000)  # 25 kB: under 1 MB
+    big = article_file(tmp_path / "in", "big.txt", body="word " * 5000)  # 25 kB: under 1 MB
     (result,) = news_index.add_uploads([big]).files
     assert result.ok and result.path.is_relative_to(tmp_path / "data" / "uploads")
     (refused,) = news_index.add_uploads([big], max_file_mb=0.01).files
@@ -117,7 +97,7 @@ def test_command_line_upload_prints_one_line_per_file(tmp_path, monkeypatch, cap
     monkeypatch.setattr(
         index.library, "open_index", lambda settings: opened(settings, embedder=FakeEmbedder())
     )
-    good = _article(tmp_path / "in")
+    good = article_file(tmp_path / "in")
     exe = tmp_path / "in" / "tool.exe"
     exe.write_bytes(b"MZ")
 
