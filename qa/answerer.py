@@ -143,8 +143,10 @@ class Answerer:
         ).passages
 
     def rewrite(self, question: str, history: History) -> str:
-        """A follow-up rewritten to stand alone (LLM when configured, else a local rule)."""
-        return rewrite_question(question, history, self.chat_model)
+        """A follow-up rewritten to stand alone (LLM when configured, else a local rule, which
+        needs the indexed outlets to tell a newly named outlet from the earlier one)."""
+        outlets = self.retriever.sources() if history else ()
+        return rewrite_question(question, history, self.chat_model, outlets=outlets)
 
     def ask(
         self,

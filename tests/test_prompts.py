@@ -67,6 +67,12 @@ def test_rewrite_message_keeps_the_last_three_turns():
     assert message.endswith("User (last question): and then?")
 
 
+def test_rewrite_prompt_says_a_newly_named_outlet_person_or_period_replaces_the_old_one():
+    assert "outlet, person or period" in prompts.REWRITE_SYSTEM
+    assert "replaces the one of the same kind" in prompts.REWRITE_SYSTEM
+    assert "carries over" in prompts.REWRITE_SYSTEM
+
+
 def _sentences(topic: str, n: int) -> str:
     return " ".join(
         f"The {topic} report number {k} says that the {topic} story continued on day {k}."

@@ -62,6 +62,9 @@ REWRITE_SYSTEM = (
     "Rewrite the user's last question so it can be understood without the conversation.\n"
     'Resolve pronouns and references ("it", "they", "that company", "and Baku?") '
     "from the conversation.\n"
+    "An outlet, person or period the last question names replaces the one of the same kind "
+    'asked about before ("And what did Reuters say?" after a question about what TechCrunch '
+    "reported asks about Reuters only); one it does not name carries over from before.\n"
     "Reply with the rewritten question only, on one line. "
     "If it already stands alone, repeat it unchanged."
 )
