@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import sys
 import time
@@ -73,6 +72,7 @@ from .reader_metrics import (
     summarise_squad,
     word_count,
 )
+from .retrieval import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "eval"
@@ -673,7 +673,7 @@ def main(argv: Sequence[str] | None = None, *, embedder: Any = None) -> int:
         "short_words": SHORT_WORDS,
         "warmup": WARMUP,
         "seed": args.seed,
-        "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
+        "machine": machine(),
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "seconds": round(time.perf_counter() - started, 1),
         "rows_file": f"reader-{name}.jsonl",
@@ -690,10 +690,6 @@ def main(argv: Sequence[str] | None = None, *, embedder: Any = None) -> int:
             out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows_out)
         print(f"wrote {stem}.json, .md and .jsonl", file=sys.stderr)
     return 0
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 if __name__ == "__main__":

@@ -348,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "articles": stats.articles,
         "chunks": stats.chunks,
         "embed_model": stats.embed_model,
-        "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
+        "machine": machine(),
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "configs": {n: asdict(RetrievalConfig(**VARIANTS[n])) for n in names},
         "config_fields": [f.name for f in fields(RetrievalConfig)],
@@ -368,10 +368,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _cpus() -> int:
+def machine() -> str:
+    """The machine a benchmark ran on, for its result file (CPUs this process may use)."""
     import os
 
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{platform.machine()}, {cpus or 1} CPUs, Python {platform.python_version()}"
 
 
 if __name__ == "__main__":
