@@ -2,7 +2,8 @@
 
 :func:`plan_question` analyses a question once: the indexed outlets it names
 (:mod:`qa.question.outlets`), its dates and publication periods (:mod:`qa.question.periods`),
-its clauses (:mod:`qa.question.decompose`) and whether it asks for a name. The retriever
+its clauses (:mod:`qa.question.decompose`), whether it asks for a name, and the expected
+answer type and its focus (:mod:`qa.question.answer_type`). The retriever
 searches by the :class:`QuestionPlan` and hands it on in its result, so the extractive answerer
 reads the same clauses, outlets and dates and nothing splits or parses the question twice.
 
@@ -29,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from .answer_type import AnswerType, expected_answer
 from .decompose import Clause, split_clauses
 from .outlets import find_outlets
 from .periods import find_dates, find_periods, widen
@@ -55,9 +57,6 @@ _STATEMENT_END = re.compile(
 class QuestionPlan:
     """What a question asks and where to look, as :func:`plan_question` read it.
 
-    The reader that extracts short answers (next) will add the expected answer type and the
-    focus of the question here, read by the same single pass.
-
     Attributes:
         question: the (standalone) question.
         outlets: indexed outlets the question names, in order of mention.
@@ -70,6 +69,10 @@ class QuestionPlan:
             itself; a question without separators is one clause.
         asks_for_name: the question asks for a name ("Which company ...", "Who ..."), the
             kind whose evidence shares a name the question leaves out.
+        answer_type: the kind of answer expected (a person, money, a date, yes/no ...), for the
+            reader that states short answers.
+        focus: words from the question naming what the answer is about ("cost", "market
+            share", "chief executive"), or "".
         notes: plain words on what became a filter, for display.
     """
 
@@ -82,6 +85,8 @@ class QuestionPlan:
     wants_latest: bool = False
     clauses: tuple[Clause, ...] = ()
     asks_for_name: bool = False
+    answer_type: AnswerType = AnswerType.OTHER
+    focus: str = ""
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def parts(self, inherit_outlets: bool = True) -> tuple[Clause, ...]:
@@ -136,6 +141,7 @@ def plan_question(
         The :class:`QuestionPlan`.
     """
     known_outlets = list(known_outlets)
+    expected = expected_answer(question)
     outlets = find_outlets(question, known_outlets)
     periods = find_periods(question, newest_date)
     # "published between 3 and 9 November" states a period; it compares nothing.
@@ -163,5 +169,7 @@ def plan_question(
         wants_latest=bool(_LATEST.search(question)),
         clauses=tuple(split_clauses(question, known_outlets, newest_date)),
         asks_for_name=bool(_ASKS_NAME.search(question)),
+        answer_type=expected.answer_type,
+        focus=expected.focus,
         notes=tuple(notes),
     )

@@ -1,0 +1,127 @@
+"""How well the answer-type classifier (:mod:`qa.question.answer_type`) reads what is asked.
+
+Usage::
+
+    python -m bench.answer_types
+
+Two measurements, neither used to tune the classifier (its lexicon was written from the type
+definitions before this ran):
+
+- **news set** (``bench/data/news-questions.json``): each question carries a hand-labelled
+  ``answer_type`` (person, organisation, place, date, duration, count, money, percentage,
+  measure, other). The classifier's quote, reason, yes/no, list and entity types are folded
+  into "other" for the comparison. Accuracy and the confusion matrix.
+- **MultiHop-RAG dev** (``../shared/eval/multihop-rag/queries-dev.json``): no type labels, so
+  only the distribution the classifier assigns, overall and per question type (inference
+  queries have entity answers, comparison and temporal ones mostly yes/no or a choice).
+
+Writes ``bench/results/answer-types.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from qa.question.answer_type import AnswerType, expected_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWS = ROOT / "bench" / "data" / "news-questions.json"
+MULTIHOP = ROOT.parent / "shared" / "eval" / "multihop-rag" / "queries-dev.json"
+RESULTS = ROOT / "bench" / "results"
+LABELS = "person organisation place date duration count money percentage measure other".split()
+
+
+def folded(answer_type: AnswerType) -> str:
+    """The news set's label for a classifier type (types it lacks become "other")."""
+    return answer_type.value if answer_type.value in LABELS else "other"
+
+
+def news_report(path: Path) -> list[str]:
+    """Accuracy, per-label recall and the confusion matrix on the hand-labelled news set."""
+    questions = json.loads(path.read_text())
+    pairs = [
+        (q["answer_type"], folded(expected_answer(q["question"]).answer_type)) for q in questions
+    ]
+    correct = sum(gold == got for gold, got in pairs)
+    confusion = Counter(pairs)
+    lines = [
+        f"## News set (`{path.relative_to(ROOT)}`, {len(pairs)} questions)",
+        "",
+        f"Accuracy: **{correct}/{len(pairs)} = {correct / len(pairs):.1%}** (classifier types "
+        "quote, reason, yesno, list, entity folded into other).",
+        "",
+        "Confusion (rows: hand label, columns: classifier):",
+        "",
+        "| label | " + " | ".join(LABELS) + " | recall |",
+        "|---" * (len(LABELS) + 2) + "|",
+    ]
+    for gold in LABELS:
+        row = [confusion[(gold, got)] for got in LABELS]
+        total = sum(row)
+        recall = f"{row[LABELS.index(gold)] / total:.0%}" if total else "-"
+        lines.append(f"| {gold} | " + " | ".join(str(n) for n in row) + f" | {recall} |")
+    misses = [
+        (q["answer_type"], expected_answer(q["question"]), q["question"])
+        for q in questions
+        if folded(expected_answer(q["question"]).answer_type) != q["answer_type"]
+    ]
+    lines += ["", "Misread questions (label -> classifier type, focus):", ""]
+    lines += [
+        f"- {gold} -> {got.answer_type.value} ({got.focus!r}): {q}" for gold, got, q in misses
+    ]
+    return lines
+
+
+def multihop_report(path: Path) -> list[str]:
+    """The type distribution the classifier assigns to MultiHop-RAG dev, overall and per kind."""
+    queries = json.loads(path.read_text())
+    kinds = sorted({q["question_type"] for q in queries})
+    counts = {kind: Counter() for kind in kinds}
+    for q in queries:
+        counts[q["question_type"]][expected_answer(q["query"]).answer_type.value] += 1
+    total = sum(counts.values(), Counter())
+    types = [t.value for t in AnswerType if total[t.value]]
+    lines = [
+        f"## MultiHop-RAG dev (`{path.name}`, {len(queries)} queries): assigned types",
+        "",
+        "| type | all | " + " | ".join(kinds) + " |",
+        "|---" * (len(kinds) + 2) + "|",
+    ]
+    for t in types:
+        share = f"{total[t]} ({total[t] / len(queries):.0%})"
+        lines.append(f"| {t} | {share} | " + " | ".join(str(counts[k][t]) for k in kinds) + " |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both measurements and write the Markdown report.
+
+    Args:
+        argv: command-line arguments (default ``sys.argv``).
+
+    Returns:
+        The exit status.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--news", type=Path, default=NEWS)
+    parser.add_argument("--multihop", type=Path, default=MULTIHOP)
+    parser.add_argument("--out", type=Path, default=RESULTS / "answer-types.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    lines = ["# Answer types read from the question (`qa/question/answer_type.py`)", ""]
+    lines += news_report(args.news)
+    if args.multihop.exists():
+        lines += ["", *multihop_report(args.multihop)]
+    elapsed = time.perf_counter() - started
+    lines += ["", f"Generated by `python -m bench.answer_types` in {elapsed:.2f} s.", ""]
+    args.out.write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
