@@ -58,6 +58,7 @@ from typing import Any
 
 from index import Article, NewsIndex, Settings, open_index
 from qa import Answer, Answerer
+from qa.answer.extractive import ExtractiveConfig
 
 from . import answers
 from .reader_metrics import (
@@ -95,8 +96,14 @@ def baseline(index: NewsIndex) -> Answerer:
     return Answerer(index)
 
 
+def reader_v0(index: NewsIndex) -> Answerer:
+    """The extractive answerer with the reader on: the short answer is a typed span (money, a
+    date, a name ...) read from the best sentences (``ExtractiveConfig(reader=True)``)."""
+    return Answerer(index, extractive=ExtractiveConfig(reader=True))
+
+
 #: The ladder: name -> function building the answerer under test from an opened index.
-VARIANTS: dict[str, Callable[[NewsIndex], Any]] = {"baseline": baseline}
+VARIANTS: dict[str, Callable[[NewsIndex], Any]] = {"baseline": baseline, "reader-v0": reader_v0}
 
 
 # --- Question sets ---------------------------------------------------------------------------

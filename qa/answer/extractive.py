@@ -10,6 +10,12 @@ for the passage's retrieval rank breaks near-ties. When even the best sentence i
 signals, the answer abstains: a plain sentence, no citations, and the nearest passages reported
 so the user sees what the articles do cover.
 
+With ``ExtractiveConfig(reader=True)`` (opt-in; off by default) a question expecting a name,
+number, date or amount gets its short answer read from the sentences (:mod:`qa.answer.reader`):
+``Answer.short_answer`` is that span, and the answer text states it first, cited to the sentence
+holding it, followed by that sentence and the others as without the reader. Other questions
+(yes/no, quotes, reasons, lists, comparisons, several clauses) are answered as without it.
+
 Sentence choice (rank weight, per-clause minimum, cutoff) was set on calibration questions
 outside the benchmark sample, for citation precision with abstention unchanged
 (``python -m bench.citation_choice``, bench/results/citation-choice.md).
@@ -31,10 +37,11 @@ from index.filters import Filters
 from index.text import tokenize
 
 from ..question.decompose import Clause
-from ..question.plan import QuestionPlan
+from ..question.plan import QuestionPlan, plan_question
 from ..types import Answer, Passage
 from .citations import CitationBuilder
 from .prompts import ABSTAIN_TEXT
+from .reader import Reading, read
 from .sentences import SentenceTable
 
 #: The default of :meth:`ExtractiveAnswerer.answer`: nothing restricted.
@@ -74,6 +81,8 @@ class ExtractiveConfig:
     # A clause whose best sentence scores under this is left uncited: a weak match is more
     # often another article's sentence than the evidence.
     min_clause_score: float = 0.7
+    # State the short answer itself, a span read from the sentences (qa.answer.reader), first.
+    reader: bool = False
 
 
 class ExtractiveAnswerer:
@@ -147,8 +156,18 @@ class ExtractiveAnswerer:
         if not self.has_evidence(scored):
             return abstain(question, passages, filters, why="weak evidence")
         chosen = self.choose(question, table, scored, plan)
+        reading = None
+        if self.config.reader:
+            reading = read(plan or plan_question(question), table, scored)
+        if reading is not None:
+            chosen = _lead_with(reading, chosen, scored, passages, self.config.max_sentences)
         builder = CitationBuilder(passages)
         parts = []
+        if reading is not None:
+            number = builder.cite(
+                reading.passage_index, (reading.sentence_start, reading.sentence_end)
+            )
+            parts.append(f"{reading.text} [{number}].")
         for cand in chosen:
             passage = passages[cand.passage_index]
             number = builder.cite(cand.passage_index, (cand.start, cand.end))
@@ -162,7 +181,7 @@ class ExtractiveAnswerer:
             text=text,
             citations=builder.citations(),
             abstained=False,
-            short_answer=first,
+            short_answer=reading.text if reading is not None else first,
             filters=filters,
             question=question,
         )
@@ -246,6 +265,27 @@ class ExtractiveAnswerer:
             if best is None or cand.score + bonus(cand) > best.score + bonus(best):
                 best = cand
         return best
+
+
+def _lead_with(
+    reading: Reading,
+    chosen: Sequence[ScoredSentence],
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    limit: int,
+) -> list[ScoredSentence]:
+    """``chosen`` with the sentence holding the reader's span first, at most ``limit``, no
+    sentence twice (overlapping chunks repeat sentences)."""
+
+    def text(c: ScoredSentence) -> str:
+        return " ".join(passages[c.passage_index].text[c.start : c.end].lower().split())
+
+    place = (reading.passage_index, reading.sentence_start)
+    lead = next((c for c in scored if (c.passage_index, c.start) == place), None)
+    if lead is None:
+        return list(chosen)
+    rest = [c for c in chosen if text(c) != text(lead)]
+    return [lead, *rest][:limit]
 
 
 def _in_scope(table: SentenceTable, outlets: Sequence[str], dates: Sequence[date]) -> set[int]:
