@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..question.answer_type import AnswerType
+from ..question.periods import MONTH
 from ..question.plan import QuestionPlan
 from .sentences import SentenceTable
 
@@ -116,10 +117,6 @@ _CURRENCY_WORDS = (
     r"dollars?|euros?|pounds?|sterling|crowns?|kronor|krona|kroner|yen|yuan|renminbi|rupees?|"
     r"francs?|pesos?|won|roubles?|rubles?|rand|reais|real|lira|shekels?|dirhams?|riyals?"
 )
-_MONTHS = (
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"
-)
 _WEEKDAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _TIME_UNIT = r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century"
 _MEASURE_UNIT = (
@@ -160,13 +157,13 @@ _PATTERNS: dict[AnswerType, tuple[re.Pattern[str], ...]] = {
         re.compile(rf"\b{_NUM}-year-old\b", _I),
     ),
     T.DATE: (
-        re.compile(rf"\b(?:{_MONTHS})\s\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s\d{{4}})?\b"),
-        re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s(?:of\s)?(?:{_MONTHS})(?:,?\s\d{{4}})?\b"),
-        re.compile(rf"\b(?:(?:early|mid|late)[\s-])?(?:{_MONTHS})\s\d{{4}}\b"),
+        re.compile(rf"\b(?:{MONTH})\s\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s\d{{4}})?\b"),
+        re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s(?:of\s)?(?:{MONTH})(?:,?\s\d{{4}})?\b"),
+        re.compile(rf"\b(?:(?:early|mid|late)[\s-])?(?:{MONTH})\s\d{{4}}\b"),
         re.compile(rf"\b(?:(?:last|next|this|on)\s)?(?:{_WEEKDAYS})\b"),
         re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
         re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b"),
-        re.compile(rf"\b(?:{_MONTHS})\b(?=\s(?:of\s)?\d{{4}}|\s*[,.;]|\s(?:this|last|next))"),
+        re.compile(rf"\b(?:{MONTH})\b(?=\s(?:of\s)?\d{{4}}|\s*[,.;]|\s(?:this|last|next))"),
     ),
     T.COUNT: (
         re.compile(
@@ -251,7 +248,7 @@ def _is_other_number(sentence: str, start: int, end: int) -> bool:
     before, after = sentence[max(0, start - 12) : start], sentence[end : end + 12]
     if re.search(r"[$€£¥]\s?$", before) or re.match(r"\s?(?:%|percent|per cent)", after, _I):
         return True
-    return bool(re.search(rf"(?:{_MONTHS})\s$", before))
+    return bool(re.search(rf"(?:{MONTH})\s$", before))
 
 
 def _names(sentence: str):

@@ -24,24 +24,25 @@ from datetime import date, timedelta
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
-_MONTH = (
+#: A month name or abbreviation (case as written; callers choose the flags).
+MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 
-_FULL_DATE = re.compile(rf"\b({_MONTH})\s+({_DAY})\b(?:,?\s+({_YEAR})\b)?", re.IGNORECASE)
-_DAY_MONTH = re.compile(rf"\b({_DAY})\s+(?:of\s+)?({_MONTH})(?:,?\s+({_YEAR})\b)?", re.IGNORECASE)
+_FULL_DATE = re.compile(rf"\b({MONTH})\s+({_DAY})\b(?:,?\s+({_YEAR})\b)?", re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"\b({_DAY})\s+(?:of\s+)?({MONTH})(?:,?\s+({_YEAR})\b)?", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 # One point or span of time: a full date, a day and month, an ISO date, a month (optionally
 # "early"/"mid"/"late" and a year), or a year.
 _WHEN = (
     rf"(?:\d{{4}}-\d{{2}}-\d{{2}}"
-    rf"|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"
-    rf"|{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?"
-    rf"|(?:(?:early|mid|late)[\s-]+)?{_MONTH}(?:\s+{_YEAR})?"
+    rf"|{MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"
+    rf"|{_DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{_YEAR})?"
+    rf"|(?:(?:early|mid|late)[\s-]+)?{MONTH}(?:\s+{_YEAR})?"
     rf"|{_YEAR})"
 )
 _PUBLISHED = (
@@ -61,8 +62,8 @@ _PERIOD = re.compile(
 # "published between 1 and 15 November", "articles from November 1-15, 2023".
 _DAY_RANGE = re.compile(
     rf"\b{_PUBLISHED}\s+(?:published\s+)?(?:on|in|from|between|during)?\s*"
-    rf"(?:(?P<d1>{_DAY})\s*(?:and|to|-|–)\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})"
-    rf"|(?P<m2>{_MONTH})\s+(?P<d3>{_DAY})\s*(?:and|to|-|–)\s*(?P<d4>{_DAY}))"
+    rf"(?:(?P<d1>{_DAY})\s*(?:and|to|-|–)\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m1>{MONTH})"
+    rf"|(?P<m2>{MONTH})\s+(?P<d3>{_DAY})\s*(?:and|to|-|–)\s*(?P<d4>{_DAY}))"
     rf"(?:,?\s+(?P<y>{_YEAR}))?\b",
     re.IGNORECASE,
 )
@@ -142,7 +143,7 @@ def parse_when(text: str, reference: date | None = None) -> tuple[date, date] | 
     if dates:
         return dates[0], dates[0]
     match = re.fullmatch(
-        rf"(?:(early|mid|late)[\s-]+)?({_MONTH})(?:\s+({_YEAR}))?", text, re.IGNORECASE
+        rf"(?:(early|mid|late)[\s-]+)?({MONTH})(?:\s+({_YEAR}))?", text, re.IGNORECASE
     )
     if match:
         month = _MONTHS[match[2].lower().rstrip(".")]
