@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from bench.ui_latency import CHROMIUM, chromium
+from qa import Answer
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import ROOT
 from tests.fixtures.web_app import running_app
+from ui.answer_view import short_answer_shown
 
 pytestmark = pytest.mark.browser
 
@@ -62,9 +64,10 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def llm_app_url(tmp_path_factory):
-    """The app with an LLM endpoint (a loopback Chat Completions server) that sends the first
-    words of its reply and then stalls past the app's time-out."""
+def llm_app(tmp_path_factory):
+    """The app with an LLM endpoint (a loopback Chat Completions server); yields the app's url
+    and the server's state. The model sends the first words of its reply and then stalls past
+    the app's time-out, unless a test re-scripts it (``prompt_model``)."""
     state = ChatServerState(
         reply=lambda messages: "Lachin Corridor\nBaku set up a checkpoint [1].",
         piece_chars=7,
@@ -81,7 +84,18 @@ def llm_app_url(tmp_path_factory):
             NEWSQA_LLM_RETRIES="0",
         ) as url,
     ):
-        yield url
+        yield url, state
+
+
+@pytest.fixture
+def prompt_model(llm_app):
+    """The LLM app's model, answering at once instead of stalling; set its ``reply`` in the test.
+    The stalling script is restored afterwards, whatever order the tests run in."""
+    _, state = llm_app
+    saved = state.reply, state.stall_after_first
+    state.stall_after_first = False
+    yield state
+    state.reply, state.stall_after_first = saved
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +140,9 @@ def page(browser, app_url, request):
 
 
 @pytest.fixture
-def llm_page(browser, llm_app_url, request):
-    """Like ``page``, on the app with the stalling LLM endpoint."""
-    yield from _open_page(browser, llm_app_url, request.node.name)
+def llm_page(browser, llm_app, request):
+    """Like ``page``, on the app with the LLM endpoint."""
+    yield from _open_page(browser, llm_app[0], request.node.name)
 
 
 def ask(page, question: str) -> list[str]:
@@ -446,4 +460,83 @@ def test_llm_words_stream_in_then_a_stalled_endpoint_falls_back_with_a_banner(ll
     expect(turn.locator(".fallback-note")).to_contain_text("extractive answer instead")
     expect(turn.locator("button.cite").first).to_be_visible()
     expect(turn.locator(".answer-meta")).to_contain_text("extractive")
+    assert not page.errors, page.errors
+
+
+# Where the short answer sits and how it looks, measured in the page: the bubble's first element,
+# wholly above the answer text, bold and larger than the text.
+SHORT_ANSWER_LOOKS_JS = """(block) => {
+  const bubble = block.parentElement;
+  const text = bubble.querySelector('.answer-text');
+  const strong = getComputedStyle(block.querySelector('.short-answer-text'));
+  return {
+    first: bubble.firstElementChild === block,
+    above: block.getBoundingClientRect().bottom <= text.getBoundingClientRect().top,
+    weight: Number(strong.fontWeight),
+    size: parseFloat(strong.fontSize),
+    textSize: parseFloat(getComputedStyle(text).fontSize),
+  };
+}"""
+
+
+def _assert_short_answer_heads(turn, expected: str) -> None:
+    """The turn's answer opens with ``expected`` as its short answer, prominently."""
+    from playwright.sync_api import expect
+
+    block = turn.locator(".bubble.answer .short-answer")
+    expect(block).to_have_count(1)
+    expect(block).to_be_visible()
+    expect(block.locator(".short-answer-label")).to_have_text("Answer:")
+    expect(block.locator(".short-answer-text")).to_have_text(expected)
+    looks = block.evaluate(SHORT_ANSWER_LOOKS_JS)
+    assert looks["first"] and looks["above"], looks
+    assert looks["weight"] >= 700 and looks["size"] > looks["textSize"], looks
+
+
+def test_an_extractive_answer_shows_its_short_answer_exactly_when_it_is_a_real_one(page, app_url):
+    """The page shows the short answer the app's answer calls for: a span the reader read heads
+    the bubble; the first sentence standing in for one (reader off) is not repeated above
+    itself. The answer's data comes from the same app's ``/ask``."""
+    from gradio_client import Client
+    from playwright.sync_api import expect
+
+    ask(page, LACHIN)
+    turn = page.locator("#conversation .turn").last
+    data = Client(app_url, verbose=False).predict(question=LACHIN, api_name="/ask")
+    assert data["short_answer"] and not data["abstained"], data
+    answer = Answer(text=data["text"], short_answer=data["short_answer"])
+    expected = short_answer_shown(answer)
+    if expected:
+        _assert_short_answer_heads(turn, expected)
+    else:
+        expect(turn.locator(".short-answer")).to_have_count(0)
+        expect(turn.locator(".answer-text")).to_contain_text(data["short_answer"][:60])
+    assert not page.errors, page.errors
+
+
+def test_a_models_short_answer_heads_its_answer_in_bold(llm_page, prompt_model):
+    from playwright.sync_api import expect
+
+    page = llm_page
+    prompt_model.reply = lambda messages: (
+        "Lachin Corridor\nBaku set up a checkpoint at the entrance to the Lachin Corridor [1]."
+    )
+    ask(page, LACHIN)
+    turn = page.locator("#conversation .turn").last
+    expect(turn.locator(".answer-meta")).to_contain_text("written by scripted")
+    _assert_short_answer_heads(turn, "Lachin Corridor")
+    assert not page.errors, page.errors
+
+
+def test_a_short_answer_holding_markup_shows_as_text_and_runs_nothing(llm_page, prompt_model):
+    from playwright.sync_api import expect
+
+    page = llm_page
+    short = '<img src=x onerror="window.__xss=6;alert(6)"> **Lachin** Corridor'
+    prompt_model.reply = lambda messages: f"{short}\nBaku set up a checkpoint [1]."
+    ask(page, LACHIN)
+    turn = page.locator("#conversation .turn").last
+    expect(turn.locator(".answer-meta")).to_contain_text("written by scripted")
+    _assert_short_answer_heads(turn, short)
+    _no_injection(page)
     assert not page.errors, page.errors

@@ -6,17 +6,75 @@ unsupported by their cited passages (``Answer.unsupported``, offsets into the te
 ``<span class="unsupported">`` with a visible label, so a reader sees which claims to doubt. An
 abstention is said plainly, with what the search covered; the nearest coverage appears as cards in
 the sources column.
+
+A real short answer (``Answer.short_answer``: "Google", "41 million crowns") heads the bubble in
+bold, above the cited text, so the reader gets the answer at a glance and the sentences as its
+evidence. It is left out when it would only repeat the text: the extractive answerer without its
+reader puts its whole first sentence there, and an answer that is nothing but the short answer
+gains nothing from a second copy.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from qa import Answer, Mode
-from qa.answer.citations import MARKER
+from qa.answer.citations import MARKER, strip_markers
 
 from .conversation import Turn
 from .html import esc
+
+#: A short answer of this many words or more is a sentence, not an answer to read at a glance.
+SHORT_ANSWER_MAX_WORDS = 12
+
+# How a sentence ends: a full stop, question or exclamation mark, perhaps inside quotes or
+# brackets. Short answers proper (a reader's span, a model's first line) carry no full stop.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+
+
+def short_answer_shown(answer: Answer) -> str:
+    """The short answer to show above the answer text, or "" when there is none worth showing.
+
+    Args:
+        answer: the answer.
+
+    Returns:
+        ``answer.short_answer`` with its whitespace collapsed, or "" when the answer abstained,
+        has no short answer, or the short answer is a sentence rather than a phrase: as long as
+        one, or the text's own first sentence (what the extractive answerer states without its
+        reader), or the whole text.
+    """
+    short = " ".join(answer.short_answer.split())
+    if answer.abstained or not short or len(short.split()) >= SHORT_ANSWER_MAX_WORDS:
+        return ""
+    plain = " ".join(strip_markers(answer.text).split())
+    if plain == short:
+        return ""
+    # A short answer that ends like a sentence and opens the text is that first sentence. The
+    # reader's "Google [1]. ..." and a model's "Google" line do not match: the span has no
+    # full stop of its own.
+    if _SENTENCE_END.search(short) and plain.startswith(short + " "):
+        return ""
+    return short
+
+
+def short_answer_html(answer: Answer) -> str:
+    """The bold "Answer: ..." line that heads an answer bubble ("" when none is shown).
+
+    Args:
+        answer: the answer.
+
+    Returns:
+        HTML; the short answer is escaped (it is article text, or a model's reading of it).
+    """
+    short = short_answer_shown(answer)
+    if not short:
+        return ""
+    return (
+        '<p class="short-answer"><span class="short-answer-label">Answer:</span> '
+        f'<strong class="short-answer-text">{esc(short)}</strong></p>'
+    )
 
 
 def mode_label(mode: Mode) -> str:
@@ -112,6 +170,7 @@ def render_answer(answer: Answer, turn: int) -> str:
     parts = [f'<div class="{" ".join(classes)}">']
     if answer.abstained:
         parts.append('<p class="abstain-head">No answer in the indexed articles</p>')
+    parts.append(short_answer_html(answer))
     parts.append(f'<div class="answer-text">{answer_text_html(answer, turn)}</div>')
     if answer.complete:
         searched = answer.filters.describe()

@@ -139,6 +139,10 @@ CSS = """
 .bubble.answer.abstained { border-style: dashed; }
 .bubble.notice { border-color: #d04040; }
 .abstain-head { font-weight: 700; margin: 0 0 .3rem; }
+.short-answer { font-size: 1.15rem; line-height: 1.35; margin: 0 0 .4rem; }
+.short-answer-label { font-size: .72rem; font-weight: 700; text-transform: uppercase;
+  letter-spacing: .04em; margin-right: .4rem; color: var(--body-text-color-subdued); }
+.short-answer-text { font-weight: 700; }
 .answer-text { white-space: pre-wrap; }
 .answer-meta { font-size: .8rem; color: var(--body-text-color-subdued); margin: .45rem 0 0; }
 .fallback-note, .unsupported-note { font-size: .82rem; margin: .35rem 0 0; color: #8a4b00; }
