@@ -59,6 +59,7 @@ from typing import Any
 from index import Article, NewsIndex, Settings, open_index
 from qa import Answer, Answerer
 from qa.answer.extractive import ExtractiveConfig
+from qa.answer.reader import ReaderConfig
 
 from . import answers
 from .reader_metrics import (
@@ -92,18 +93,46 @@ SEED = 13
 
 
 def baseline(index: NewsIndex) -> Answerer:
-    """The shipped extractive answerer: no LLM; the short answer is the first cited sentence."""
-    return Answerer(index)
+    """The extractive answerer before the reader (``NEWSQA_READER=0``): no LLM; the short answer
+    is the first cited sentence."""
+    return Answerer(index, extractive=ExtractiveConfig(reader=False))
 
 
-def reader_v0(index: NewsIndex) -> Answerer:
-    """The extractive answerer with the reader on: the short answer is a typed span (money, a
-    date, a name ...) read from the best sentences (``ExtractiveConfig(reader=True)``)."""
+def reader_patterns(index: NewsIndex) -> Answerer:
+    """The reader with pattern candidates only (money, dates, counts, capitalised names ...),
+    scored by the trained candidate model; never abstains on its own."""
+    reading = ReaderConfig(use_nlp=False, abstain=False)
+    return Answerer(index, extractive=ExtractiveConfig(reader=True, reading=reading))
+
+
+def reader_spacy(index: NewsIndex) -> Answerer:
+    """The reader with spaCy's entities and noun phrases as candidates too; never abstains on
+    its own."""
+    reading = ReaderConfig(abstain=False)
+    return Answerer(index, extractive=ExtractiveConfig(reader=True, reading=reading))
+
+
+def reader(index: NewsIndex) -> Answerer:
+    """The full reader: spaCy and pattern candidates, and the answerability model's abstention
+    (``ExtractiveConfig(reader=True)``, the default)."""
     return Answerer(index, extractive=ExtractiveConfig(reader=True))
 
 
+def reader_support_only(index: NewsIndex) -> Answerer:
+    """The full reader, the short answer followed only by sentences stating the same answer
+    (``support_only=True``), not by the sentence answer's other sentences."""
+    config = ExtractiveConfig(reader=True, support_only=True)
+    return Answerer(index, extractive=config)
+
+
 #: The ladder: name -> function building the answerer under test from an opened index.
-VARIANTS: dict[str, Callable[[NewsIndex], Any]] = {"baseline": baseline, "reader-v0": reader_v0}
+VARIANTS: dict[str, Callable[[NewsIndex], Any]] = {
+    "baseline": baseline,
+    "reader-patterns": reader_patterns,
+    "reader-spacy": reader_spacy,
+    "reader": reader,
+    "reader-support-only": reader_support_only,
+}
 
 
 # --- Question sets ---------------------------------------------------------------------------
@@ -118,6 +147,7 @@ class SquadQuestion:
     golds: tuple[str, ...]
     answerable: bool
     part: str
+    article_id: str = ""  # the paragraph's article (its url)
 
 
 def load_squad(path: Path) -> tuple[list[Article], list[SquadQuestion]]:
@@ -144,7 +174,9 @@ def load_squad(path: Path) -> tuple[list[Article], list[SquadQuestion]]:
                 answerable = not qa.get("is_impossible", False)
                 golds = tuple(a["text"] for a in qa["answers"]) if answerable else ()
                 questions.append(
-                    SquadQuestion(qa["id"], qa["question"], golds, answerable, part_of(qa["id"]))
+                    SquadQuestion(
+                        qa["id"], qa["question"], golds, answerable, part_of(qa["id"]), url
+                    )
                 )
     return articles, questions
 

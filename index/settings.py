@@ -51,7 +51,8 @@ def env_values(cls: type, env: Mapping[str, str], prefix: str = PREFIX) -> dict[
 
     Args:
         cls: the dataclass; each field's annotation says how its variable is parsed (``int``,
-            ``float``, ``Path``, else the text as it is).
+            ``float``, ``Path``, ``bool`` as 1/0, true/false, yes/no or on/off, else the text
+            as it is).
         env: the environment.
         prefix: prefix of the variables not named in the fields' metadata.
 
@@ -72,10 +73,26 @@ def env_values(cls: type, env: Mapping[str, str], prefix: str = PREFIX) -> dict[
         kind = next((k for k in typing.get_args(hints[item.name]) if k is not type(None)), None)
         kind = kind or hints[item.name]
         try:
-            values[item.name] = Path(raw).expanduser() if kind is Path else kind(raw)
+            if kind is Path:
+                values[item.name] = Path(raw).expanduser()
+            elif kind is bool:
+                values[item.name] = _parse_bool(raw)
+            else:
+                values[item.name] = kind(raw)
         except ValueError:
             raise ConfigError(f"{variable}={raw!r} is not a valid {kind.__name__}") from None
     return values
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _parse_bool(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError(raw)
 
 
 def settings_from_env(

@@ -98,7 +98,12 @@ class Answerer:
         """
         settings = settings or QASettings()
         config = settings.llm_config() if use_llm else None
-        return cls(index, chat_model=ChatModel(config) if config else None, settings=settings)
+        return cls(
+            index,
+            chat_model=ChatModel(config) if config else None,
+            settings=settings,
+            extractive=ExtractiveConfig(reader=settings.reader),
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Answerer:

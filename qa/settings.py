@@ -36,6 +36,8 @@ class QASettings:
             (``NEWSQA_LLM_TIMEOUT``).
         llm_retries: client retries before a reply starts.
         llm_context_tokens: prompt budget for passages.
+        reader: state a short answer read from the passages, and abstain when none of the
+            kind asked is there (``NEWSQA_READER``; :mod:`qa.answer.reader`).
     """
 
     top_k: int = 8
@@ -53,6 +55,7 @@ class QASettings:
     )
     llm_retries: int = LLMConfig.retries
     llm_context_tokens: int = LLMConfig.context_tokens
+    reader: bool = True
 
     @property
     def llm_enabled(self) -> bool:

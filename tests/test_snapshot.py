@@ -10,6 +10,7 @@ import pytest
 from index import Article, Settings, open_index
 from index.store import Store
 from qa import Answerer
+from qa.answer.extractive import ExtractiveConfig
 from qa.retrieval.retriever import Retriever
 from tests.fakes import FakeEmbedder
 
@@ -78,7 +79,8 @@ def test_a_question_reads_the_generation_once(index, path, generation_reads, mon
 
 
 def test_an_answer_reads_the_generation_once(index, generation_reads):
-    answerer = Answerer(index)
+    # The sentence answer: the reader's trained scores expect the real embedder, not the fake.
+    answerer = Answerer(index, extractive=ExtractiveConfig(reader=False))
     generation_reads.clear()
     answer = answerer.ask(QUESTION)
     assert answer.citations and len(generation_reads) == 1

@@ -10,11 +10,15 @@ for the passage's retrieval rank breaks near-ties. When even the best sentence i
 signals, the answer abstains: a plain sentence, no citations, and the nearest passages reported
 so the user sees what the articles do cover.
 
-With ``ExtractiveConfig(reader=True)`` (opt-in; off by default) a question expecting a name,
-number, date or amount gets its short answer read from the sentences (:mod:`qa.answer.reader`):
-``Answer.short_answer`` is that span, and the answer text states it first, cited to the sentence
-holding it, followed by that sentence and the others as without the reader. Other questions
-(yes/no, quotes, reasons, lists, comparisons, several clauses) are answered as without it.
+The reader (:mod:`qa.answer.reader`; ``ExtractiveConfig(reader=True)``, the default) states
+the answer itself: a question expecting a name, number, date, amount or a "what" gets its short
+answer read from the sentences, and the answer text states it first, cited to the sentence
+holding it, followed by that sentence and the others. When the reader's answerability model
+finds no answer of the kind asked, the answer abstains and quotes the nearest sentence. A
+question asking several things (:mod:`qa.question.parts`) is answered part by part, each part
+cited to its own sentence; "Did X report A before Y reported B?" is answered from the two
+reports' publication dates (:mod:`qa.answer.order`). Yes/no questions, quotes, reasons and lists
+keep the sentence answer.
 
 Sentence choice (rank weight, per-clause minimum, cutoff) was set on calibration questions
 outside the benchmark sample, for citation precision with abstention unchanged
@@ -29,7 +33,7 @@ runs before any LLM call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from index.embedding import Embedder
@@ -37,11 +41,13 @@ from index.filters import Filters
 from index.text import tokenize
 
 from ..question.decompose import Clause
+from ..question.parts import split_parts
 from ..question.plan import QuestionPlan, plan_question
 from ..types import Answer, Passage
 from .citations import CitationBuilder
-from .prompts import ABSTAIN_TEXT
-from .reader import Reading, read
+from .order import OrderReading, read_order
+from .prompts import ABSTAIN_TEXT, MODEL_ABSTAIN
+from .reader import ReaderConfig, Reading, normalise, read
 from .sentences import SentenceTable
 
 #: The default of :meth:`ExtractiveAnswerer.answer`: nothing restricted.
@@ -81,8 +87,15 @@ class ExtractiveConfig:
     # A clause whose best sentence scores under this is left uncited: a weak match is more
     # often another article's sentence than the evidence.
     min_clause_score: float = 0.7
-    # State the short answer itself, a span read from the sentences (qa.answer.reader), first.
-    reader: bool = False
+    # State the short answer itself, a span read from the sentences (qa.answer.reader), first;
+    # abstain when the reader finds no answer of the kind asked.
+    reader: bool = True
+    reading: ReaderConfig = field(default_factory=ReaderConfig)
+    # With a short answer, follow the sentence holding it only with sentences stating the same
+    # answer (other articles agreeing) instead of the question's next best matches. Off: on
+    # MultiHop-RAG it cited fewer gold passages (precision 0.527 against 0.589) and lost
+    # "gold in text" everywhere (bench/results/reader-reader-v1.md).
+    support_only: bool = False
 
 
 class ExtractiveAnswerer:
@@ -155,12 +168,36 @@ class ExtractiveAnswerer:
         scored = list(scored) if scored is not None else self.score_sentences(question, table)
         if not self.has_evidence(scored):
             return abstain(question, passages, filters, why="weak evidence")
+        parts = split_parts(question) if self.config.reader else ()
+        if len(parts) >= 2:
+            return self._parts_answer(question, parts, passages, table, filters)
         chosen = self.choose(question, table, scored, plan)
         reading = None
         if self.config.reader:
-            reading = read(plan or plan_question(question), table, scored)
+            reading = read(plan or plan_question(question), table, scored, self.config.reading)
+        if reading is not None and not reading.answered:
+            # Near-topic evidence with no answer of the kind asked: say so, and show the
+            # nearest sentence so the reader sees what the articles do cover.
+            nearest = scored[0]
+            return abstain(
+                question,
+                passages,
+                filters,
+                why="no answer of the kind asked",
+                nearest_sentence=(nearest.passage_index, nearest.start, nearest.end),
+            )
+        if reading is not None and not reading.text:
+            reading = None  # no span of the kind asked, and told not to abstain: the sentences
         if reading is not None:
-            chosen = _lead_with(reading, chosen, scored, passages, self.config.max_sentences)
+            pool = scored if self.config.support_only else chosen
+            chosen = _lead_with(
+                reading, chosen, pool, passages, self.config.max_sentences, self.config.support_only
+            )
+        order = None
+        if self.config.reader and plan is not None:
+            order = read_order(plan, table, lambda clause: self._best_for(clause, table, _no_bonus))
+        if order is not None:
+            return self._order_answer(question, passages, filters, order, chosen)
         builder = CitationBuilder(passages)
         parts = []
         if reading is not None:
@@ -182,6 +219,92 @@ class ExtractiveAnswerer:
             citations=builder.citations(),
             abstained=False,
             short_answer=reading.text if reading is not None else first,
+            filters=filters,
+            question=question,
+        )
+
+    def _parts_answer(
+        self,
+        question: str,
+        parts: Sequence[str],
+        passages: Sequence[Passage],
+        table: SentenceTable,
+        filters: Filters,
+    ) -> Answer:
+        """The answer to a question asking several things: each part read on its own, its
+        short answer cited to its own sentence; a part the articles don't answer says so."""
+        builder = CitationBuilder(passages)
+        lines, shorts, sentences = [], [], []
+        seen: set[tuple[int, int]] = set()
+        for part in parts:
+            scored = self.score_sentences(part, table)
+            reading = (
+                read(plan_question(part), table, scored, self.config.reading) if scored else None
+            )
+            if reading is not None and reading.answered and reading.text:
+                where = (reading.passage_index, reading.sentence_start)
+                span = (reading.sentence_start, reading.sentence_end)
+                number = builder.cite(reading.passage_index, span)
+                lines.append(f"{part} {reading.text} [{number}].")
+                shorts.append(reading.text)
+            elif reading is None and self.has_evidence(scored):
+                # A part the reader does not state (why, yes/no): its best sentence.
+                best = scored[0]
+                where, span = (best.passage_index, best.start), (best.start, best.end)
+                number = builder.cite(best.passage_index, span)
+                lines.append(f"{part} See [{number}].")
+            else:
+                lines.append(f"{part} {MODEL_ABSTAIN}")
+                continue
+            if where not in seen:
+                seen.add(where)
+                quote = " ".join(passages[where[0]].text[span[0] : span[1]].split())
+                sentences.append(f"{quote} [{number}]")
+        if not builder.citations():
+            return abstain(question, passages, filters, why="no part of the question answered")
+        return Answer(
+            text=" ".join(lines + sentences),
+            citations=builder.citations(),
+            abstained=False,
+            short_answer="; ".join(shorts),
+            filters=filters,
+            question=question,
+        )
+
+    def _order_answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        filters: Filters,
+        order: OrderReading,
+        chosen: Sequence[ScoredSentence],
+    ) -> Answer:
+        """The answer to "Did X report A before Y reported B?": the dates' verdict, each
+        side's sentence cited, then the other chosen sentences."""
+        builder = CitationBuilder(passages)
+        sides = []
+        for side in (order.subject, order.other):
+            number = builder.cite(side.passage_index, (side.start, side.end))
+            sentence = " ".join(passages[side.passage_index].text[side.start : side.end].split())
+            sides.append((number, sentence))
+        (first, first_text), (second, second_text) = sides
+        parts = [f"{order.statement} [{first}][{second}]", f"{first_text} [{first}]"]
+        if second_text != first_text:
+            parts.append(f"{second_text} [{second}]")
+        shown = {(s.passage_index, s.start) for s in (order.subject, order.other)}
+        for cand in chosen[: max(0, self.config.max_sentences - 2)]:
+            if (cand.passage_index, cand.start) in shown:
+                continue
+            number = builder.cite(cand.passage_index, (cand.start, cand.end))
+            parts.append(
+                " ".join(passages[cand.passage_index].text[cand.start : cand.end].split())
+                + f" [{number}]"
+            )
+        return Answer(
+            text=" ".join(parts),
+            citations=builder.citations(),
+            abstained=False,
+            short_answer=order.answer or "Same day",
             filters=filters,
             question=question,
         )
@@ -267,25 +390,50 @@ class ExtractiveAnswerer:
         return best
 
 
+def _no_bonus(cand: ScoredSentence) -> float:
+    """No rank bonus: each side of an order question is found on its own terms."""
+    return 0.0
+
+
 def _lead_with(
     reading: Reading,
     chosen: Sequence[ScoredSentence],
-    scored: Sequence[ScoredSentence],
+    pool: Sequence[ScoredSentence],
     passages: Sequence[Passage],
     limit: int,
+    support_only: bool = False,
 ) -> list[ScoredSentence]:
-    """``chosen`` with the sentence holding the reader's span first, at most ``limit``, no
-    sentence twice (overlapping chunks repeat sentences)."""
+    """The sentence holding the reader's span first, then the others, at most ``limit``, no
+    sentence twice (overlapping chunks repeat sentences).
+
+    The others are ``chosen`` (the sentence answer's choice), or with ``support_only`` the
+    sentences of ``pool`` (best first) that state the same answer, one per article first.
+    """
 
     def text(c: ScoredSentence) -> str:
         return " ".join(passages[c.passage_index].text[c.start : c.end].lower().split())
 
     place = (reading.passage_index, reading.sentence_start)
-    lead = next((c for c in scored if (c.passage_index, c.start) == place), None)
+    lead = next((c for c in [*chosen, *pool] if (c.passage_index, c.start) == place), None)
     if lead is None:
         return list(chosen)
-    rest = [c for c in chosen if text(c) != text(lead)]
-    return [lead, *rest][:limit]
+    if not support_only:
+        rest = [c for c in chosen if text(c) != text(lead)]
+        return [lead, *rest][:limit]
+    key = f" {normalise(reading.text)} "
+    out, seen = [lead], {text(lead)}
+    articles = {passages[lead.passage_index].article_id}
+    stating = [c for c in pool if key in f" {normalise(text(c))} "]
+    # other articles first: agreement across reports is what the extra citations show
+    for cand in sorted(stating, key=lambda c: passages[c.passage_index].article_id in articles):
+        if len(out) >= limit:
+            break
+        if text(cand) in seen:
+            continue
+        seen.add(text(cand))
+        articles.add(passages[cand.passage_index].article_id)
+        out.append(cand)
+    return out
 
 
 def _in_scope(table: SentenceTable, outlets: Sequence[str], dates: Sequence[date]) -> set[int]:
@@ -315,6 +463,7 @@ def abstain(
     filters: Filters,
     reason: str = "",
     why: str = "",
+    nearest_sentence: tuple[int, int, int] | None = None,
 ) -> Answer:
     """The abstaining answer: a plain statement and the nearest coverage, no citations.
 
@@ -324,11 +473,20 @@ def abstain(
         filters: the restrictions the search ran under (named in the text when active).
         reason: an error message to attach (``Answer.error``).
         why: ``Answer.abstain_reason``.
+        nearest_sentence: (passage index, start, end) of the sentence that comes nearest,
+            quoted with its article so the user sees what the articles do cover.
     """
     nearest = _nearest_articles(passages)
     text = ABSTAIN_TEXT
     if filters.active:
         text += f" (searched {filters.describe()})"
+    if nearest_sentence is not None:
+        index, start, end = nearest_sentence
+        passage = passages[index]
+        quote = " ".join(passage.text[start:end].split())
+        text += (
+            f' The nearest they come is "{quote}" ({passage.title}, {_source_and_date(passage)}).'
+        )
     if nearest:
         lines = [f"{p.title} ({_source_and_date(p)})" for p in nearest]
         text += " The closest articles are: " + "; ".join(lines) + "."

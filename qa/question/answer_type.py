@@ -142,7 +142,7 @@ _LEXICON_SOURCE: dict[AnswerType, str] = {
         "price cost fee salary wage pay revenue revenues income profit loss earnings fine "
         "budget valuation value worth investment funding bid offer compensation settlement "
         "damages tax subsidy grant loan debt deficit bonus reward bounty prize_money ransom "
-        "payout donation bail capital market_cap market_capitalisation market_capitalization "
+        "payout donation bail market_cap market_capitalisation market_capitalization "
         "market_value net_worth fortune amount sum spending expenditure gdp turnover rent "
         "premium share_price stock_price ticket_price sale_price asking_price deal_value "
         "sales"
@@ -268,6 +268,8 @@ _WH_ANYWHERE = re.compile(rf"\b(?:(?:{_PREP})\s+)?(?:{_WH})\b", _S)
 _CONTRACTION = re.compile(r"\b(what|who|where|when|how|which)'s\b", _S)
 _QUOTE = re.compile(
     rf"^what\s+(?:did|does|do|has|have|had|will|would|is|was|are|were)\b.*?\b(?:{_SAY_VERBS})\b"
+    r"|^what\s+(?:did|does|do|has|have|had)\b.*?\b(?:report|reported|reports|reveal|revealed)"
+    r"\s+(?:about|on|regarding|of)\b"
     r"|^what\s+(?:is|was|were|are)\s+\S+(?:'s|’s)\s+(?:response|reaction|comment|statement|"
     r"message|view|position|stance|verdict|opinion|answer)\b"
     r"|^how\s+(?:did|does|do|has|have|had|will|would)\b.*?\b(?:describe|described|"
