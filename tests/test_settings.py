@@ -162,3 +162,20 @@ def test_index_refuses_other_model_or_chunking(tmp_path, fake_embedder):
     open_index(settings, embedder=fake_embedder)
     with pytest.raises(IndexMismatchError, match="rebuild"):
         open_index(settings.with_(chunk_tokens=128), embedder=fake_embedder)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("0", False), ("false", False), ("Off", False), ("1", True), ("yes", True)],
+)
+def test_a_boolean_setting_reads_the_usual_spellings(raw, expected):
+    from qa.settings import QASettings
+
+    assert QASettings.from_env({"NEWSQA_READER": raw}).reader is expected
+
+
+def test_a_boolean_setting_refuses_anything_else():
+    from qa.settings import QASettings
+
+    with pytest.raises(ConfigError, match="NEWSQA_READER='maybe'"):
+        QASettings.from_env({"NEWSQA_READER": "maybe"})
