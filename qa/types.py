@@ -87,7 +87,9 @@ class Answer:
         text: the answer, with inline markers ``[1]``, ``[2]`` ...
         citations: the cited passages only, numbered in order of first use.
         abstained: True when the indexed articles do not answer the question.
-        short_answer: the direct answer alone ("Yes", a name, or "" when abstaining).
+        short_answer: the direct answer alone, in a few words ("Yes", "Google", "41 million
+            crowns"); "" when abstaining or when the answer has no such form (a reason, a
+            statement).
         filters: the date/outlet restrictions the search used.
         mode: how it was written: extractively, or by which LLM.
         question: the question as searched (a follow-up rewritten to stand alone).

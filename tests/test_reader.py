@@ -179,12 +179,13 @@ def test_agreement_across_two_articles_wins_over_a_single_mention(fake_embedder)
         "What did the mayor say about the Brightwater library?",
     ],
 )
-def test_other_question_types_keep_the_sentence(question, fake_embedder):
+def test_other_question_types_keep_the_sentence_and_state_no_short_answer(question, fake_embedder):
     text = (
         "The Brightwater library reopened on March 3, 2024 after a long renovation, the mayor said."
     )
     answer = _ask(question, [text], fake_embedder)
-    assert answer.short_answer == text
+    assert answer.text == f"{text} [1]"
+    assert answer.short_answer == ""
 
 
 def test_the_reader_is_on_by_default_and_can_be_turned_off(fake_embedder):

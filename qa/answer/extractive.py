@@ -211,14 +211,20 @@ class ExtractiveAnswerer:
             sentence = " ".join(passage.text[cand.start : cand.end].split())
             parts.append(f"{sentence} [{number}]")
         text = " ".join(parts)
-        first = " ".join(
-            passages[chosen[0].passage_index].text[chosen[0].start : chosen[0].end].split()
-        )
+        if reading is not None:
+            short = reading.text
+        elif self.config.reader:
+            short = ""  # a reason, a statement, yes/no: no answer in a few words, so none
+        else:
+            # Before the reader (NEWSQA_READER=0): the first cited sentence, as it always was.
+            short = " ".join(
+                passages[chosen[0].passage_index].text[chosen[0].start : chosen[0].end].split()
+            )
         return Answer(
             text=text,
             citations=builder.citations(),
             abstained=False,
-            short_answer=reading.text if reading is not None else first,
+            short_answer=short,
             filters=filters,
             question=question,
         )
