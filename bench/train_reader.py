@@ -80,6 +80,14 @@ class Example:
     question_inputs: Any  # (plan, table, scored) are not pickled; see _question_rows
 
 
+def standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and spread (1 for a constant column, which then stays 0)."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
 def fit_logistic(
     x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 30
 ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
@@ -88,9 +96,7 @@ def fit_logistic(
     Returns:
         (weights, bias, mean, scale) with ``p = sigmoid(((x - mean) / scale) @ w + b)``.
     """
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
+    mean, scale = standardisation(x)
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     w = np.zeros(z.shape[1])
     penalty = np.full(z.shape[1], l2)
@@ -126,9 +132,7 @@ def fit_listwise(
     """
     keep = [i for i, y in enumerate(targets) if sum(y) > 0]
     x = np.vstack([groups[i] for i in keep]).astype(np.float64)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
+    mean, scale = standardisation(x)
     x = (x - mean) / scale
     group = np.concatenate([np.full(len(groups[i]), n) for n, i in enumerate(keep)])
     target = np.concatenate([np.asarray(targets[i]) / sum(targets[i]) for i in keep])

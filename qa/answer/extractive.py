@@ -208,7 +208,7 @@ class ExtractiveAnswerer:
         for cand in chosen:
             passage = passages[cand.passage_index]
             number = builder.cite(cand.passage_index, (cand.start, cand.end))
-            sentence = " ".join(passage.text[cand.start : cand.end].split())
+            sentence = _sentence_text(passage, cand.start, cand.end)
             parts.append(f"{sentence} [{number}]")
         text = " ".join(parts)
         if reading is not None:
@@ -217,9 +217,8 @@ class ExtractiveAnswerer:
             short = ""  # a reason, a statement, yes/no: no answer in a few words, so none
         else:
             # Before the reader (NEWSQA_READER=0): the first cited sentence, as it always was.
-            short = " ".join(
-                passages[chosen[0].passage_index].text[chosen[0].start : chosen[0].end].split()
-            )
+            first = chosen[0]
+            short = _sentence_text(passages[first.passage_index], first.start, first.end)
         return Answer(
             text=text,
             citations=builder.citations(),
@@ -264,7 +263,7 @@ class ExtractiveAnswerer:
                 continue
             if where not in seen:
                 seen.add(where)
-                quote = " ".join(passages[where[0]].text[span[0] : span[1]].split())
+                quote = _sentence_text(passages[where[0]], *span)
                 sentences.append(f"{quote} [{number}]")
         if not builder.citations():
             return abstain(question, passages, filters, why="no part of the question answered")
@@ -291,7 +290,7 @@ class ExtractiveAnswerer:
         sides = []
         for side in (order.subject, order.other):
             number = builder.cite(side.passage_index, (side.start, side.end))
-            sentence = " ".join(passages[side.passage_index].text[side.start : side.end].split())
+            sentence = _sentence_text(passages[side.passage_index], side.start, side.end)
             sides.append((number, sentence))
         (first, first_text), (second, second_text) = sides
         parts = [f"{order.statement} [{first}][{second}]", f"{first_text} [{first}]"]
@@ -303,8 +302,7 @@ class ExtractiveAnswerer:
                 continue
             number = builder.cite(cand.passage_index, (cand.start, cand.end))
             parts.append(
-                " ".join(passages[cand.passage_index].text[cand.start : cand.end].split())
-                + f" [{number}]"
+                _sentence_text(passages[cand.passage_index], cand.start, cand.end) + f" [{number}]"
             )
         return Answer(
             text=" ".join(parts),
@@ -363,7 +361,7 @@ class ExtractiveAnswerer:
         seen: set[object] = set()
         for cand in pool:
             passage = table.passages[cand.passage_index]
-            text = " ".join(passage.text[cand.start : cand.end].lower().split())
+            text = _sentence_text(passage, cand.start, cand.end).lower()
             place = (passage.article_id, passage.start + cand.start)
             if text in seen or place in seen:
                 continue
@@ -396,6 +394,11 @@ class ExtractiveAnswerer:
         return best
 
 
+def _sentence_text(passage: Passage, start: int, end: int) -> str:
+    """``passage.text[start:end]`` with its whitespace collapsed, as answers quote it."""
+    return " ".join(passage.text[start:end].split())
+
+
 def _no_bonus(cand: ScoredSentence) -> float:
     """No rank bonus: each side of an order question is found on its own terms."""
     return 0.0
@@ -417,7 +420,7 @@ def _lead_with(
     """
 
     def text(c: ScoredSentence) -> str:
-        return " ".join(passages[c.passage_index].text[c.start : c.end].lower().split())
+        return _sentence_text(passages[c.passage_index], c.start, c.end).lower()
 
     place = (reading.passage_index, reading.sentence_start)
     lead = next((c for c in [*chosen, *pool] if (c.passage_index, c.start) == place), None)
@@ -489,7 +492,7 @@ def abstain(
     if nearest_sentence is not None:
         index, start, end = nearest_sentence
         passage = passages[index]
-        quote = " ".join(passage.text[start:end].split())
+        quote = _sentence_text(passage, start, end)
         text += (
             f' The nearest they come is "{quote}" ({passage.title}, {_source_and_date(passage)}).'
         )

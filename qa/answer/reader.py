@@ -699,11 +699,8 @@ def collect(
     Returns:
         The mentions, in reading order (several may share a key).
     """
-    ranked = sorted(
-        scored,
-        key=lambda c: c.score + config.rank_weight / (1 + c.passage_index),
-        reverse=True,
-    )[: config.top_sentences]
+    ranked = sorted(scored, key=lambda c: _read_order(c, config), reverse=True)
+    ranked = ranked[: config.top_sentences]
     if not ranked:
         return []
     q_words = _question_words(plan)
@@ -841,9 +838,14 @@ def _fits_type(answer_type: AnswerType, mention: Candidate) -> bool:
     return bool(f[_FEATURE["type_pattern"]] or f[_FEATURE["type_entity"]])
 
 
+def _read_order(sentence: _Scored, config: ReaderConfig) -> float:
+    """What the sentences are read in: their score plus a bonus for the passage's rank."""
+    return sentence.score + config.rank_weight / (1 + sentence.passage_index)
+
+
 def ranked_first(scored: Sequence[_Scored], config: ReaderConfig) -> _Scored:
-    """The sentence read first: the best by score plus the passage's rank bonus."""
-    return max(scored, key=lambda c: c.score + config.rank_weight / (1 + c.passage_index))
+    """The sentence read first (see :func:`_read_order`)."""
+    return max(scored, key=lambda c: _read_order(c, config))
 
 
 # Dependency labels of a span's root, grouped (spaCy's English labels).
