@@ -1,4 +1,4 @@
-"""Command line: ``python -m index add|upload|list|remove|stats|rebuild``.
+"""Command line: ``python -m index add|upload|follow|list|remove|stats|rebuild``.
 
 ``add`` prints one line per bad file (``error: PATH: reason``), per skipped record
 (``warning: PATH: line N: reason``) and per article that went in with something to check
@@ -9,6 +9,12 @@ files or records failed (the good ones are still indexed), 2 for usage or config
 
 ``upload`` is what the app's upload box does (:mod:`index.uploads`): each file is checked, kept
 under ``DATA_DIR/uploads`` and indexed, with one line per file; exit status as for ``add``.
+
+``follow`` reads RSS and Atom feeds and ingests their new items' pages (:mod:`index.feeds`):
+one line per feed and per item that came in, ``error:`` lines for failed feeds and pages (they
+are retried on later passes), then the pass's summary. ``--once``: one pass, exit status 0 when
+every feed and page went in, 1 when some failed. Without it: a pass every ``--interval``
+seconds until Ctrl-C (or SIGTERM), exit status 0.
 """
 
 from __future__ import annotations
@@ -29,14 +35,14 @@ def _progress_bars():
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
+    names = {"files": ("file", "reading"), "pages": ("page", "fetching")}
 
     def progress(kind: str, done: int, total: int) -> None:
         bar = bars.get(kind)
-        if bar is None:
+        if bar is None or bar.disable:  # none yet, or closed: a new pass of ``follow``
             for other in bars.values():
                 other.close()
-            unit = "file" if kind == "files" else "chunk"
-            desc = "reading" if kind == "files" else "embedding"
+            unit, desc = names.get(kind, ("chunk", "embedding"))
             bar = bars[kind] = tqdm(
                 total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True
             )
@@ -118,6 +124,85 @@ def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.clean else 1
 
 
+def cmd_follow(args: argparse.Namespace, settings: Settings) -> int:
+    from .feeds import FeedList, FetchOptions, FollowOptions, follow, follow_once
+    from .library import open_index
+
+    feeds = FeedList(settings.data_dir)
+    addresses = [feeds.add(a).url for a in args.feeds] if args.feeds else feeds.urls()
+    if not addresses:
+        print("error: no feed to follow: give URL_OR_FILE (it is then remembered)", file=sys.stderr)
+        return 2
+    options = FollowOptions(fetch=FetchOptions(timeout=args.timeout, host_delay=args.delay))
+    index = open_index(settings)
+    progress, close = _progress_bars() if not args.quiet else (None, lambda: None)
+    if args.once:
+        try:
+            report = follow_once(index, addresses, options, feeds=feeds, progress=progress)
+        finally:
+            close()
+        _print_follow(report)
+        return 0 if report.ok else 1
+    # As for --watch: a background process inherits SIGINT ignored; SIGTERM stops a service.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    print(
+        f"following {len(addresses)} feeds every {args.interval:g} s (Ctrl-C to stop)", flush=True
+    )
+
+    def on_pass(report) -> None:
+        close()
+        _print_follow(report)
+
+    def on_error(exc: Exception) -> None:
+        close()
+        print(f"error: this pass failed, the next one redoes it: {exc}", file=sys.stderr)
+
+    try:
+        # Named on the command line: those feeds; else the list, re-read every pass.
+        follow(
+            index,
+            addresses if args.feeds else None,
+            args.interval,
+            options,
+            on_pass=on_pass,
+            on_error=on_error,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        close()
+        print("stopped (an interrupted pass is redone by the next run)", file=sys.stderr)
+    return 0
+
+
+def _print_follow(report) -> None:
+    """One line per feed, per item that came in and per failed page, then the summary."""
+    from .loaders import display_path as shown  # escapes control characters from the feeds
+
+    stamp = time.strftime("%H:%M:%S ")
+    for feed in report.feeds:
+        line = f"feed {shown(feed.url)}: {shown(feed.summary())}"
+        if feed.status == "failed":
+            print(f"error: {line}", file=sys.stderr)
+        else:
+            print(f"{stamp}{line}")
+    for item in report.items:
+        print(f"{stamp}{item.change}: {shown(item.title)} <{shown(item.url)}>")
+    for failure in report.failures:
+        if failure.next_try is None:
+            when = "given up until the feed lists a new version"
+        else:
+            when = f"retried after {time.strftime('%H:%M:%S', time.localtime(failure.next_try))}"
+        print(
+            f"error: page {shown(failure.link or failure.key)}: {shown(failure.error)} "
+            f"(attempt {failure.attempts}, {when})",
+            file=sys.stderr,
+        )
+    for note in report.notes:
+        print(f"warning: {shown(note)}", file=sys.stderr)
+    print(f"{stamp}{report.summary()}", flush=True)
+
+
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from .library import open_index
 
@@ -195,6 +280,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.add_argument("files", nargs="+", type=Path)
     upload.set_defaults(func=cmd_upload)
+    follow = sub.add_parser(
+        "follow",
+        help="read RSS/Atom feeds and index their new items' pages, now and every so often",
+    )
+    follow.add_argument(
+        "feeds",
+        nargs="*",
+        metavar="URL_OR_FILE",
+        help="feeds to follow (remembered; none: every feed followed before)",
+    )
+    follow.add_argument("--once", action="store_true", help="read each feed once, then exit")
+    follow.add_argument("--interval", type=float, default=600.0, help="seconds between passes")
+    follow.add_argument(
+        "--delay", type=float, default=1.0, help="seconds between two requests to one host"
+    )
+    follow.add_argument("--timeout", type=float, default=20.0, help="seconds per request")
+    follow.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    follow.set_defaults(func=cmd_follow)
     sub.add_parser("list", help="list indexed articles").set_defaults(func=cmd_list)
     remove = sub.add_parser("remove", help="remove articles by id")
     remove.add_argument("ids", nargs="+")

@@ -13,6 +13,7 @@ plan runs until 2031-09-10") is not its publication date.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..article import Article
@@ -27,33 +28,83 @@ _DECLARING = '//head | //body//time | //body//script[@type="application/ld+json"
 _WINDOW = {"min_date": "1000-01-01", "max_date": "2999-12-31"}
 
 
+@dataclass(frozen=True)
+class PageFields:
+    """What a web page says about its article, before the shared rules make it an Article.
+
+    Attributes:
+        text: the main text (title line removed).
+        title: the headline ("" when the page has none).
+        source: the outlet (site name, else host name; "" when unknown).
+        declared_date: the date the page's metadata declares (see the module docstring), or None.
+        guessed_date: trafilatura's date from the rest of the page, or None.
+        url: the canonical url (the ``url`` given when the page names none; "" when unknown).
+        author: the byline ("" when unknown).
+    """
+
+    text: str
+    title: str
+    source: str
+    declared_date: str | None
+    guessed_date: str | None
+    url: str
+    author: str
+
+
+def read_page(html: str, where: str, url: str | None = None) -> PageFields:
+    """Extract the article of a web page's decoded content.
+
+    Args:
+        html: the page.
+        where: the file or address named in errors.
+        url: the address the page was fetched from, if any: the url when the page declares no
+            canonical one, and the host name when it names no site.
+
+    Returns:
+        The page's fields; ``text`` is never empty.
+
+    Raises:
+        LoadError: malformed markup, or no article text.
+    """
+    import trafilatura  # heavy import, only when HTML shows up
+
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    except Exception as exc:  # trafilatura raises many kinds on broken markup
+        raise LoadError(where, f"malformed HTML ({type(exc).__name__})") from None
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if not text:
+        raise LoadError(where, "HTML has no article text")
+    title = (doc.title or "").strip()
+    if title and text.startswith(title):
+        text = text[len(title) :].lstrip()
+    canonical = (doc.url or "").strip()
+    return PageFields(
+        text=text,
+        title=title,
+        source=(doc.sitename or doc.hostname or "").strip(),
+        declared_date=_declared_date(html, canonical),
+        guessed_date=doc.date,
+        url=canonical,
+        author=(doc.author or "").strip(),
+    )
+
+
 def load_html(path: Path, html: str) -> Article:
     """Read one article from a web page's decoded content.
 
     Raises:
         LoadError: malformed markup, no article text, or an unreadable date.
     """
-    import trafilatura  # heavy import, only when HTML shows up
-
-    try:
-        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    except Exception as exc:  # trafilatura raises many kinds on broken markup
-        raise LoadError(str(path), f"malformed HTML ({type(exc).__name__})") from None
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not text:
-        raise LoadError(str(path), "HTML has no article text")
-    title = (doc.title or "").strip()
-    if title and text.startswith(title):
-        text = text[len(title) :].lstrip()
-    url = (doc.url or "").strip()
+    page = read_page(html, str(path))
     return make_article(
         path,
-        text=text,
-        title=title,
-        source=(doc.sitename or doc.hostname or "").strip(),
-        date=_declared_date(html, url) or doc.date,
-        url=url,
-        author=(doc.author or "").strip(),
+        text=page.text,
+        title=page.title,
+        source=page.source,
+        date=page.declared_date or page.guessed_date,
+        url=page.url,
+        author=page.author,
     )
 
 
