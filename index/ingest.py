@@ -112,12 +112,37 @@ class IngestReport:
 
 
 @dataclass
+class BatchReport:
+    """What one write session over several files did, file by file (:meth:`Ingestor.add_each`).
+
+    Attributes:
+        files: one report per file, in the order given; each counts only that file's articles
+            (its ``embed_seconds`` is its share of the embedder's time, by chunks embedded).
+        orphans_removed: chunks of a killed run removed before this session started.
+        seconds: wall time of the whole session.
+    """
+
+    files: list[IngestReport]
+    orphans_removed: int = 0
+    seconds: float = 0.0
+
+
+def _skip_repeated(report: IngestReport, shown: str, article_id: str, first: Path) -> None:
+    """Count an article read a second time (from the file ``shown``) as a skipped record."""
+    report.skipped += 1
+    report.warnings.append(
+        f"{shown}: article {article_id!r} already read from {display_path(first)} (skipped)"
+    )
+
+
+@dataclass
 class _Pending:
     article: Article
     chunks: list[Chunk]
     vectors: np.ndarray
     todo: list[int]  # positions in chunks still to embed
     is_update: bool
+    report: IngestReport  # where this article's counts go
 
 
 class Ingestor:
@@ -166,11 +191,7 @@ class Ingestor:
                 report.notes.extend(f"{shown}: {n}" for n in result.notes)
                 for article in result.articles:
                     if article.id in seen:
-                        report.skipped += 1
-                        report.warnings.append(
-                            f"{shown}: article {article.id!r} already read from "
-                            f"{display_path(seen[article.id])} (skipped)"
-                        )
+                        _skip_repeated(report, shown, article.id, seen[article.id])
                         continue
                     seen[article.id] = path
                     articles.append(article)
@@ -203,7 +224,7 @@ class Ingestor:
         articles, seen, loaded = self.read_paths(roots, report, progress)
         with self.store.writing():
             report.orphans_removed = self.store.recovered_orphans
-            self._ingest(articles, report, progress)
+            self._ingest([(article, report) for article in articles], progress)
             if prune:
                 report.removed += self.prune(roots, keep=set(seen), loaded=loaded)
         report.seconds = time.perf_counter() - started
@@ -224,9 +245,54 @@ class Ingestor:
             unique[article.id] = article
         with self.store.writing():
             report.orphans_removed = self.store.recovered_orphans
-            self._ingest(list(unique.values()), report, progress)
+            self._ingest([(article, report) for article in unique.values()], progress)
         report.seconds = time.perf_counter() - started
         return report
+
+    def add_each(
+        self, files: Sequence[str | os.PathLike[str]], progress: Progress | None = None
+    ) -> BatchReport:
+        """Index several files in one write session, with one report per file.
+
+        What :meth:`add_paths` does for all of them together (one session, so one generation
+        and one lexical index update, and full embedding groups across files), except that
+        each file is read on its own and its articles are counted in its own report: the
+        app's upload box shows one result line per file. An article id already read from an
+        earlier file of the batch is skipped with a warning, as :meth:`add_paths` does.
+
+        Args:
+            files: the files (a folder is walked, its articles counted as one file's).
+            progress: optional callback: ("files", files read, files) then ("chunks", ...).
+
+        Returns:
+            The reports, one per file in the order given.
+
+        Raises:
+            StoreError: the store cannot be written.
+        """
+        started = time.perf_counter()
+        batch = BatchReport([IngestReport() for _ in files])
+        work: list[tuple[Article, IngestReport]] = []
+        first_read: dict[str, Path] = {}
+        for n, (path, report) in enumerate(zip(files, batch.files, strict=True), 1):
+            articles, seen, _ = self.read_paths([Path(path)], report)
+            for article in articles:
+                if article.id in first_read:
+                    shown = display_path(seen[article.id])
+                    _skip_repeated(report, shown, article.id, first_read[article.id])
+                    continue
+                first_read[article.id] = seen[article.id]
+                work.append((article, report))
+            if progress:
+                progress("files", n, len(files))
+        if work:
+            with self.store.writing():
+                batch.orphans_removed = self.store.recovered_orphans
+                self._ingest(work, progress)
+        batch.seconds = time.perf_counter() - started
+        for report in batch.files:
+            report.seconds = batch.seconds
+        return batch
 
     def prune(
         self, roots: Sequence[Path], keep: AbstractSet[str], loaded: AbstractSet[str] = frozenset()
@@ -261,21 +327,20 @@ class Ingestor:
                     removed += 1
         return removed
 
-    def _ingest(
-        self, articles: list[Article], report: IngestReport, progress: Progress | None
-    ) -> None:
+    def _ingest(self, work: list[tuple[Article, IngestReport]], progress: Progress | None) -> None:
+        """Chunk, embed and commit ``work``: each article with the report its counts go to."""
         stored = self.store.article_hashes()
-        todo: list[tuple[Article, bool]] = []
-        for article in articles:
+        todo: list[tuple[Article, bool, IngestReport]] = []
+        for article, report in work:
             report.article_ids.append(article.id)
             old = stored.get(article.id)
             if old == article.content_hash:
                 report.unchanged += 1
             else:
-                todo.append((article, old is not None))
+                todo.append((article, old is not None, report))
         # Chunk everything first: chunking is cheap next to embedding, and the progress bar
         # gets a true total.
-        pending = [self._plan(article, is_update, report) for article, is_update in todo]
+        pending = [self._plan(article, is_update, report) for article, is_update, report in todo]
         total = sum(len(item.todo) for item in pending)
         if progress:
             progress("chunks", 0, total)
@@ -285,10 +350,10 @@ class Ingestor:
             group.append(item)
             size += len(item.todo)
             if size >= self.settings.ingest_group:
-                done = self._flush(group, report, progress, done, total)
+                done = self._flush(group, progress, done, total)
                 group, size = [], 0
         if group:
-            self._flush(group, report, progress, done, total)
+            self._flush(group, progress, done, total)
 
     def _plan(self, article: Article, is_update: bool, report: IngestReport) -> _Pending:
         chunks = chunk_article(article, self.settings.chunk_tokens, self.settings.chunk_overlap)
@@ -304,15 +369,10 @@ class Ingestor:
                     report.chunks_reused += 1
                 else:
                     todo.append(i)
-        return _Pending(article, chunks, vectors, todo, is_update)
+        return _Pending(article, chunks, vectors, todo, is_update, report)
 
     def _flush(
-        self,
-        group: list[_Pending],
-        report: IngestReport,
-        progress: Progress | None,
-        done: int,
-        total: int,
+        self, group: list[_Pending], progress: Progress | None, done: int, total: int
     ) -> int:
         texts = [
             passage_text(item.article.title, item.chunks[i].text)
@@ -322,7 +382,7 @@ class Ingestor:
         unique = list(dict.fromkeys(texts))
         t0 = time.perf_counter()
         embedded = self.embedder.embed(unique) if unique else np.zeros((0, 1), dtype=np.float32)
-        report.embed_seconds += time.perf_counter() - t0
+        seconds = time.perf_counter() - t0
         row_of = {text: row for row, text in enumerate(unique)}
         position = 0
         for item in group:
@@ -333,7 +393,10 @@ class Ingestor:
                 position += 1
         self.store.put_articles([(item.article, item.chunks, item.vectors) for item in group])
         for item in group:
+            report = item.report
             report.chunks_embedded += len(item.todo)
+            # Files of one batch share the group's embedder call: each gets its chunks' share.
+            report.embed_seconds += seconds * len(item.todo) / len(texts) if texts else 0.0
             if item.is_update:
                 report.updated += 1
             else:

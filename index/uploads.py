@@ -8,8 +8,11 @@ an article without a url is identified by its file path. So each upload is first
 unchanged, and two different files that happen to share a name never overwrite each other.
 
 Before the copy, a file is refused by type (the extensions the loaders read) and by size
-(``NEWSQA_MAX_FILE_MB``), so nothing unusable is kept. Files are indexed one at a time, so that
-each gets its own result: the messages name the upload, never the kept copy's path.
+(``NEWSQA_MAX_FILE_MB``), so nothing unusable is kept. The files kept are then indexed together
+in one write session (:meth:`index.ingest.Ingestor.add_each`): one generation and one lexical
+index update for the whole upload, not one per file (each update costs a BM25 build over the
+corpus), while each file still gets its own result, a bad one never losing the others. The
+messages name the upload, never the kept copy's path.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .ingest import IngestReport
+from .ingest import Ingestor, IngestReport
 from .loaders import SUPPORTED_EXTENSIONS, display_path
 
 if TYPE_CHECKING:
@@ -183,54 +186,66 @@ def add_uploads(
     """
     folder = Path(folder or Path(index.settings.data_dir) / UPLOADS_FOLDER)
     limit = index.settings.max_file_mb if max_file_mb is None else max_file_mb
-    results: list[UploadResult] = []
-    total = len(files)
+    results: list[UploadResult | None] = [None] * len(files)
+    kept: list[tuple[int, str, Path]] = []  # (position, name as uploaded, kept copy)
     for position, raw in enumerate(files):
         source = Path(raw)
-        name = source.name
         refusal = upload_refusal(source, limit)
         if refusal:
-            results.append(UploadResult(name, None, refusal))
+            results[position] = UploadResult(source.name, None, refusal)
             continue
         try:
-            kept = keep_upload(source, folder)
+            kept.append((position, source.name, keep_upload(source, folder)))
         except OSError as exc:
-            results.append(UploadResult(name, None, f"could not be stored ({exc.strerror or exc})"))
-            continue
+            error = f"could not be stored ({exc.strerror or exc})"
+            results[position] = UploadResult(source.name, None, error)
+    if kept:
+        what = kept[0][1] if len(kept) == 1 else f"{len(kept)} files"
 
-        def step(kind: str, done: int, of: int, _pos: int = position, _name: str = name) -> None:
+        def step(kind: str, done: int, of: int) -> None:
             if progress is None:
                 return
             share = done / of if of else 1.0
             if kind == "files":
-                within, what = _READING_SHARE * share, f"reading {_name}"
+                progress(_READING_SHARE * share, f"reading {what}")
             else:
-                within = _READING_SHARE + (1 - _READING_SHARE) * share
-                what = f"embedding {done}/{of} chunks of {_name}"
-            progress((_pos + within) / total, what)
+                fraction = _READING_SHARE + (1 - _READING_SHARE) * share
+                progress(fraction, f"embedding {done}/{of} chunks of {what}")
 
         step("files", 0, 1)
-        results.append(upload_result(name, kept, index.add([kept], progress=step)))
+        ingestor = Ingestor(index.settings, index.store, index.embedder)
+        batch = ingestor.add_each([path for _, _, path in kept], progress=step)
+        names = {path: name for _, name, path in kept}
+        for (position, name, path), report in zip(kept, batch.files, strict=True):
+            results[position] = upload_result(name, path, report, names)
     if progress is not None:
         progress(1.0, "done")
-    return UploadReport(tuple(results))
+    return UploadReport(tuple(r for r in results if r is not None))
 
 
-def upload_result(name: str, kept: Path, report: IngestReport) -> UploadResult:
+def upload_result(
+    name: str, kept: Path, report: IngestReport, names: Mapping[Path, str] | None = None
+) -> UploadResult:
     """The result of indexing one kept upload, its messages naming the upload.
 
     Args:
         name: the file name as uploaded.
         kept: the kept copy that was indexed.
         report: what indexing it reported.
+        names: the upload name of every kept copy of the batch (a message about this file
+            may name another one: "already read from ...").
 
     Returns:
         The result.
     """
     shown = display_path(kept)
+    others = {display_path(path): other for path, other in (names or {}).items()}
 
     def clean(message: str) -> str:
-        return message.removeprefix(f"{shown}: ").replace(shown, name)
+        message = message.removeprefix(f"{shown}: ").replace(shown, name)
+        for path, other in others.items():
+            message = message.replace(path, other)
+        return message
 
     if report.failed:
         error = "; ".join(clean(e) for e in report.errors) or "could not be read"

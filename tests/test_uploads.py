@@ -3,6 +3,7 @@ app's upload box and ``python -m index upload``."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from index import Settings, UploadResult, open_index
 from index.__main__ import main
 from index.uploads import keep_upload
 from tests.fakes import FakeEmbedder
-from tests.fixtures.uploads import article_file, upload_batch
+from tests.fixtures.uploads import STORY, article_file, upload_batch
 
 
 @pytest.fixture
@@ -48,11 +49,72 @@ def test_each_file_gets_its_own_result_naming_the_upload(news_index, tmp_path):
     assert kept == ["broken.json", "ferry.txt"]
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and 0.0 <= fractions[0] and seen[-1] == (1.0, "done")
-    assert any(step.startswith("embedding") and "ferry.txt" in step for _, step in seen)
+    # The two kept files are read and embedded together, as one batch.
+    assert ("embedding 1/1 chunks of 2 files") in [step for _, step in seen]
 
     (again,) = news_index.add_uploads([good]).files
     assert again.ok and again.unchanged == 1 and again.path == ferry.path
     assert again.summary() == "1 article already indexed, unchanged"
+
+
+def test_files_uploaded_together_are_one_write_session_with_a_result_each(news_index, tmp_path):
+    incoming = tmp_path / "incoming"
+    first = article_file(incoming, "first.txt", day="2024-02-10")
+    second = article_file(incoming, "second.txt", day="2024-02-11")
+    broken = incoming / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    third = article_file(incoming, "third.txt", day="2024-02-12")
+    generations: list[int] = []
+    news_index.store.add_commit_hook(generations.append)
+    writes: list[int] = []
+    put_articles = news_index.store.put_articles
+
+    def counted_put(items):
+        writes.append(len(items))
+        return put_articles(items)
+
+    news_index.store.put_articles = counted_put
+    before = news_index.store.generation()
+
+    report = news_index.add_uploads([first, second, broken, third])
+
+    assert [(r.name, r.ok, r.added) for r in report.files] == [
+        ("first.txt", True, 1),
+        ("second.txt", True, 1),
+        ("broken.json", False, 0),
+        ("third.txt", True, 1),
+    ]
+    assert [r.chunks_embedded for r in report.files] == [1, 1, 0, 1]
+    # One session: one commit of the three articles, one new generation, one lexical update.
+    assert writes == [3]
+    assert len(generations) == 1 and news_index.store.generation() == generations[0] != before
+    assert len(news_index.articles()) == 3
+    # Uploading them again changes nothing: no commit, no new generation.
+    again = news_index.add_uploads([first, second, third])
+    assert [r.unchanged for r in again.files] == [1, 1, 1]
+    assert writes == [3] and len(generations) == 1
+
+
+def test_an_article_in_two_files_of_one_upload_goes_in_once_and_the_second_says_so(
+    news_index, tmp_path
+):
+    incoming = tmp_path / "incoming"
+    record = {"title": "Kelsport ferry", "url": "https://example.com/ferry", "body": STORY}
+    one, two = incoming / "one.json", incoming / "two.json"
+    incoming.mkdir()
+    one.write_text(json.dumps(record), encoding="utf-8")
+    two.write_text(json.dumps({**record, "body": STORY + " It opens daily."}), encoding="utf-8")
+
+    first, second = news_index.add_uploads([one, two]).files
+
+    assert first.ok and first.added == 1
+    assert (
+        second.ok
+        and second.added == 0
+        and second.skipped
+        == ("article 'https://example.com/ferry' already read from one.json (skipped)",)
+    )
+    assert [a.id for a in news_index.articles()] == ["https://example.com/ferry"]
 
 
 def test_an_implausible_date_is_a_warning_on_the_upload_line(news_index, tmp_path):
