@@ -467,9 +467,13 @@ def test_cli_once_end_to_end(server, settings, tmp_path, capsys):
     assert "0 pages fetched" in out
     assert page_requests(server) == 2
 
+    # A followed file that is gone is that feed's failure; the other feed is still read.
+    local.unlink()
     server.routes["/rss"] = Route(b"<rss", content_type=RSS_TYPE)
-    assert main(["follow", "--once", "-q", "--delay", "0", server.url("/rss")]) == 1
-    assert f"error: feed {server.url('/rss')}: malformed XML" in capsys.readouterr().err
+    assert main(["follow", "--once", "-q", "--delay", "0"]) == 1
+    err = capsys.readouterr().err
+    assert f"error: feed {server.url('/rss')}: malformed XML" in err
+    assert f"error: feed {local}: no such file" in err
 
 
 def test_cli_loop_reads_again_and_stops_cleanly_on_ctrl_c(server, settings):

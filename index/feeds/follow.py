@@ -223,7 +223,13 @@ def follow_once(
     started = time.perf_counter()
     options = options or FollowOptions()
     feeds = feeds or FeedList(index.settings.data_dir)
-    addresses = [feeds.add(a).url for a in addresses] if addresses is not None else feeds.urls()
+    followed = feeds.urls()
+    if addresses is None:
+        addresses = followed
+    else:
+        # A feed already followed is not checked again: a feed file that went missing is that
+        # feed's failure in the report, not an error that stops the pass.
+        addresses = [a if a in followed else feeds.add(a).url for a in addresses]
     state = feeds.state_file.read()
     fetcher = Fetcher(options.fetch)
     run = _Pass(now=time.time())
