@@ -1,4 +1,5 @@
-"""The BM25 side is built once by the writer, saved per generation, and loaded by readers."""
+"""The BM25 side is kept by the writer (a manifest per generation over shared segments) and loaded
+by readers."""
 
 from __future__ import annotations
 
@@ -24,17 +25,19 @@ def _article(n: int) -> Article:
     )
 
 
-def _folders(settings) -> list[str]:
-    return sorted(
-        p.name for p in (Path(settings.data_dir) / "bm25" / settings.collection).iterdir()
-    )
+def _manifests(settings) -> list[str]:
+    folder = Path(settings.data_dir) / "bm25" / settings.collection
+    return sorted(p.name for p in folder.iterdir() if p.suffix == ".json")
 
 
 def test_a_new_reader_loads_the_saved_index_instead_of_building(settings, monkeypatch):
     writer = open_index(settings, embedder=FakeEmbedder())
     writer.add_articles([_article(n) for n in range(3)])
-    assert writer.lexical.origin == "built"
-    assert _folders(settings) == [f"g{writer.store.generation()}"]
+    assert writer.lexical.origin == "built"  # nothing saved before: built from the store
+    writer.add_articles([_article(3)])
+    assert writer.lexical.origin == "updated"  # then only the change
+    assert writer.lexical.last_update.articles == 1
+    assert _manifests(settings)[-1] == f"m{writer.store.generation()}.json"
 
     def no_building(*args, **kwargs):
         raise AssertionError("a reader rebuilt the BM25 index")
@@ -56,19 +59,19 @@ def test_old_generations_are_removed_and_the_last_two_kept(settings):
     for n in range(4):
         index.add_articles([_article(n)])
         generations.append(index.store.generation())
-    assert _folders(settings) == sorted(f"g{g}" for g in generations[-2:])
+    assert _manifests(settings) == sorted(f"m{g}.json" for g in generations[-2:])
 
 
-def test_a_damaged_saved_index_is_rebuilt_not_fatal(settings):
+def test_a_damaged_saved_index_is_rebuilt_not_fatal(settings, caplog):
     writer = open_index(settings, embedder=FakeEmbedder())
     writer.add_articles([_article(1)])
-    folder = (
-        Path(settings.data_dir) / "bm25" / settings.collection / f"g{writer.store.generation()}"
-    )
-    (folder / "rows.json").write_text('{"generation": ')
+    folder = Path(settings.data_dir) / "bm25" / settings.collection
+    (folder / f"m{writer.store.generation()}.json").write_text('{"generation": ')
     reader = open_index(settings, embedder=FakeEmbedder())
-    assert reader.lexical.search("route to Cork", 1)
+    with caplog.at_level("WARNING", logger="index.lexical"):
+        assert reader.lexical.search("route to Cork", 1)
     assert reader.lexical.origin == "built"
+    assert "rebuilding the lexical index: the saved index is damaged" in caplog.text
 
 
 def test_an_index_with_no_change_keeps_its_generation(settings):
@@ -88,40 +91,6 @@ def test_empty_and_tiny_indexes_search_without_error(settings, count):
     index = open_index(settings, embedder=FakeEmbedder())
     index.add_articles([_article(n) for n in range(count)])
     assert len(index.lexical.search("ferry crossing", 5)) == count
-
-
-def test_paged_build_scores_equal_bm25s_own_build():
-    import json
-
-    import bm25s
-    import numpy as np
-
-    from index.bm25build import PagedBM25Builder
-    from index.lexical import tokenize
-    from tests.conftest import NEWS_CORPUS
-
-    records = [json.loads(line) for line in NEWS_CORPUS.read_text().splitlines() if line.strip()]
-    texts = [
-        f"{r['title']}\n{r['body'][k * 700 : (k + 1) * 1400]}" for r in records for k in range(3)
-    ]
-    assert len(texts) > 64  # several pages of 64
-    tokens = tokenize(texts)
-    reference = bm25s.BM25()
-    reference.index(tokens, show_progress=False)
-    builder = PagedBM25Builder()
-    for start in range(0, len(tokens), 64):
-        builder.add_page(tokens[start : start + 64])
-    paged = builder.finish()
-    assert paged.scores["num_docs"] == reference.scores["num_docs"] == len(texts)
-    assert set(paged.vocab_dict) == set(reference.vocab_dict)
-    for query in (
-        "Sam Altman OpenAI board",
-        "Cyber Monday deals on Amazon",
-        "trial jury verdict",
-        "football",
-    ):
-        q = tokenize([query])[0]
-        assert np.allclose(paged.get_scores(q), reference.get_scores(q), atol=1e-5), query
 
 
 def test_a_reader_lists_articles_from_the_saved_catalogue_not_the_store(settings, monkeypatch):

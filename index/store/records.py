@@ -6,6 +6,8 @@
 * ``<name>_articles``: one record per article, the full text as the document. Chroma requires a
   vector per record, so these carry a constant 1-d vector; they are only ever fetched by id. The
   collection's own metadata holds the write session's state (:mod:`index.store.session`).
+* ``<name>_changes``: the change log, which articles each generation changed
+  (:mod:`index.store.changelog`).
 
 The chunk collection records the embedding model id and the chunking parameters; opening it with
 others raises :class:`IndexMismatchError` rather than silently mixing vector spaces.
@@ -81,6 +83,11 @@ class DenseHit:
 def collection_names(collection: str) -> tuple[str, str]:
     """The names of an index's chunk and article collections."""
     return f"{collection}_chunks", f"{collection}_articles"
+
+
+def changes_name(collection: str) -> str:
+    """The name of an index's change log collection (:mod:`index.store.changelog`)."""
+    return f"{collection}_changes"
 
 
 def chunk_record(article: Article, chunk: Chunk) -> dict[str, Any]:
@@ -243,6 +250,9 @@ class ChromaCollections:
                 metadata={"newsqa_schema": SCHEMA_VERSION, "generation": 0},
                 embedding_function=None,
             )
+            self.changes = self._client.get_or_create_collection(
+                changes_name(settings.collection), embedding_function=None
+            )
         #: Records per write call.
         self.batch = max(1, min(self._client.get_max_batch_size(), 2000))
 
@@ -268,6 +278,7 @@ class ChromaCollections:
             self._client = open_client(self.settings)
             self.chunks = self._client.get_collection(self.chunks.name, embedding_function=None)
             self.articles = self._client.get_collection(self.articles.name, embedding_function=None)
+            self.changes = self._client.get_collection(self.changes.name, embedding_function=None)
 
     def scan(self, collection, include: list[str]) -> Iterator[tuple[list[str], list[dict], dict]]:
         """Every record of ``collection`` in pages: (ids, metadatas, the whole ``get`` result)."""
@@ -307,7 +318,7 @@ def drop_collections(settings: Settings) -> list[ArticleInfo]:
             include=["metadatas"]
         )
         infos = [article_info(id_, meta or {}) for id_, meta in zip(got["ids"], got["metadatas"])]
-    for name in (chunks_name, articles_name):
+    for name in (chunks_name, articles_name, changes_name(settings.collection)):
         if name in names:
             client.delete_collection(name)
     return infos

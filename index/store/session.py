@@ -10,7 +10,11 @@ Other processes. The embedded store keeps an in-memory vector index per process 
 another process's writes. A generation number in the article collection's metadata changes at the
 end of every session that changed the content; a process that sees a generation it did not
 write re-opens its client, so an app answering questions picks up what ``python -m index add``
-wrote (and the BM25 side rebuilds or loads its saved copy; see :mod:`index.lexical`).
+wrote (and the BM25 side loads its saved copy or catches up; see :mod:`index.lexical`).
+
+The change log. A session notes the articles it is about to touch (a pending record, before the
+write) and, at its end, writes which articles the new generation changed before publishing it
+(:mod:`index.store.changelog`); readers on any machine catch up from that.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from ..errors import StoreError
 from ..writelock import token_is_alive, write_lock, writer_token
+from .changelog import ChangeLog
 from .records import ChromaCollections
 
 log = logging.getLogger(__name__)
@@ -53,6 +58,10 @@ class WriteSession:
         self._heartbeat = 0.0
         self._seen = int(chroma.metadata().get("generation", 0))
         self._hooks: list[Callable[[int], None]] = []
+        self.log = ChangeLog(chroma.changes)
+        self._articles: set[str] = set()  # touched by the current session
+        self._pending = 0  # pending records this session wrote or took over
+        self._complete = True  # whether _articles names every article the session changed
         #: Orphan chunks removed when the last session began after a crash.
         self.recovered_orphans = 0
 
@@ -113,6 +122,19 @@ class WriteSession:
         """Record that the current session changed the content (it will bump the generation)."""
         self._changed = True
 
+    def touch(self, article_ids: Collection[str]) -> None:
+        """Note, before writing them, the articles the current session is about to change.
+
+        Written to the change log at once (a pending record), so a session killed after the
+        write still has its change logged by the next one.
+        """
+        new = set(article_ids) - self._articles
+        if not new:
+            return
+        self._pending += 1
+        self.log.note_pending(self._token, self._pending, new)
+        self._articles |= new
+
     def beat(self, force: bool = False) -> None:
         """Mark the session as alive (the lease a Chroma server's other writers respect)."""
         now = time.time()
@@ -144,8 +166,18 @@ class WriteSession:
             self._token = writer_token()
             self._changed = False
             self._heartbeat = 0.0
+            self._articles = set()
+            self._pending = 0
+            self._complete = True
             self.beat(force=True)
             self.recovered_orphans = 0
+            # Pending records left by a killed session (or one killed just after publishing):
+            # their articles may have changed, so this session's entry names them again.
+            left = self.log.pending()
+            if left:
+                self._articles |= left
+                self._pending += 1
+                self._changed = True
             if previous:
                 log.info(
                     "the last write to %s was interrupted; removing what it left half-done",
@@ -157,6 +189,8 @@ class WriteSession:
                 finally:
                     self._depth -= 1
                 self._changed = True  # the BM25 side may predate the interrupted writer's commits
+                # A writer that left no pending record (an older version) changed who knows what.
+                self._complete = bool(left)
         except BaseException:
             if self._file_lock is not None:
                 self._file_lock.release()
@@ -175,10 +209,12 @@ class WriteSession:
                 finally:
                     self._depth -= 1
             meta = self._chroma.metadata()
-            generation = int(meta.get("generation", 0))
+            previous = generation = int(meta.get("generation", 0))
             if self._changed:
                 # Time-based, so a stale reader never mistakes a new generation for one it saw.
                 generation = max(generation + 1, int(time.time() * 1000))
+                # Logged before it is published: a reader that sees the generation finds its entry.
+                self.log.record(generation, previous, self._articles, self._complete)
                 for hook in self._hooks:
                     try:
                         hook(generation)
@@ -188,6 +224,13 @@ class WriteSession:
             meta.update(generation=generation, writer="", writer_seen=0.0)
             self._chroma.set_metadata(meta)
             self._seen = generation
+            try:
+                if self._pending:
+                    self.log.clear_pending()
+                if self._changed:
+                    self.log.trim()
+            except Exception as exc:  # published already; the next session tidies up
+                log.warning("could not tidy the change log: %s", exc)
         finally:
             if self._file_lock is not None:
                 self._file_lock.release()

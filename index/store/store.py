@@ -29,6 +29,7 @@ from ..article import Article
 from ..chunking import Chunk
 from ..filters import Filters
 from ..settings import Settings
+from .changelog import ChangeSet
 from .records import (
     ArticleInfo,
     ChromaCollections,
@@ -231,6 +232,43 @@ class Store:
         committed = self.committed({c.article_id for c in found})
         return [c for c in found if c.article_id in committed]
 
+    def article_infos(self, article_ids: Collection[str]) -> list[ArticleInfo]:
+        """Metadata of those of ``article_ids`` that are committed (the others are skipped)."""
+        wanted = sorted(set(article_ids))
+        infos: list[ArticleInfo] = []
+        for b in range(0, len(wanted), self.chroma.batch):
+            got = self.chroma.articles.get(
+                ids=wanted[b : b + self.chroma.batch], include=["metadatas"]
+            )
+            infos.extend(article_info(i, m or {}) for i, m in zip(got["ids"], got["metadatas"]))
+        return infos
+
+    def chunks_of(self, article_ids: Collection[str]) -> list[StoredChunk]:
+        """Every stored chunk of ``article_ids``, article by article in chunk order.
+
+        The caller decides which articles count (committed ones, read just before).
+        """
+        wanted = sorted(set(article_ids))
+        found: list[StoredChunk] = []
+        for b in range(0, len(wanted), 200):
+            part = wanted[b : b + 200]
+            where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
+            got = self.chroma.chunks.get(where=where, include=["documents", "metadatas"])
+            found.extend(
+                stored_chunk(i, d, m)
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                if m is not None
+            )
+        order = {a: n for n, a in enumerate(wanted)}
+        found.sort(key=lambda c: (order.get(c.article_id, -1), c.index))
+        return found
+
+    def changes_since(self, held: Collection[int], target: int) -> ChangeSet | None:
+        """The articles changed between one of the ``held`` generations and ``target``, from
+        the change log (:mod:`index.store.changelog`); None when the log does not reach back
+        that far."""
+        return self._session.log.since(held, target)
+
     # ---- writing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -260,6 +298,7 @@ class Store:
         batch = self.chroma.batch
         with self.writing():
             self._session.changed()
+            self._session.touch(ids)
             # Only articles with a record have chunks to replace: a session starts by removing
             # the chunks of any article without one (see index.store.session).
             existing = self.committed(ids)
@@ -295,6 +334,8 @@ class Store:
         """Delete an article and its chunks. Returns False when it was not indexed."""
         with self.writing():
             existed = bool(self.chroma.articles.get(ids=[article_id], include=[])["ids"])
+            if existed:
+                self._session.touch([article_id])
             # Record first: from then on readers ignore the chunks, which go next.
             self.chroma.articles.delete(ids=[article_id])
             self._delete_chunks_of([article_id])
@@ -306,12 +347,10 @@ class Store:
         """Delete chunks whose article has no committed record (left by an interrupted run)."""
         with self.writing():
             committed = set(self.article_hashes())
-            orphans = [
-                chunk_id
-                for article_id, chunk_ids in self.chunk_ids_by_article().items()
-                if article_id not in committed
-                for chunk_id in chunk_ids
-            ]
+            by_article = self.chunk_ids_by_article()
+            gone = [a for a in by_article if a not in committed]
+            orphans = [chunk_id for a in gone for chunk_id in by_article[a]]
+            self._session.touch(gone)
             batch = self.chroma.batch
             for b in range(0, len(orphans), batch):
                 self.chroma.chunks.delete(ids=orphans[b : b + batch])

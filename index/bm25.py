@@ -1,0 +1,206 @@
+"""BM25 over the segments of one generation, scored at query time with global statistics.
+
+The formula is bm25s's default, "lucene", with bm25s's parameters (k1 = 1.5, b = 0.75), and every
+statistic is taken over the live rows of all segments together: N live chunks, a term's df counted
+over live rows, the average length of live rows. So the scores do not depend on how the index is
+cut into segments, nor on what was deleted and merged before: they equal those of one clean build
+of the same chunks (``tests/test_lexical_segments.py`` checks both, and checks them against
+bm25s's own build). Arithmetic is float32 in bm25s's order (idf computed in float64, rounded).
+
+Per question the cost is the length of the query terms' postings (one lookup per term per
+segment) plus one pass over a float32 array of all rows; per generation, building the row arrays
+(day numbers, outlets, the length normalisation) is one pass over all rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+
+from .catalogue import Catalogue
+from .filters import Filters, Outlets
+from .merging import SegmentState
+from .segments import term_hash
+from .text import tokenize
+
+K1 = 1.5
+B = 0.75
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    """A BM25 result: the chunk and its score."""
+
+    chunk_id: str
+    score: float
+
+
+class LexicalGeneration:
+    """The BM25 index of one store generation: its segments and their deleted articles.
+
+    Never changed once made: a question searches one of these throughout, whatever an ingestion
+    publishes meanwhile.
+
+    Args:
+        generation: the store generation it reflects.
+        states: its segments, in order, each with the articles deleted from it.
+
+    Attributes:
+        generation: the store generation it reflects.
+        states: the segments.
+        published: each row's day number (``UNKNOWN_ORDINAL`` when undated).
+        outlets: each row's outlet.
+        live: each row's liveness (False: its article was deleted or replaced).
+    """
+
+    def __init__(self, generation: int, states: Sequence[SegmentState]) -> None:
+        self.generation = generation
+        self.states = tuple(states)
+        sizes = [s.segment.rows for s in self.states]
+        self._starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self._starts[1:])
+        self.rows = int(self._starts[-1])
+
+        def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+        self.live = joined(
+            [~s.dead_rows if s.deleted else np.ones(s.segment.rows, bool) for s in self.states],
+            bool,
+        )
+        self.live_count = int(self.live.sum())
+        lengths = joined([s.segment.doc_len for s in self.states], np.float32)
+        # As bm25s: the length normalisation in float32, over the live rows' mean.
+        mean = lengths[self.live].mean() if self.live_count else np.float32(1.0)
+        self._norm = (K1 * ((1 - B) + B * lengths / mean)).astype(np.float32)
+        self.published = joined([s.segment.published for s in self.states], np.int64)
+        code_of: dict[str, int] = {}
+        codes = []
+        for s in self.states:
+            table = np.asarray(
+                [code_of.setdefault(o, len(code_of)) for o in s.segment.outlets] or [0],
+                dtype=np.int32,
+            )
+            codes.append(table[s.segment.outlet])
+        self.outlets = Outlets(joined(codes, np.int32), code_of)
+
+    def search(self, query: str, n: int, filters: Filters | None = None) -> list[LexicalHit]:
+        """Top ``n`` live chunks for ``query`` by BM25, restricted by ``filters``."""
+        if not self.live_count or n <= 0:
+            return []
+        tokens = tokenize([query])[0]
+        if not tokens:
+            return []
+        scores = self.scores(tokens)
+        keep = self.live
+        if filters is not None and filters.active:
+            keep = keep & filters.mask(self.published, self.outlets)
+        scores = np.where(keep, scores, np.float32(0.0))
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [LexicalHit(self.chunk_id(int(i)), float(scores[i])) for i in top if scores[i] > 0]
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """Each row's BM25 score for the query terms (repeats count again, as in bm25s)."""
+        scores = np.zeros(self.rows, dtype=np.float32)
+        done: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for term in tokens:
+            if term not in done:
+                done[term] = self._contributions(term)
+            for rows, values in done[term]:
+                scores[rows] += values  # rows are distinct within one term's postings
+        return scores
+
+    def _contributions(self, term: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        hashed = term_hash(term)
+        found = []
+        df = 0
+        for state, start in zip(self.states, self._starts[:-1].tolist()):
+            seg = state.segment
+            span = seg.postings(term, hashed)
+            if span is None:
+                continue
+            rows = seg.post_doc[span[0] : span[1]].astype(np.int64) + start
+            df += int(self.live[rows].sum()) if state.deleted else len(rows)
+            found.append((rows, seg.post_tf[span[0] : span[1]]))
+        if df == 0:
+            return []
+        n = self.live_count
+        idf = np.float32(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+        out = []
+        for rows, tf in found:
+            tf = tf.astype(np.float32)
+            out.append((rows, idf * (tf / (tf + self._norm[rows]))))
+        return out
+
+    def chunk_id(self, row: int) -> str:
+        """The chunk id of a row (of all segments, in order)."""
+        s = int(np.searchsorted(self._starts, row, "right")) - 1
+        return self.states[s].segment.chunk_id(row - int(self._starts[s]))
+
+    @property
+    def chunk_ids(self) -> Sequence[str]:
+        """Each row's chunk id (rows of deleted articles included; see :attr:`live`), decoded
+        only when read."""
+        return _RowChunkIds(self)
+
+    def live_chunk_ids(self) -> list[str]:
+        """The chunk id of every live row, in row order."""
+        out: list[str] = []
+        for state in self.states:
+            ids = state.segment.chunk_ids()
+            if state.deleted:
+                dead = state.dead_rows
+                ids = [c for c, d in zip(ids, dead.tolist()) if not d]
+            out.extend(ids)
+        return out
+
+    def locate(self, article_ids: Sequence[str]) -> dict[int, set[int]]:
+        """Where the live copies of ``article_ids`` are: segment position to article indexes."""
+        where: dict[int, set[int]] = {}
+        for i, state in enumerate(self.states):
+            index = state.segment.article_index
+            for article_id in article_ids:
+                n = index.get(article_id)
+                if n is not None and n not in state.deleted:
+                    where.setdefault(i, set()).add(n)
+        return where
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The live articles, newest first (the order :meth:`index.store.Store.list_articles`
+        gives)."""
+        infos = []
+        seen: set[str] = set()
+        for state in self.states:
+            for n, info in enumerate(state.segment.infos):
+                # A rebuild may cut an article's chunks across two segments: list it once.
+                if n not in state.deleted and info.id not in seen:
+                    seen.add(info.id)
+                    infos.append(info)
+        infos.sort(key=lambda a: (a.published or date.min, a.title), reverse=True)
+        return Catalogue(tuple(infos))
+
+
+class _RowChunkIds(Sequence[str]):
+    """The chunk ids of a generation's rows, as a read-only sequence."""
+
+    def __init__(self, generation: LexicalGeneration) -> None:
+        self._generation = generation
+
+    def __len__(self) -> int:
+        return self._generation.rows
+
+    def __getitem__(self, row):  # type: ignore[override]
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        return self._generation.chunk_id(int(row))
