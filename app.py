@@ -7,6 +7,13 @@ page. What the page shows is formatted in :mod:`ui`; answers come from :mod:`qa`
 The server binds 127.0.0.1 unless ``GRADIO_SERVER_NAME`` says otherwise; ``GRADIO_SERVER_PORT``
 picks the port. ``NEWSQA_AUTH=user:password`` turns on Gradio's login. Uploads are limited to
 ``NEWSQA_MAX_FILE_MB`` and to the file types the loaders read.
+
+Many users at once. Questions (the page's and ``/ask``) share one queue of
+``NEWSQA_MAX_CONCURRENT_QUESTIONS`` slots; uploads and deletions another, of one slot. A question
+never waits for a write, nor a write for questions: each question reads one store generation
+(:meth:`index.NewsIndex.snapshot`), and a write publishes its generation only once it is whole
+(:mod:`index.store.session`), so an answer never sees half of an upload. Writes stay one at a
+time (the write session's lock would serialise them anyway).
 """
 
 from __future__ import annotations
@@ -84,15 +91,17 @@ def open_answerer(
     return answerer
 
 
-def build_app(answerer: Answerer) -> gr.Blocks:
+def build_app(answerer: Answerer, max_concurrent_questions: int | None = None) -> gr.Blocks:
     """Lay out the page and connect its events to the :mod:`ui` callbacks.
 
     Args:
         answerer: the answerer; its index is what the library tab shows and changes.
+        max_concurrent_questions: questions answered at once (default: ``WebSettings``'s).
 
     Returns:
-        The Gradio app (call ``.launch()`` on it).
+        The Gradio app (call ``.queue().launch()`` on it).
     """
+    questions_at_once = max_concurrent_questions or WebSettings().max_concurrent_questions
     settings = answerer.index.settings
     chat = ChatController(answerer)
     library = LibraryController(answerer, Path(settings.data_dir) / "uploads", settings.max_file_mb)
@@ -201,14 +210,17 @@ def build_app(answerer: Answerer) -> gr.Blocks:
         # The page's events send HTML to the page; they are private so that the API page and
         # the Gradio clients list only /ask, which returns the answer as data.
         page_only: dict[str, Any] = {"api_visibility": "private"}
-        # Questions, uploads and deletions share one queue slot: an answer never reads an index
-        # that is half-way through a write.
+        # Questions share their slots with each other, writes theirs (see the module docstring).
+        answering: dict[str, Any] = {
+            "concurrency_id": "questions",
+            "concurrency_limit": questions_at_once,
+        }
+        writing: dict[str, Any] = {"concurrency_id": "writes", "concurrency_limit": 1}
         asking: dict[str, Any] = {
             "fn": chat.respond,
             "inputs": [question, turns, since, until, outlets],
             "outputs": chat_outputs,
-            "concurrency_id": "index",
-            "concurrency_limit": 1,
+            **answering,
             **page_only,
         }
         question.submit(**asking)
@@ -230,14 +242,14 @@ def build_app(answerer: Answerer) -> gr.Blocks:
             library.on_delete,
             [search, outlets],
             [results, *library_outputs],
-            concurrency_id="index",
+            **writing,
             **page_only,
         )
         upload.upload(
             library.on_upload,
             [upload, search, outlets],
             [results, upload, *library_outputs],
-            concurrency_id="index",
+            **writing,
             **page_only,
         )
         search.change(library.table, search, table, queue=False, **page_only)
@@ -252,8 +264,7 @@ def build_app(answerer: Answerer) -> gr.Blocks:
             AskEndpoint(answerer).ask,
             api_name="ask",
             api_description=API_DESCRIPTION,
-            concurrency_id="index",
-            concurrency_limit=1,
+            **answering,
         )
     return app
 
@@ -262,13 +273,17 @@ def main() -> int:
     """Start the app; returns the exit status."""
     try:
         settings = Settings.from_env()
-        options = WebSettings.from_env().launch_options(settings.max_file_mb)
+        web = WebSettings.from_env()
+        options = web.launch_options(settings.max_file_mb)
         answerer = open_answerer(settings, answering=QASettings.from_env())
     except NewsqaError as exc:
         print(f"newsqa: {exc}", file=sys.stderr)
         return 2
-    print(f"Answering mode: {answerer.mode}; index at {answerer.index.location}")
-    build_app(answerer).queue().launch(**options)
+    print(
+        f"Answering mode: {answerer.mode}; index at {answerer.index.location}; "
+        f"up to {web.max_concurrent_questions} questions at once"
+    )
+    build_app(answerer, web.max_concurrent_questions).queue().launch(**options)
     return 0
 
 

@@ -8,6 +8,7 @@ every request it gets. Its behaviour is set per test:
 - ``fail_status``: answer every request with this HTTP error status;
 - ``stall_s``: wait this long before sending anything;
 - ``stall_after_first``: send the first streamed piece, then stall;
+- ``piece_delay_s``: wait this long before each streamed piece after the first (a slow model);
 - ``cut_off_after_first``: send the first streamed piece, then close the stream without a finish
   reason (what a llama.cpp server does to a reply that another request interrupts).
 """
@@ -33,6 +34,7 @@ class ChatServerState:
     stall_s: float = 0.0
     stall_after_first: bool = False
     cut_off_after_first: bool = False
+    piece_delay_s: float = 0.0
     piece_chars: int = 7
     requests: list[dict] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -93,6 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         pieces = [text[i : i + state.piece_chars] for i in range(0, len(text), state.piece_chars)]
         for n, piece in enumerate(pieces):
+            if n and state.piece_delay_s:
+                state.release.wait(state.piece_delay_s)
             chunk = {
                 "id": "chatcmpl-test",
                 "object": "chat.completion.chunk",

