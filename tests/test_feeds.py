@@ -389,7 +389,7 @@ def test_changed_item_is_fetched_again_and_replaces_its_article(server, index):
     assert (outcome.changed, outcome.unchanged, outcome.new) == (1, 1, 0)
     assert server.requests["/news/tram"] == 2 and server.requests["/news/harbour"] == 1
     assert second.ingest is not None and second.ingest.updated == 1
-    assert [(i.key, i.change) for i in second.items] == [("urn:tram", "changed")]
+    assert [(i.article_id, i.change) for i in second.items] == [("urn:tram", "changed")]
     assert "the vote was postponed to April" in index.get_article("urn:tram")[1]
     assert index.count_articles() == 2
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .parse import FeedError
-from .state import FeedRecord, FollowerState, StateFile
+from .state import FeedRecord, FollowerState, RecentItem, StateFile
 
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 
@@ -135,6 +135,12 @@ def _when(epoch: float | None) -> datetime | None:
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
+def new_item(recent: RecentItem) -> NewItem:
+    """The public form of an item the state records as having come in."""
+    at = datetime.fromtimestamp(recent.at, UTC)
+    return NewItem(recent.key, recent.title, recent.url, at, recent.change)
+
+
 def _status(record: FeedRecord, state: FollowerState) -> FeedStatus:
     return FeedStatus(
         url=record.url,
@@ -142,9 +148,6 @@ def _status(record: FeedRecord, state: FollowerState) -> FeedStatus:
         added=datetime.fromtimestamp(record.added, UTC),
         last_read=_when(record.last_read),
         last_error=record.last_error or None,
-        new_items=tuple(
-            NewItem(r.key, r.title, r.url, datetime.fromtimestamp(r.at, UTC), r.change)
-            for r in record.recent
-        ),
+        new_items=tuple(new_item(r) for r in record.recent),
         waiting=sum(1 for p in state.pending.values() if p.feed == record.url and not p.gave_up),
     )

@@ -40,7 +40,7 @@ from ..errors import LoadError
 from ..ingest import IngestReport, Progress
 from ..loaders import LoadLimits
 from .article import item_article
-from .feedlist import FeedList
+from .feedlist import FeedList, NewItem, new_item
 from .fetch import Fetcher, FetchError, FetchOptions
 from .parse import FeedError, FeedItem, parse_feed
 from .state import RECENT_ITEMS, FeedRecord, FollowerState, PendingItem, RecentItem, SeenItem
@@ -150,7 +150,7 @@ class FollowReport:
     """
 
     feeds: tuple[FeedOutcome, ...]
-    items: tuple[RecentItem, ...]
+    items: tuple[NewItem, ...]
     failures: tuple[PageFailure, ...]
     pages_requested: int
     ingest: IngestReport | None
@@ -268,7 +268,7 @@ def follow_once(
     failures = feeds.state_file.update(lambda s: _record(s, options, run, came_in, errors))
     return FollowReport(
         feeds=tuple(run.outcomes),
-        items=tuple(came_in),
+        items=tuple(new_item(r) for r in came_in),
         failures=tuple(failures),
         pages_requested=requested,
         ingest=ingest,
