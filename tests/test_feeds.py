@@ -432,6 +432,10 @@ def test_state_is_written_whole_and_a_damaged_one_is_kept(server, index, setting
     assert (folder / "state.json").read_text() == "{not json"
     with pytest.raises(FeedError, match="http or https"):
         FeedList(settings.data_dir / "other").add("ftp://x.example/feed")
+    with pytest.raises(FeedError, match="no host name"):
+        FeedList(settings.data_dir / "other").add("https:///feed")
+    with pytest.raises(FeedError, match="no such feed file"):
+        FeedList(settings.data_dir / "other").add("missing.xml")
 
 
 # --- the command line ----------------------------------------------------------------------------

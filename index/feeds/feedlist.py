@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .parse import FeedError
 from .state import FeedRecord, FollowerState, RecentItem, StateFile
@@ -118,6 +119,8 @@ def normalise(address: str) -> str:
     """
     address = address.strip()
     if address.lower().startswith(("http://", "https://")):
+        if not urlsplit(address).hostname:
+            raise FeedError(f"no host name in {address!r}")
         return address
     if not address or _OTHER_SCHEME.match(address):
         raise FeedError(f"a feed is an http or https url or a file, not {address!r}")
