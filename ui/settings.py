@@ -11,9 +11,9 @@ more wait in Gradio's queue, in order. Each question in progress holds its passa
 sentence vectors and, with an LLM, an open request, so the limit bounds the memory questions
 take. Why 4 on two cores: an extractive answer is CPU-bound (mostly the embedder, which runs
 outside the GIL), so a few at once keep both cores busy, while more only make each answer
-slower; an LLM answer mostly waits for the model, and four users can wait at once.
-(bench/results/concurrency.md has the measurements.) Uploads and deletions are never counted
-against it: they have their own queue slot, one at a time.
+slower; an LLM answer mostly waits for the model, and four users can wait at once
+(bench/results/concurrency.md measures 4 against 1, the old single slot). Uploads and deletions
+are never counted against it: they have their own queue slot, one at a time.
 """
 
 from __future__ import annotations
