@@ -108,34 +108,44 @@ class LexicalGeneration:
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """Each row's BM25 score for the query terms (repeats count again, as in bm25s)."""
         scores = np.zeros(self.rows, dtype=np.float32)
-        done: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        done: dict[str, list[tuple[int, np.ndarray, np.ndarray]]] = {}
         for term in tokens:
             if term not in done:
                 done[term] = self._contributions(term)
-            for rows, values in done[term]:
-                scores[rows] += values  # rows are distinct within one term's postings
+            for position, rows, values in done[term]:
+                start, end = self._starts[position], self._starts[position + 1]
+                # Segment-local rows into a view: no offset copy; rows are distinct per term.
+                scores[start:end][rows] += values
         return scores
 
-    def _contributions(self, term: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _contributions(self, term: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """Per segment holding ``term``: (its position, local rows, each row's score share)."""
         hashed = term_hash(term)
         found = []
         df = 0
-        for state, start in zip(self.states, self._starts[:-1].tolist()):
+        for position, state in enumerate(self.states):
             seg = state.segment
             span = seg.postings(term, hashed)
             if span is None:
                 continue
-            rows = seg.post_doc[span[0] : span[1]].astype(np.int64) + start
-            df += int(self.live[rows].sum()) if state.deleted else len(rows)
-            found.append((rows, seg.post_tf[span[0] : span[1]]))
+            rows = seg.post_doc[span[0] : span[1]]
+            if state.deleted:
+                start = self._starts[position]
+                df += int(np.count_nonzero(self.live[start : self._starts[position + 1]][rows]))
+            else:
+                df += len(rows)
+            found.append((position, rows, seg.post_tf[span[0] : span[1]]))
         if df == 0:
             return []
         n = self.live_count
         idf = np.float32(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         out = []
-        for rows, tf in found:
+        for position, rows, tf in found:
+            norm = self._norm[self._starts[position] : self._starts[position + 1]][rows]
             tf = tf.astype(np.float32)
-            out.append((rows, idf * (tf / (tf + self._norm[rows]))))
+            tf /= tf + norm
+            tf *= idf
+            out.append((position, rows, tf))
         return out
 
     def chunk_id(self, row: int) -> str:
