@@ -14,6 +14,10 @@ never waits for a write, nor a write for questions: each question reads one stor
 (:meth:`index.NewsIndex.snapshot`), and a write publishes its generation only once it is whole
 (:mod:`index.store.session`), so an answer never sees half of an upload. Writes stay one at a
 time (the write session's lock would serialise them anyway).
+
+Feeds. "Read feeds now" runs in the write slot too. ``NEWSQA_FOLLOW_INTERVAL`` adds a background
+follower, a thread outside Gradio's queue: its passes and the button's are one at a time
+(:mod:`ui.feeds`), and its commits wait for an upload's, and the reverse, on the write session.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from ui import ChatController, LibraryController, upload_types
 from ui.api import API_DESCRIPTION, AskEndpoint
 from ui.assets import ARTICLE_BUTTONS_JS, ARTICLE_VIEW_JS, CONVERSATION_JS, EXAMPLES_JS, STYLE_HEAD
 from ui.cards import render_sources
+from ui.feeds import FeedFollower, FeedsController
+from ui.feeds_view import FEEDS_HEAD, FEEDS_JS
 from ui.settings import WebSettings
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -91,12 +97,18 @@ def open_answerer(
     return answerer
 
 
-def build_app(answerer: Answerer, max_concurrent_questions: int | None = None) -> gr.Blocks:
+def build_app(
+    answerer: Answerer,
+    max_concurrent_questions: int | None = None,
+    feeds: FeedsController | None = None,
+) -> gr.Blocks:
     """Lay out the page and connect its events to the :mod:`ui` callbacks.
 
     Args:
         answerer: the answerer; its index is what the library tab shows and changes.
         max_concurrent_questions: questions answered at once (default: ``WebSettings``'s).
+        feeds: the Feeds panel's controller (default: one over the answerer's index); pass the
+            one a background follower uses, so that their passes take turns.
 
     Returns:
         The Gradio app (call ``.queue().launch()`` on it).
@@ -105,6 +117,7 @@ def build_app(answerer: Answerer, max_concurrent_questions: int | None = None) -
     settings = answerer.index.settings
     chat = ChatController(answerer)
     library = LibraryController(answerer, Path(settings.data_dir) / "uploads", settings.max_file_mb)
+    feeds = feeds or FeedsController(answerer.index)
     table0, stats0, status0, _, examples0 = library.refresh()
 
     with gr.Blocks(title="newsqa", analytics_enabled=False) as app:
@@ -179,7 +192,7 @@ def build_app(answerer: Answerer, max_concurrent_questions: int | None = None) -
                         js_on_load=ARTICLE_BUTTONS_JS,
                         elem_id="sources",
                     )
-            with gr.Tab("Library", id="library"):
+            with gr.Tab("Library", id="library") as library_tab:
                 stats = gr.HTML(stats0, apply_default_css=False, js_on_load=None, elem_id="stats")
                 upload = gr.File(
                     label="Add articles (txt, md, html, json, jsonl, pdf)",
@@ -190,6 +203,28 @@ def build_app(answerer: Answerer, max_concurrent_questions: int | None = None) -
                 results = gr.HTML(
                     "", apply_default_css=False, js_on_load=None, elem_id="upload-results"
                 )
+                with gr.Accordion("Feeds", open=True, elem_id="feeds"):
+                    with gr.Row(equal_height=True):
+                        feed_address = gr.Textbox(
+                            show_label=False,
+                            placeholder="https://example.com/rss.xml (RSS or Atom)",
+                            scale=6,
+                            elem_id="feed-address",
+                        )
+                        follow = gr.Button("Follow", scale=1, min_width=100, elem_id="follow-feed")
+                        read_feeds = gr.Button(
+                            "Read feeds now", scale=1, min_width=150, elem_id="read-feeds"
+                        )
+                    feed_results = gr.HTML(
+                        "", apply_default_css=False, js_on_load=None, elem_id="feed-results"
+                    )
+                    feed_panel = gr.HTML(
+                        feeds.panel(),
+                        head=FEEDS_HEAD,
+                        apply_default_css=False,
+                        js_on_load=FEEDS_JS,
+                        elem_id="feed-list",
+                    )
                 search = gr.Textbox(
                     label="Search the library",
                     placeholder="words from a title, outlet or date",
@@ -253,6 +288,23 @@ def build_app(answerer: Answerer, max_concurrent_questions: int | None = None) -
             **page_only,
         )
         search.change(library.table, search, table, queue=False, **page_only)
+        following: dict[str, Any] = {
+            "fn": feeds.on_follow,
+            "inputs": feed_address,
+            "outputs": [feed_results, feed_panel, feed_address],
+            **page_only,
+        }
+        feed_address.submit(**following)
+        follow.click(**following)
+        feed_panel.unfollow_feed(feeds.on_unfollow, None, [feed_results, feed_panel], **page_only)
+        feed_panel.show_article(chat.article_event, None, article, **page_only)
+        # Opening the tab renders the panel again: its relative times stay true, and a background
+        # pass's news shows.
+        library_tab.select(feeds.panel, None, feed_panel, queue=False, **page_only)
+        # A pass writes to the index: the write slot, then the library's views show what came in.
+        read_feeds.click(
+            feeds.on_read, None, [feed_results, feed_panel], **writing, **page_only
+        ).then(library.refresh, [search, outlets], library_outputs, **page_only)
         app.load(
             library.refresh,
             [search, outlets],
@@ -260,6 +312,7 @@ def build_app(answerer: Answerer, max_concurrent_questions: int | None = None) -
             show_progress="hidden",
             **page_only,
         )
+        app.load(feeds.panel, None, feed_panel, show_progress="hidden", **page_only)
         gr.api(
             AskEndpoint(answerer).ask,
             api_name="ask",
@@ -283,7 +336,11 @@ def main() -> int:
         f"Answering mode: {answerer.mode}; index at {answerer.index.location}; "
         f"up to {web.max_concurrent_questions} questions at once"
     )
-    build_app(answerer, web.max_concurrent_questions).queue().launch(**options)
+    feeds = FeedsController(answerer.index)
+    if web.follow_interval:
+        print(f"Following the feeds in the background, a pass every {web.follow_interval:g} s")
+        FeedFollower(feeds, web.follow_interval).start()
+    build_app(answerer, web.max_concurrent_questions, feeds).queue().launch(**options)
     return 0
 
 

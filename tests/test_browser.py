@@ -19,6 +19,8 @@ from bench.ui_latency import CHROMIUM, chromium
 from qa import Answer
 from tests.chat_server import ChatServer, ChatServerState
 from tests.conftest import ROOT
+from tests.fixtures.feeds import FeedServer, Route, rss
+from tests.fixtures.feeds import page as article_page
 from tests.fixtures.web_app import running_app
 from ui.answer_view import short_answer_shown
 
@@ -179,6 +181,19 @@ def upload(page, path: Path) -> None:
     )
 
 
+def ask_answered(page, question: str, expected: str):
+    """Ask ``question`` from the Ask tab; the answer (no abstention) says ``expected``. Returns
+    the first source card of the answer."""
+    from playwright.sync_api import expect
+
+    open_ask(page)
+    ask(page, question)
+    turn = page.locator("#conversation .turn").last
+    expect(turn.locator(".abstained")).to_have_count(0)
+    expect(turn.locator(".answer-text")).to_contain_text(expected)
+    return page.locator("#sources .source-group.active .card").first
+
+
 def test_lachin_answer_streams_in_with_marker_card_and_article(page):
     from playwright.sync_api import expect
 
@@ -332,12 +347,9 @@ def test_uploaded_article_is_listed_searchable_and_answerable(page, tmp_path):
     expect(row).to_contain_text("2024-02-10")
     expect(page.locator("#stats")).to_contain_text("Harbour Gazette")
 
-    open_ask(page)
-    ask(page, "How many books does the Kelsport ferry library hold?")
-    turn = page.locator("#conversation .turn").last
-    expect(turn.locator(".abstained")).to_have_count(0)
-    expect(turn.locator(".answer-text")).to_contain_text("holds twelve thousand books")
-    card = page.locator("#sources .source-group.active .card").first
+    card = ask_answered(
+        page, "How many books does the Kelsport ferry library hold?", "holds twelve thousand books"
+    )
     link = card.locator("a.card-title")
     expect(link).to_have_text("Kelsport opens a floating library on a converted ferry")
     expect(link).to_have_attribute("href", "https://example.org/kelsport-floating-library")
@@ -369,7 +381,8 @@ def _no_injection(page) -> None:
     """No element or handler from article data made it into the page, and no script ran."""
     found = page.evaluate("""() => {
         const roots = ['#conversation', '#sources', '#article-view', '#library-table', '#examples',
-                       '#upload-results', '#stats', '#status', '#filter-summary'];
+                       '#upload-results', '#stats', '#status', '#filter-summary',
+                       '#feed-list', '#feed-results'];
         const bad = [];
         for (const sel of roots) {
           for (const root of document.querySelectorAll(sel + ' .html-container')) {
@@ -539,4 +552,80 @@ def test_a_short_answer_holding_markup_shows_as_text_and_runs_nothing(llm_page, 
     expect(turn.locator(".answer-meta")).to_contain_text("written by scripted")
     _assert_short_answer_heads(turn, short)
     _no_injection(page)
+    assert not page.errors, page.errors
+
+
+FERRY = (
+    "Brannock Island gets a night ferry",
+    [
+        "The council of Brannock Island approved a night crossing for the ferry on Tuesday, with "
+        "the first boat leaving the mainland at eleven in the evening.",
+        "Residents had asked for a late service for years, saying the last boat at seven kept them "
+        "from evening work and concerts on the mainland.",
+    ],
+)
+
+
+def test_a_followed_feed_is_read_shown_and_answers_questions(page):
+    """Follow a feed served on loopback, read it from the Library tab, see when it was read and
+    what came in (a hostile headline as text), then ask what its story says."""
+    from playwright.sync_api import expect
+
+    with FeedServer() as server:
+        stories = {"/news/ferry": FERRY, "/news/hostile": (HOSTILE["title"], FERRY[1][1:])}
+        for path, (title, paragraphs) in stories.items():
+            server.routes[path] = Route(
+                article_page(
+                    title,
+                    paragraphs,
+                    site="Brannock Post",
+                    published="2024-03-05T09:00:00Z",
+                    canonical=server.url(path),
+                )
+            )
+        items = [{"title": title, "link": server.url(path)} for path, (title, _) in stories.items()]
+        server.routes["/rss"] = Route(rss("Brannock Post", items), "application/rss+xml")
+        open_library(page)
+        address = page.locator("#feed-address textarea")
+        address.fill("ftp://brannock.example/rss")
+        page.locator("#follow-feed").click()
+        expect(page.locator("#feed-results li.failed")).to_contain_text(
+            "is not an http or https address"
+        )
+        address.fill(server.url("/rss"))
+        page.locator("#follow-feed").click()
+        expect(page.locator("#feed-results li.ok")).to_contain_text("Following")
+        row = page.locator("#feed-list tr.feed")
+        expect(row).to_have_count(1)
+        expect(row.locator(".col-read")).to_have_text("never")
+
+        page.locator("#read-feeds").click()
+        expect(page.locator("#feed-results")).to_contain_text(
+            "2 articles came in", timeout=ANSWER_TIMEOUT_MS
+        )
+        assert server.requests["/news/ferry"] == 1
+    expect(row.locator(".feed-title")).to_have_text("Brannock Post")
+    expect(row.locator(".col-read time")).to_have_text("just now")
+    expect(row.locator(".col-read .abs-time")).to_have_text(
+        re.compile(r"\(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)")
+    )
+    item = row.locator("a.item-title", has_text=FERRY[0])
+    expect(item).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+/news/ferry$"))
+    expect(row.locator(".feed-item", has_text="<script>window.__xss=1")).to_have_count(1)
+    _no_injection(page)
+    row.locator(".feed-item", has_text=FERRY[0]).locator("button.show-article").click()
+    overlay = page.locator("#article-view .article-overlay")
+    expect(overlay.locator(".article-text")).to_contain_text("eleven in the evening")
+    page.keyboard.press("Escape")
+    expect(overlay).to_have_count(0)
+    # What came in is in the library too (the views refresh after a pass).
+    page.locator("#library-search textarea").fill("Brannock night ferry")
+    expect(page.locator("#library-table tbody tr", has_text=FERRY[0])).to_have_count(1)
+
+    card = ask_answered(
+        page,
+        "When does the night ferry to Brannock Island leave the mainland?",
+        "eleven in the evening",
+    )
+    expect(card.locator("a.card-title")).to_have_text(FERRY[0])
     assert not page.errors, page.errors

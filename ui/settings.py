@@ -14,10 +14,15 @@ outside the GIL), so a few at once keep both cores busy, while more only make ea
 slower; an LLM answer mostly waits for the model, and four users can wait at once
 (bench/results/concurrency.md measures 4 against 1, the old single slot). Uploads and deletions
 are never counted against it: they have their own queue slot, one at a time.
+
+``NEWSQA_FOLLOW_INTERVAL`` (seconds, default 0: off) makes the app read the feeds followed in
+the Library tab in the background, a pass every so many seconds (:class:`ui.feeds.FeedFollower`);
+under :data:`MIN_FOLLOW_INTERVAL` is refused, since every pass asks every feed's server again.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +36,9 @@ MAX_QUESTIONS = 64
 
 #: Threads Gradio runs callbacks in unless ``launch(max_threads=...)`` says otherwise.
 GRADIO_THREADS = 40
+
+#: The shortest background-follower interval accepted, in seconds (0 turns it off).
+MIN_FOLLOW_INTERVAL = 60.0
 
 # Callbacks that may run beside the questions: an upload or deletion, page loads.
 _OTHER_THREADS = 8
@@ -46,12 +54,15 @@ class WebSettings:
         server_port: port (``GRADIO_SERVER_PORT``; None: Gradio's, 7860 or the next free one).
         max_concurrent_questions: questions answered at once (``NEWSQA_MAX_CONCURRENT_QUESTIONS``);
             later ones wait their turn.
+        follow_interval: seconds between two background passes over the followed feeds
+            (``NEWSQA_FOLLOW_INTERVAL``); 0: no background follower.
     """
 
     auth: str | None = None
     server_name: str = field(default="127.0.0.1", metadata=env_names("GRADIO_SERVER_NAME"))
     server_port: int | None = field(default=None, metadata=env_names("GRADIO_SERVER_PORT"))
     max_concurrent_questions: int = 4
+    follow_interval: float = 0.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -69,8 +80,9 @@ class WebSettings:
         """Check the values.
 
         Raises:
-            ConfigError: ``auth`` is not ``user:password``, or the question limit is not 1 to
-                :data:`MAX_QUESTIONS`.
+            ConfigError: ``auth`` is not ``user:password``, the question limit is not 1 to
+                :data:`MAX_QUESTIONS`, or the follow interval is neither 0 nor at least
+                :data:`MIN_FOLLOW_INTERVAL`.
         """
         if self.auth is not None and ":" not in self.auth:
             raise ConfigError(f"{PREFIX}AUTH must be user:password")
@@ -78,6 +90,13 @@ class WebSettings:
             raise ConfigError(
                 f"{PREFIX}MAX_CONCURRENT_QUESTIONS must be 1 to {MAX_QUESTIONS}, "
                 f"not {self.max_concurrent_questions}"
+            )
+        if self.follow_interval != 0 and not (
+            MIN_FOLLOW_INTERVAL <= self.follow_interval and math.isfinite(self.follow_interval)
+        ):
+            raise ConfigError(
+                f"{PREFIX}FOLLOW_INTERVAL must be 0 (off) or at least {MIN_FOLLOW_INTERVAL:g} "
+                f"seconds, not {self.follow_interval:g}"
             )
 
     def launch_options(self, max_file_mb: float) -> dict[str, Any]:
