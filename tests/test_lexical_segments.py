@@ -131,6 +131,11 @@ def test_filters_keep_the_same_rows_over_segments(tmp_path):
     kept = {h.chunk_id: h.score for h in generation.search(query, generation.rows, filters)}
     assert kept and len(kept) < len(everything), "the filter keeps some chunks, not all"
     assert kept == {c: s for c, s in everything.items() if filters.allows(*_meta(by_chunk[c]))}
+    # Another filter on the same generation (masks are kept per filter) keeps its own rows.
+    other = Filters(sources=(corpus[2][0].source,))
+    again = {h.chunk_id: h.score for h in generation.search(query, generation.rows, other)}
+    assert again and again != kept
+    assert again == {c: s for c, s in everything.items() if other.allows(*_meta(by_chunk[c]))}
 
 
 def _meta(info: ArticleInfo) -> tuple[date | None, str]:
@@ -157,3 +162,32 @@ def test_a_damaged_segment_file_is_refused(tmp_path):
     segment.path.write_bytes(b"not a segment" + raw)
     with pytest.raises(SegmentError):
         Segment(segment.path)
+
+
+def test_top_n_is_the_best_rows_ties_by_row():
+    from index.bm25 import SAMPLE_STRIDE, _top
+
+    rng = np.random.default_rng(7)
+    cases = ((5000, 10, 0.5, 30), (5000, 10, 1.0, 3), (5000, 40, 0.004, 30), (300, 40, 0.9, 30))
+    for rows, n, positive, values in (*cases, (50, 60, 1.0, 30)):
+        # Few distinct values, so ties fall across the cut (with 3 values, the sampled bound is
+        # the n-th best itself); zeros are never returned.
+        scores = rng.integers(1, values, rows).astype(np.float32)
+        scores[rng.random(rows) >= positive] = 0.0
+        order = sorted((-s, r) for r, s in enumerate(scores.tolist()) if s > 0)[:n]
+        got_rows, got_values = _top(scores.copy(), n)
+        assert got_rows.tolist() == [r for _, r in order], (rows, n, positive)
+        assert got_values.tolist() == [-s for s, _ in order]
+    assert 5000 > SAMPLE_STRIDE * 40, "the sampled bound is exercised"
+
+
+def test_a_short_result_is_the_head_of_the_full_ranking(tmp_path):
+    corpus = _corpus()
+    segments = [_segment(tmp_path, "a", corpus[:20]), _segment(tmp_path, "b", corpus[20:])]
+    states = [SegmentState(segments[0], frozenset({1, 4})), SegmentState(segments[1], frozenset())]
+    generation = LexicalGeneration(1, states)
+    for query in QUERIES:
+        everything = generation.search(query, generation.rows)
+        assert generation.search(query, 3) == everything[:3], query
+        ranked = [(-h.score, generation.chunk_ids.index(h.chunk_id)) for h in everything]
+        assert ranked == sorted(ranked), "best first, ties in row order"
