@@ -438,6 +438,17 @@ def test_state_is_written_whole_and_a_damaged_one_is_kept(server, index, setting
         FeedList(settings.data_dir / "other").add("missing.xml")
 
 
+def test_a_followed_file_that_went_away_can_be_unfollowed(tmp_path):
+    feed = tmp_path / "local.xml"
+    feed.write_text("<rss version='2.0'><channel><title>Local</title></channel></rss>")
+    feeds = FeedList(tmp_path / "data")
+    feeds.add(str(feed))
+    feed.unlink()
+    assert feeds.remove(str(feed))
+    assert feeds.urls() == []
+    assert not feeds.remove(str(feed))
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 

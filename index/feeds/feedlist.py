@@ -96,8 +96,15 @@ class FeedList:
 
     def remove(self, address: str) -> bool:
         """Stop following a feed (its articles stay indexed). False when it was not followed."""
-        url = normalise(address)
-        return self.state_file.update(lambda state: state.feeds.pop(url, None) is not None)
+        stored = address.strip()
+        try:
+            key = normalise(address)
+        except FeedError:
+            # A followed file that has since gone away: unfollow it by the address kept.
+            key = str(Path(stored).expanduser().resolve()) if stored else stored
+        return self.state_file.update(
+            lambda state: (state.feeds.pop(key, None) or state.feeds.pop(stored, None)) is not None
+        )
 
     def urls(self) -> list[str]:
         """The followed feeds' addresses, in the order they were added."""
