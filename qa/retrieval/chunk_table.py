@@ -195,15 +195,22 @@ def _idf(texts: list[str]) -> dict[str, float]:
 
 
 class TableCache:
-    """Holds the current :class:`ChunkTable` of a store, reloading it after index changes."""
+    """Holds the tables of the newest store generations, reloading after index changes.
+
+    Two are kept: questions run concurrently, so one that started before a commit can still
+    be reading the old generation while the next reads the new one; holding one table would
+    reload both in turn, a couple of seconds each, until the older question ends.
+    """
+
+    #: How many generations' tables are held.
+    KEEP = 2
 
     def __init__(self, store: Store, max_chunks: int | None = None) -> None:
         self._store = store
         self._max_chunks = max_chunks
         self._lock = threading.Lock()
-        # (generation, its table), replaced whole so that a reader never pairs one generation
-        # with another's table.
-        self._held: tuple[int, ChunkTable | None] | None = None
+        # generation -> its table; replaced whole, so a reader never sees it half changed.
+        self._held: dict[int, ChunkTable | None] = {}
 
     def get(self, generation: int) -> ChunkTable | None:
         """The table for a store generation (None for a store too big to hold).
@@ -213,11 +220,15 @@ class TableCache:
                 :meth:`index.NewsIndex.snapshot`).
         """
         held = self._held
-        if held is not None and held[0] == generation:
-            return held[1]
+        if generation in held:
+            return held[generation]
         with self._lock:
             held = self._held
-            if held is None or held[0] != generation:
-                held = (generation, load_table(self._store, self._max_chunks, generation))
+            if generation not in held:
+                table = load_table(self._store, self._max_chunks, generation)
+                newest = sorted([*held, generation], reverse=True)[: self.KEEP]
+                held = {g: table if g == generation else held[g] for g in newest}
                 self._held = held
-            return held[1]
+                if generation not in held:  # older than both held: used once, not kept
+                    return table
+            return held[generation]
