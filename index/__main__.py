@@ -1,4 +1,4 @@
-"""Command line: ``python -m index add|upload|follow|list|remove|stats|rebuild``.
+"""Command line: ``python -m index add|upload|follow|list|remove|stats|rebuild|check``.
 
 ``add`` prints one line per bad file (``error: PATH: reason``), per skipped record
 (``warning: PATH: line N: reason``) and per article that went in with something to check
@@ -15,6 +15,11 @@ one line per feed and per item that came in, ``error:`` lines for failed feeds a
 are retried on later passes), then the pass's summary. ``--once``: one pass, exit status 0 when
 every feed and page went in, 1 when some failed. Without it: a pass every ``--interval``
 seconds until Ctrl-C (or SIGTERM), exit status 0.
+
+``check`` queries every committed chunk with its own vector and reports those dense search does
+not reach (chroma-core/chroma#7758), and compares the lexical index with the store
+(:mod:`index.check`); ``--repair`` writes the unreachable chunks again and rebuilds a lexical
+index that disagrees. Exit status 0 when no problem remains, 1 when some do.
 """
 
 from __future__ import annotations
@@ -35,7 +40,11 @@ def _progress_bars():
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
-    names = {"files": ("file", "reading"), "pages": ("page", "fetching")}
+    names = {
+        "files": ("file", "reading"),
+        "pages": ("page", "fetching"),
+        "reach": ("chunk", "checking"),
+    }
 
     def progress(kind: str, done: int, total: int) -> None:
         bar = bars.get(kind)
@@ -257,6 +266,57 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from .check import check_index
+    from .library import open_index
+
+    index = open_index(settings)
+    progress, close = _progress_bars() if not args.quiet else (None, lambda: None)
+    try:
+        result = check_index(
+            index,
+            repair=args.repair,
+            progress=(lambda done, total: progress("reach", done, total)) if progress else None,
+        )
+    finally:
+        close()
+    _print_check(result, args.repair)
+    return 0 if result.ok else 1
+
+
+def _print_check(result, repaired: bool) -> None:
+    """Counts first, then the problems (``error:`` for those that remain)."""
+    reach, lexical = result.reach, result.lexical
+    print(
+        f"dense search: checked {reach.checked:,} chunks of {reach.articles:,} articles "
+        f"in {reach.seconds:.1f} s; unreachable {len(reach.unreachable):,}, "
+        f"repaired {len(reach.repaired):,}"
+    )
+    if reach.remaining:
+        shown = ", ".join(reach.remaining[:5]) + (" ..." if len(reach.remaining) > 5 else "")
+        hint = (
+            "still unreachable after the repair; try `python -m index rebuild`"
+            if repaired
+            else "run `python -m index check --repair`"
+        )
+        print(
+            f"error: {len(reach.remaining):,} chunk(s) that dense search cannot reach "
+            f"(chroma-core/chroma#7758): {shown}; {hint}",
+            file=sys.stderr,
+        )
+    if lexical.skipped:
+        print(f"warning: lexical index not compared: {lexical.skipped}", file=sys.stderr)
+        return
+    state = "rebuilt, " if lexical.rebuilt else ""
+    print(
+        f"lexical index: {state}{lexical.chunks:,} chunks in the store, "
+        f"{len(lexical.missing):,} missing from it, {len(lexical.extra):,} it should not hold"
+    )
+    if not lexical.ok:
+        fix = "the rebuild did not help" if lexical.rebuilt else "run with --repair to rebuild it"
+        print(f"error: the lexical index differs from the store; {fix}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m index``."""
     parser = argparse.ArgumentParser(
@@ -306,6 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "rebuild", help="rebuild the index from the files it was built from"
     ).set_defaults(func=cmd_rebuild)
+    check = sub.add_parser(
+        "check", help="check that every chunk can be found by dense and lexical search"
+    )
+    check.add_argument(
+        "--repair", action="store_true", help="re-add unreachable chunks, rebuild a stale BM25"
+    )
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    check.set_defaults(func=cmd_check)
     return parser
 
 

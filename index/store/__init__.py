@@ -6,8 +6,11 @@
 * :mod:`index.store.store`: :class:`Store`, the reads and the crash-safe writes.
 * :mod:`index.store.session`: write sessions (the write lock, recovery after a crash, the
   generation number other processes follow).
+* :mod:`index.store.reach`: finding and repairing chunks dense search cannot reach
+  (chroma-core/chroma#7758).
 """
 
+from .reach import ReachProgress, ReachReport
 from .records import (
     ArticleInfo,
     DenseHit,
@@ -20,6 +23,8 @@ from .store import Store
 __all__ = [
     "ArticleInfo",
     "DenseHit",
+    "ReachProgress",
+    "ReachReport",
     "Store",
     "StoredChunk",
     "forget_cached_system",

@@ -4,7 +4,8 @@ Every write happens inside a session, which holds the index's write lock
 (:mod:`index.writelock`) and marks the article collection's metadata with the writer's token
 until it ends cleanly. A session that finds the previous writer's mark still set (it was killed)
 first removes the orphan chunks that writer left (the store's commit order makes that enough;
-see :mod:`index.store.store`).
+see :mod:`index.store.store`), then checks that dense search reaches the chunks of the articles
+that writer touched, and repairs those it does not (:mod:`index.store.reach`).
 
 Other processes. The embedded store keeps an in-memory vector index per process that does not see
 another process's writes. A generation number in the article collection's metadata changes at the
@@ -28,6 +29,7 @@ from collections.abc import Callable, Collection, Iterator
 from ..errors import StoreError
 from ..writelock import token_is_alive, write_lock, writer_token
 from .changelog import ChangeLog
+from .reach import ReachReport
 from .records import ChromaCollections
 
 log = logging.getLogger(__name__)
@@ -43,11 +45,20 @@ class WriteSession:
         chroma: the index's collections.
         recover: removes what an interrupted session left (the orphan chunks) and returns how
             many records it removed; called inside a session.
+        check_reach: after a recovery, checks that dense search reaches the chunks of the
+            articles the interrupted session touched, repairs those it does not
+            (:mod:`index.store.reach`) and reports; called inside the session.
     """
 
-    def __init__(self, chroma: ChromaCollections, recover: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        chroma: ChromaCollections,
+        recover: Callable[[], int],
+        check_reach: Callable[[Collection[str]], ReachReport] | None = None,
+    ) -> None:
         self._chroma = chroma
         self._recover = recover
+        self._check_reach = check_reach
         # The RLock lets a session nest (prune inside add) and keeps the threads of one process
         # (app uploads) from interleaving their sessions.
         self._lock = threading.RLock()
@@ -64,6 +75,9 @@ class WriteSession:
         self._complete = True  # whether _articles names every article the session changed
         #: Orphan chunks removed when the last session began after a crash.
         self.recovered_orphans = 0
+        #: The reachability check of the articles an interrupted session touched, run when the
+        #: last session began after a crash (None when it did not, or could not).
+        self.recovery_reach: ReachReport | None = None
 
     def generation(self) -> int:
         """The store's generation: a number that changes whenever the index content changes.
@@ -171,6 +185,7 @@ class WriteSession:
             self._complete = True
             self.beat(force=True)
             self.recovered_orphans = 0
+            self.recovery_reach = None
             # Pending records left by a killed session (or one killed just after publishing):
             # their articles may have changed, so this session's entry names them again.
             left = self.log.pending()
@@ -186,6 +201,11 @@ class WriteSession:
                 self._depth += 1  # the recovery runs inside this session
                 try:
                     self.recovered_orphans = self._recover()
+                    # The interrupted session deleted and re-added these articles' chunks, what
+                    # leaves chroma-core/chroma#7758's unreachable records behind: check those
+                    # only, so recovery stays in proportion to the interrupted work.
+                    if left:
+                        self.recovery_reach = self._reach_after_recovery(left)
                 finally:
                     self._depth -= 1
                 self._changed = True  # the BM25 side may predate the interrupted writer's commits
@@ -195,6 +215,27 @@ class WriteSession:
             if self._file_lock is not None:
                 self._file_lock.release()
             raise
+
+    def _reach_after_recovery(self, articles: Collection[str]) -> ReachReport | None:
+        if self._check_reach is None:
+            return None
+        try:
+            report = self._check_reach(articles)
+        except Exception as exc:  # the orphans are gone; a failed check must not stop the writer
+            log.warning(
+                "could not check the recovered articles' vectors (%s); run "
+                "`python -m index check --repair`",
+                exc,
+            )
+            return None
+        if report.unreachable:
+            log.warning(
+                "after the interrupted write, %d chunk(s) were unreachable by dense search "
+                "(chroma-core/chroma#7758); repaired %d",
+                len(report.unreachable),
+                len(report.repaired),
+            )
+        return report
 
     def _end(self, ok: bool) -> None:
         try:

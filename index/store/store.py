@@ -29,7 +29,9 @@ from ..article import Article
 from ..chunking import Chunk
 from ..filters import Filters
 from ..settings import Settings
+from . import reach
 from .changelog import ChangeSet
+from .reach import ReachProgress, ReachReport
 from .records import (
     ArticleInfo,
     ChromaCollections,
@@ -61,7 +63,11 @@ class Store:
         self.model_id = model_id
         #: The record layer (collections and layout); tests and tools only, readers use methods.
         self.chroma = ChromaCollections(settings, model_id)
-        self._session = WriteSession(self.chroma, recover=self.remove_orphans)
+        self._session = WriteSession(
+            self.chroma,
+            recover=self.remove_orphans,
+            check_reach=lambda articles: self.check_reach(articles, repair=True),
+        )
 
     @staticmethod
     def drop(settings: Settings) -> list[ArticleInfo]:
@@ -97,6 +103,12 @@ class Store:
     def recovered_orphans(self) -> int:
         """Orphan chunks removed when the last write session began after a crash."""
         return self._session.recovered_orphans
+
+    @property
+    def recovery_reach(self) -> ReachReport | None:
+        """The reachability check run on the interrupted session's articles when the last write
+        session began after a crash (None when it did not)."""
+        return self._session.recovery_reach
 
     def article_hashes(self) -> dict[str, str]:
         """Content hash of every committed article, by id."""
@@ -206,6 +218,69 @@ class Store:
             hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
         committed = self.committed({h.chunk.article_id for h in hits})
         return [h for h in hits if h.chunk.article_id in committed]
+
+    def check_reach(
+        self,
+        articles: Collection[str] | None = None,
+        repair: bool = False,
+        progress: ReachProgress | None = None,
+    ) -> ReachReport:
+        """Find committed chunks that dense search cannot reach (chroma-core/chroma#7758), and
+        optionally repair them (see :mod:`index.store.reach`).
+
+        The scan runs without the write lock; the chunks it did not reach are confirmed with
+        the lock held and this process's view of the store current (in the embedded store a
+        chunk another process wrote during the scan is not in this process's vector index yet),
+        and repaired in that session, which publishes a new generation naming their articles.
+
+        Args:
+            articles: check only these articles' chunks (None: every committed chunk).
+            repair: write the unreachable chunks again.
+            progress: ``progress(chunks checked, chunks to check)``.
+
+        Returns:
+            The counts and the ids of unreachable and repaired chunks.
+
+        Raises:
+            StoreError: the repair (or the confirmation) cannot take the write lock.
+        """
+        clock = reach.timed()
+        committed = set(self.article_hashes())
+        scope = None if articles is None else committed & set(articles)
+        if scope is not None and not scope:
+            return ReachReport(checked=0, articles=0, seconds=clock())
+        checked, suspects = reach.find_unreachable(self.chroma, committed, scope, progress)
+        counted = len(committed if scope is None else scope)
+        if not suspects:
+            return ReachReport(checked, counted, seconds=clock())
+        with self.writing():
+            unreachable = self._confirm_unreachable(suspects)
+            still: list[str] = []
+            rewritten: list[str] = []
+            if repair and unreachable:
+                owners = {c.article_id for c in self.get_chunks(unreachable)}
+                self._session.touch(owners)
+                self._session.changed()  # a new generation: other processes reopen and see it
+                still, rewritten = reach.repair(self.chroma, unreachable)
+            repaired = sorted(set(unreachable) - set(still)) if repair else []
+        return ReachReport(
+            checked,
+            counted,
+            unreachable=tuple(unreachable),
+            repaired=tuple(repaired),
+            rewritten=tuple(sorted(rewritten)),
+            seconds=clock(),
+        )
+
+    def _confirm_unreachable(self, suspects: Sequence[str]) -> list[str]:
+        """Those of ``suspects`` that are still committed chunks and still not reached."""
+        found = self.get_committed_chunks(suspects)
+        if not found:
+            return []
+        committed = {c.article_id for c in found}
+        _, still = reach.find_unreachable(self.chroma, committed, committed)
+        wanted = {c.id for c in found}
+        return [c for c in still if c in wanted]
 
     def committed(self, article_ids: Iterable[str]) -> set[str]:
         """Those of ``article_ids`` whose article record is written (whose chunks may be shown)."""
