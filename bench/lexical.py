@@ -24,6 +24,9 @@ Each step runs in a fresh process (peak RSS is that step's), in this order:
 
 Results: ``bench/results/lexical-<N>.json`` and ``.md``.
 
+``--step latency`` (after ``--step build`` and any writes, same ``--folder``) measures the BM25
+latency of the incremental index alone, each question three times.
+
 ``--compare-bm25s`` measures query latency instead against the index newsqa had before segments
 (bm25s's precomputed score matrix over the same chunks), both in one process, questions
 interleaved: ``bench/results/lexical-bm25s-<N>.json`` and ``.md``.
@@ -33,17 +36,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .scale import CHUNKS_PER_ARTICLE, DATASET, RESULTS, ROOT, _rss_peak_mb, _summary
+from .scale import (
+    CHUNKS_PER_ARTICLE,
+    DATASET,
+    RESULTS,
+    _rss_peak_mb,
+    _summary,
+    bench_parser,
+    run_step,
+)
 
+#: The steps of a full run, in order.
+STEPS = ("build", "add-one", "sessions", "add-many", "remove-many", "rebuild", "query")
 #: Article numbers from here on are the 3-chunk articles of single-article writes.
 SMALL = 10_000_000
 
@@ -240,6 +252,8 @@ def step(name: str, folder: Path, n_chunks: int, n_queries: int) -> dict:
     if name == "query":
         _, clean = _open(folder, "rebuilt")
         return _queries(lexical.ensure_current(), clean.ensure_current(), n_queries)
+    if name == "latency":
+        return _latency(lexical.ensure_current(), n_queries)
     if name == "sessions":
         before = lexical.disk_bytes()
         times = []
@@ -292,6 +306,25 @@ def _queries(incremental, rebuilt, n: int) -> dict:
     }
 
 
+def _latency(generation, n: int, rounds: int = 3) -> dict:
+    """BM25 latency (top 40) on one index, each question asked ``rounds`` times, interleaved."""
+    questions = [q["query"] for q in json.loads((DATASET / "queries-dev.json").read_text())[:n]]
+    generation.search(questions[0], 40)  # first touch of the mapped files
+    times = []
+    for _ in range(rounds):
+        for question in questions:
+            seconds, _ = _timed(lambda q=question: generation.search(q, 40))
+            times.append(seconds)
+    return {
+        **_summary(times),
+        "rows": generation.rows,
+        "live_rows": generation.live_count,
+        "segments": len(generation.states),
+        "peak_rss_mb": round(_rss_peak_mb()),
+        "load_average_1min": round(os.getloadavg()[0], 1),
+    }
+
+
 def compare_bm25s(n_chunks: int, n_queries: int, folder: Path) -> dict:
     """BM25 latency of the segments and of a bm25s index over the same chunks, interleaved."""
     import bm25s
@@ -331,40 +364,32 @@ def compare_bm25s(n_chunks: int, n_queries: int, folder: Path) -> dict:
         b = [round(float(scores[i]), 4) for i in top[:10] if scores[i] > 0]
         differing += a != b
     shutil.rmtree(folder, ignore_errors=True)
+    seg, before = _summary(times["segments"]), _summary(times["bm25s"])
     return {
         "chunks": n_chunks,
-        "segments": _summary(times["segments"]),
-        "bm25s": _summary(times["bm25s"]),
+        "segments": seg,
+        "bm25s": before,
+        "median_ratio": round(seg["median_ms"] / before["median_ms"], 2),
         "segment_count": len(segments.states),
         "top10_score_lists_differing": differing,
         "questions": len(times["segments"]),
+        "load_average_1min": round(os.getloadavg()[0], 1),
     }
 
 
 def _run(name: str, args: argparse.Namespace, folder: Path) -> dict:
     print(f"  {name} ...", flush=True)
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.lexical",
-            "--step",
-            name,
-            "--chunks",
-            str(args.chunks),
-            "--folder",
-            str(folder),
-            "--queries",
-            str(args.queries),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_step(
+        "bench.lexical",
+        "--step",
+        name,
+        "--chunks",
+        str(args.chunks),
+        "--folder",
+        str(folder),
+        "--queries",
+        str(args.queries),
     )
-    if out.returncode != 0:
-        raise SystemExit(f"{name} failed:\n{out.stderr[-3000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"    {result}", flush=True)
     return result
 
@@ -413,15 +438,15 @@ def _markdown(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or one step of it, in this process); returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.lexical", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--chunks", type=int, default=1_000_000)
+    parser = bench_parser("python -m bench.lexical", __doc__, 1_000_000)
     parser.add_argument("--folder", type=Path, help="scratch (default /tmp/newsqa-lexical-N)")
-    parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--note", default="", help="words added to the machine description")
     parser.add_argument("--compare-bm25s", action="store_true", help="query latency vs bm25s")
-    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--step",
+        choices=(*STEPS, "latency"),
+        help="run one step in this process, on the --folder the earlier steps left (latency: "
+        "BM25 latency of the incremental index alone)",
+    )
     args = parser.parse_args(argv)
     folder = args.folder or Path(f"/tmp/newsqa-lexical-{args.chunks}")
     if args.compare_bm25s:
@@ -439,8 +464,9 @@ def main(argv: list[str] | None = None) -> int:
             f"| segments ({result['segment_count']}), scored at query time | "
             f"{seg['median_ms']} ms | {seg['p95_ms']} ms |\n"
             f"| bm25s precomputed scores (before) | {old['median_ms']} ms | {old['p95_ms']} ms |\n"
-            f"\nQuestions whose top-10 scores differ: {result['top10_score_lists_differing']} of "
-            f"{result['questions']}.\n"
+            f"\nMedian ratio segments / bm25s: {result['median_ratio']}. Questions whose top-10 "
+            f"scores differ: {result['top10_score_lists_differing']} of {result['questions']}. "
+            f"Load average (1 min) at the end: {result['load_average_1min']}.\n"
         )
         stem.with_suffix(".md").write_text(text)
         print(text)
@@ -451,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     from .retrieval import machine
 
     result: dict = {"chunks": args.chunks}
-    for name in ("build", "add-one", "sessions", "add-many", "remove-many", "rebuild", "query"):
+    for name in STEPS:
         result[name] = _run(name, args, folder)
     result["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     result["machine"] = machine() + (f"; {args.note}" if args.note else "")

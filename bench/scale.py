@@ -288,29 +288,48 @@ def _hybrid(index, question: str, k: int = 10, candidates: int = 40) -> list:
     return index.store.get_chunks(top)
 
 
-def _step(flag: str, args: argparse.Namespace, data_dir: Path) -> dict:
-    """Run one step of this benchmark in a fresh process and return its JSON result."""
+def run_step(module: str, *args: str) -> dict:
+    """Run ``python -m <module> <args>`` in a fresh process and return its result.
+
+    A fresh process per step, so that each peak memory figure is that step's own. The step
+    prints its result as JSON on its last line of output.
+
+    Raises:
+        SystemExit: the step failed (with the end of its error output).
+    """
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.scale",
-            flag,
-            "--chunks",
-            str(args.chunks),
-            "--data-dir",
-            str(data_dir),
-            "--queries",
-            str(args.queries),
-        ],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
     if out.returncode != 0:
-        raise SystemExit(f"{flag} failed:\n{out.stderr[-3000:]}")
+        raise SystemExit(f"{module} {' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_parser(prog: str, doc: str, chunks: int) -> argparse.ArgumentParser:
+    """The options the step-running benchmarks share: ``--chunks``, ``--queries``, ``--note``."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    parser.add_argument("--chunks", type=int, default=chunks)
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--note", default="", help="words added to the machine description")
+    return parser
+
+
+def _step(flag: str, args: argparse.Namespace, data_dir: Path) -> dict:
+    """Run one step of this benchmark in a fresh process and return its JSON result."""
+    return run_step(
+        "bench.scale",
+        flag,
+        "--chunks",
+        str(args.chunks),
+        "--data-dir",
+        str(data_dir),
+        "--queries",
+        str(args.queries),
+    )
 
 
 def _markdown(result: dict) -> str:
