@@ -95,16 +95,21 @@ class FeedList:
         return self.state_file.update(add)
 
     def remove(self, address: str) -> bool:
-        """Stop following a feed (its articles stay indexed). False when it was not followed."""
-        stored = address.strip()
+        """Stop following a feed (its articles stay indexed). False when it was not followed.
+
+        Raises:
+            FeedError: an address that cannot name a feed (empty, another scheme).
+        """
         try:
             key = normalise(address)
         except FeedError:
-            # A followed file that has since gone away: unfollow it by the address kept.
-            key = str(Path(stored).expanduser().resolve()) if stored else stored
-        return self.state_file.update(
-            lambda state: (state.feeds.pop(key, None) or state.feeds.pop(stored, None)) is not None
-        )
+            stored = address.strip()
+            web = stored.lower().startswith(("http://", "https://"))
+            if not stored or web or _OTHER_SCHEME.match(stored):
+                raise
+            # A followed file that has since gone away: unfollow it by the path kept.
+            key = str(Path(stored).expanduser().resolve())
+        return self.state_file.update(lambda state: state.feeds.pop(key, None) is not None)
 
     def urls(self) -> list[str]:
         """The followed feeds' addresses, in the order they were added."""
