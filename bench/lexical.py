@@ -29,7 +29,8 @@ latency of the incremental index alone, each question three times.
 
 ``--compare-bm25s`` measures query latency instead against the index newsqa had before segments
 (bm25s's precomputed score matrix over the same chunks), both in one process, questions
-interleaved: ``bench/results/lexical-bm25s-<N>.json`` and ``.md``.
+interleaved (``--rounds``: each question that many times): ``bench/results/lexical-bm25s-<N>.json``
+and ``.md``.
 """
 
 from __future__ import annotations
@@ -325,8 +326,9 @@ def _latency(generation, n: int, rounds: int = 3) -> dict:
     }
 
 
-def compare_bm25s(n_chunks: int, n_queries: int, folder: Path) -> dict:
-    """BM25 latency of the segments and of a bm25s index over the same chunks, interleaved."""
+def compare_bm25s(n_chunks: int, n_queries: int, folder: Path, rounds: int = 1) -> dict:
+    """BM25 latency of the segments and of a bm25s index over the same chunks, interleaved
+    (each question asked ``rounds`` times)."""
     import bm25s
     import numpy as np
 
@@ -350,7 +352,7 @@ def compare_bm25s(n_chunks: int, n_queries: int, folder: Path) -> dict:
     questions = [q["query"] for q in json.loads((DATASET / "queries-dev.json").read_text())]
     times: dict[str, list[float]] = {"segments": [], "bm25s": []}
     differing = 0
-    for question in questions[:n_queries]:
+    for question in [q for _ in range(rounds) for q in questions[:n_queries]]:
         seconds, new_hits = _timed(lambda q=question: segments.search(q, 40))
         times["segments"].append(seconds)
         started = time.perf_counter()
@@ -363,6 +365,7 @@ def compare_bm25s(n_chunks: int, n_queries: int, folder: Path) -> dict:
         a = [round(h.score, 4) for h in new_hits[:10]]
         b = [round(float(scores[i]), 4) for i in top[:10] if scores[i] > 0]
         differing += a != b
+    differing //= rounds
     shutil.rmtree(folder, ignore_errors=True)
     seg, before = _summary(times["segments"]), _summary(times["bm25s"])
     return {
@@ -372,7 +375,8 @@ def compare_bm25s(n_chunks: int, n_queries: int, folder: Path) -> dict:
         "median_ratio": round(seg["median_ms"] / before["median_ms"], 2),
         "segment_count": len(segments.states),
         "top10_score_lists_differing": differing,
-        "questions": len(times["segments"]),
+        "questions": len(times["segments"]) // rounds,
+        "rounds": rounds,
         "load_average_1min": round(os.getloadavg()[0], 1),
     }
 
@@ -441,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = bench_parser("python -m bench.lexical", __doc__, 1_000_000)
     parser.add_argument("--folder", type=Path, help="scratch (default /tmp/newsqa-lexical-N)")
     parser.add_argument("--compare-bm25s", action="store_true", help="query latency vs bm25s")
+    parser.add_argument("--rounds", type=int, default=1, help="--compare-bm25s: question rounds")
     parser.add_argument(
         "--step",
         choices=(*STEPS, "latency"),
@@ -452,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare_bm25s:
         from .retrieval import machine
 
-        result = compare_bm25s(args.chunks, args.queries, folder)
+        result = compare_bm25s(args.chunks, args.queries, folder, args.rounds)
         result["machine"] = machine() + (f"; {args.note}" if args.note else "")
         result["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         stem = RESULTS / f"lexical-bm25s-{args.chunks}"
@@ -464,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| segments ({result['segment_count']}), scored at query time | "
             f"{seg['median_ms']} ms | {seg['p95_ms']} ms |\n"
             f"| bm25s precomputed scores (before) | {old['median_ms']} ms | {old['p95_ms']} ms |\n"
-            f"\nMedian ratio segments / bm25s: {result['median_ratio']}. Questions whose top-10 "
+            f"\n{result['questions']} questions, {result.get('rounds', 1)} round(s). Median ratio "
+            f"segments / bm25s: {result['median_ratio']}. Questions whose top-10 "
             f"scores differ: {result['top10_score_lists_differing']} of {result['questions']}. "
             f"Load average (1 min) at the end: {result['load_average_1min']}.\n"
         )
