@@ -42,9 +42,17 @@ __all__ = [
 
 
 def _static_dir() -> str:
-    import llama_index.core
+    """llama-index-core's bundled data folder (Punkt's and tiktoken's files).
 
-    return os.path.join(os.path.dirname(llama_index.core.__file__), "_static")
+    Found without importing ``llama_index.core``: that import takes seconds, which every
+    ``index add`` and app start would pay just to learn where the folder is.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("llama_index.core")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("llama-index-core is not installed: pip install -e .")
+    return os.path.join(next(iter(spec.submodule_search_locations)), "_static")
 
 
 # ---- sentences -------------------------------------------------------------------------------
