@@ -314,18 +314,17 @@ class Ingestor:
             display_path(os.path.abspath(p)) for p, _ in iter_files(roots) if os.path.lexists(p)
         }
         prefixes = [display_path(os.path.abspath(r)) for r in roots]
-        removed = 0
         with self.store.writing():
+            doomed = []
             for info in self.store.list_articles():
                 if not info.path or info.id in keep:
                     continue
                 inside = any(
                     info.path == r or info.path.startswith(r.rstrip("/") + "/") for r in prefixes
                 )
-                gone = info.path not in present or info.path in loaded
-                if inside and gone and self.store.remove_article(info.id):
-                    removed += 1
-        return removed
+                if inside and (info.path not in present or info.path in loaded):
+                    doomed.append(info.id)
+            return self.store.remove_articles(doomed) if doomed else 0
 
     def _ingest(self, work: list[tuple[Article, IngestReport]], progress: Progress | None) -> None:
         """Chunk, embed and commit ``work``: each article with the report its counts go to."""

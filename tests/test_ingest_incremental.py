@@ -133,6 +133,22 @@ def test_prune_removes_articles_whose_files_are_gone(settings, tmp_path):
     assert index.store.count_chunks() == sum(a.chunks for a in index.articles())
 
 
+def test_many_articles_are_removed_in_one_write_with_their_chunks(settings):
+    index = open_index(settings, embedder=FakeEmbedder())
+    index.add_articles([_article(n, paragraphs=2) for n in range(6)])
+    commits: list[int] = []
+    index.store.add_commit_hook(commits.append)
+    gone = [f"https://news.example/{n}" for n in (1, 3, 4)]
+    assert index.store.remove_articles([*gone, gone[0], "https://news.example/missing"]) == 3
+    assert len(commits) == 1  # one write session, one generation
+    assert index.store.generation() == commits[0]
+    assert sorted(a.title for a in index.articles()) == ["Story 0", "Story 2", "Story 5"]
+    left = {c.article_id for chunks, _ in index.store.committed_chunks() for c in chunks}
+    assert left == {f"https://news.example/{n}" for n in (0, 2, 5)}
+    assert index.store.remove_articles(gone) == 0
+    assert len(commits) == 1  # nothing removed: nothing published
+
+
 def test_prune_removes_records_dropped_from_a_multi_article_file(settings, tmp_path):
     feed = tmp_path / "feed.json"
     records = [

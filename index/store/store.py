@@ -407,16 +407,29 @@ class Store:
 
     def remove_article(self, article_id: str) -> bool:
         """Delete an article and its chunks. Returns False when it was not indexed."""
+        return self.remove_articles([article_id]) == 1
+
+    def remove_articles(self, article_ids: Sequence[str]) -> int:
+        """Delete articles and their chunks, a batch per call rather than one article per call.
+
+        Returns:
+            How many of them were indexed.
+        """
+        ids = list(dict.fromkeys(article_ids))
+        batch = self.chroma.batch
         with self.writing():
-            existed = bool(self.chroma.articles.get(ids=[article_id], include=[])["ids"])
-            if existed:
-                self._session.touch([article_id])
-            # Record first: from then on readers ignore the chunks, which go next.
-            self.chroma.articles.delete(ids=[article_id])
-            self._delete_chunks_of([article_id])
-            if existed:
+            existing = []
+            for b in range(0, len(ids), batch):
+                existing += self.chroma.articles.get(ids=ids[b : b + batch], include=[])["ids"]
+            if existing:
+                self._session.touch(existing)
+            # Records first: from then on readers ignore the chunks, which go next.
+            for b in range(0, len(ids), batch):
+                self.chroma.articles.delete(ids=ids[b : b + batch])
+            self._delete_chunks_of(ids)
+            if existing:
                 self._session.changed()
-            return existed
+            return len(existing)
 
     def remove_orphans(self) -> int:
         """Delete chunks whose article has no committed record (left by an interrupted run)."""
