@@ -328,7 +328,7 @@ class Ingestor:
 
     def _ingest(self, work: list[tuple[Article, IngestReport]], progress: Progress | None) -> None:
         """Chunk, embed and commit ``work``: each article with the report its counts go to."""
-        stored = self.store.article_hashes()
+        stored = self.store.article_hashes([article.id for article, _ in work])
         todo: list[tuple[Article, bool, IngestReport]] = []
         for article, report in work:
             report.article_ids.append(article.id)

@@ -149,6 +149,20 @@ def test_many_articles_are_removed_in_one_write_with_their_chunks(settings):
     assert len(commits) == 1  # nothing removed: nothing published
 
 
+def test_article_hashes_of_given_ids_only(settings):
+    index = open_index(settings, embedder=FakeEmbedder())
+    articles = [_article(n, paragraphs=1) for n in range(4)]
+    index.add_articles(articles)
+    every = index.store.article_hashes()
+    assert set(every) == {a.id for a in articles}
+    asked = [articles[2].id, "https://news.example/never", articles[0].id, articles[2].id]
+    assert index.store.article_hashes(asked) == {
+        articles[0].id: every[articles[0].id],
+        articles[2].id: every[articles[2].id],
+    }
+    assert index.store.article_hashes([]) == {}
+
+
 def test_prune_removes_records_dropped_from_a_multi_article_file(settings, tmp_path):
     feed = tmp_path / "feed.json"
     records = [

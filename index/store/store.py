@@ -110,11 +110,30 @@ class Store:
         session began after a crash (None when it did not)."""
         return self._session.recovery_reach
 
-    def article_hashes(self) -> dict[str, str]:
-        """Content hash of every committed article, by id."""
+    def article_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        """Content hash of every committed article, by id; of those of ``ids`` only, when given.
+
+        An ingestion asks for the articles it is adding: reading every record instead costs
+        time in proportion to the corpus (0.8 s at 10,000 articles) for a one-article add.
+        """
         out: dict[str, str] = {}
-        for ids, metas, _ in self.chroma.scan(self.chroma.articles, ["metadatas"]):
-            for id_, meta in zip(ids, metas):
+        if ids is None:
+            pages = (
+                (got_ids, metas)
+                for got_ids, metas, _ in self.chroma.scan(self.chroma.articles, ["metadatas"])
+            )
+        else:
+            wanted = list(dict.fromkeys(ids))
+            batch = self.chroma.batch
+            pages = (
+                (got["ids"], got.get("metadatas") or [{} for _ in got["ids"]])
+                for got in (
+                    self.chroma.articles.get(ids=wanted[b : b + batch], include=["metadatas"])
+                    for b in range(0, len(wanted), batch)
+                )
+            )
+        for got_ids, metas in pages:
+            for id_, meta in zip(got_ids, metas):
                 out[id_] = str((meta or {}).get("content_hash", ""))
         return out
 
