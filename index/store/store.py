@@ -116,23 +116,20 @@ class Store:
         An ingestion asks for the articles it is adding: reading every record instead costs
         time in proportion to the corpus (0.8 s at 10,000 articles) for a one-article add.
         """
-        out: dict[str, str] = {}
         if ids is None:
-            pages = (
-                (got_ids, metas)
-                for got_ids, metas, _ in self.chroma.scan(self.chroma.articles, ["metadatas"])
-            )
+            pages = self.chroma.scan(self.chroma.articles, ["metadatas"])
         else:
             wanted = list(dict.fromkeys(ids))
             batch = self.chroma.batch
             pages = (
-                (got["ids"], got.get("metadatas") or [{} for _ in got["ids"]])
+                (got["ids"], got.get("metadatas") or [{} for _ in got["ids"]], got)
                 for got in (
                     self.chroma.articles.get(ids=wanted[b : b + batch], include=["metadatas"])
                     for b in range(0, len(wanted), batch)
                 )
             )
-        for got_ids, metas in pages:
+        out: dict[str, str] = {}
+        for got_ids, metas, _ in pages:
             for id_, meta in zip(got_ids, metas):
                 out[id_] = str((meta or {}).get("content_hash", ""))
         return out
@@ -437,9 +434,7 @@ class Store:
         ids = list(dict.fromkeys(article_ids))
         batch = self.chroma.batch
         with self.writing():
-            existing = []
-            for b in range(0, len(ids), batch):
-                existing += self.chroma.articles.get(ids=ids[b : b + batch], include=[])["ids"]
+            existing = list(self.article_hashes(ids))
             if existing:
                 self._session.touch(existing)
             # Records first: from then on readers ignore the chunks, which go next.
