@@ -290,7 +290,7 @@ def _side(plan: QuestionPlan, spans: Sequence[tuple[int, int, str]], low: int, h
         after = _POSSESSIVE.match(topic, e - start)
         topic = topic[: s - start] + " " + topic[after.end() if after else e - start :]
     # Dates are read with the plan's year: a side alone lacks the question's reference day.
-    days = {(d.month, d.day) for d in find_dates(text)}
+    days = {(d.month, d.day) for d in find_dates(text, plan.reference)}
     dates = tuple(d for d in plan.dates if (d.month, d.day) in days)
     return Clause(
         text=text,

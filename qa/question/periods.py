@@ -8,10 +8,19 @@ Two different things are parsed here:
 * :func:`find_periods`: spans of time stated as the *publication* date of the articles wanted:
   the date expression must follow a publication word ("published on October 7", "articles from
   November 2023", "reported between 1 and 15 November", "coverage since October 10", "stories
-  published before December"). Only these can become filters.
+  published before December", "reported last week", "news from yesterday", "articles in the
+  past 3 days"), or owns one ("last week's coverage", "yesterday's news"). Only these can
+  become filters.
 
-A date without a year takes the latest such day not after the reference date (the newest
-article of the index), so "in November" means the November the corpus has.
+Both read relative dates too (:mod:`qa.question.relative`): :func:`find_dates` the ones that
+name a single day ("yesterday", "3 days ago"), :func:`find_periods` any after a publication
+word. A bare "last week" ("Who won the match last week?") dates an event and, naming no one
+day, is left to the words of the question.
+
+Everything is resolved against the reference date: the day the question is asked as of (the
+caller's ``as_of``, by default the newest article of the index). A date without a year takes the
+latest such day not after it, so "in November" means the November the corpus has, and
+"yesterday" the day before it.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from .relative import RELATIVE, RELATIVE_WORDS, relative_days, resolve_relative
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -36,10 +47,12 @@ _FULL_DATE = re.compile(rf"\b({MONTH})\s+({_DAY})\b(?:,?\s+({_YEAR})\b)?", re.IG
 _DAY_MONTH = re.compile(rf"\b({_DAY})\s+(?:of\s+)?({MONTH})(?:,?\s+({_YEAR})\b)?", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
-# One point or span of time: a full date, a day and month, an ISO date, a month (optionally
-# "early"/"mid"/"late" and a year), or a year.
+# One point or span of time: a relative date ("last week", first: "2000 days ago" is not the
+# year 2000), a full date, a day and month, an ISO date, a month (optionally "early"/"mid"/"late"
+# and a year), or a year.
 _WHEN = (
-    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"(?:{RELATIVE}"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}"
     rf"|{MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"
     rf"|{_DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{_YEAR})?"
     rf"|(?:(?:early|mid|late)[\s-]+)?{MONTH}(?:\s+{_YEAR})?"
@@ -51,13 +64,20 @@ _PUBLISHED = (
 )
 _PERIOD = re.compile(
     rf"\b{_PUBLISHED}\s+(?:(?:that\s+)?(?:were|was)\s+)?(?:published\s+|posted\s+)?"
-    rf"(?P<rel>on|in|during|from|of|between|since|after|before|until|till|through|by|prior\s+to|up\s+to)?\s*"
+    rf"(?P<rel>on|in|during|from|of|between|since|after|before|until|till|through|by|over|within|"
+    rf"prior\s+to|up\s+to)?\s*"
     rf"(?:the\s+(?:start|beginning|end)\s+of\s+)?"
     rf"(?P<a>{_WHEN})"
     rf"(?:\s*(?:and|to|until|through|-|–)\s*(?P<b>{_WHEN}))?(?![\w-])",
     re.IGNORECASE,
 )
 
+# "last week's coverage", "yesterday's news": the relative date owns the articles.
+_OWNED = re.compile(
+    rf"(?<![\w-])(?P<a>{RELATIVE_WORDS})['’]s\s+"
+    r"(?:news|articles?|stories|story|coverage|reports?|reporting|headlines|pieces?|papers?)\b",
+    re.IGNORECASE,
+)
 
 # "published between 1 and 15 November", "articles from November 1-15, 2023".
 _DAY_RANGE = re.compile(
@@ -96,16 +116,17 @@ def _day(value: str) -> int:
 
 
 def find_dates(question: str, reference: date | None = None) -> tuple[date, ...]:
-    """Calendar dates in ``question`` ("October 7, 2023", "7 Oct", "2023-10-07"), in order.
+    """Calendar dates in ``question`` ("October 7, 2023", "7 Oct", "2023-10-07", and the single
+    days of relative dates: "yesterday", "3 days ago"), in order.
 
     Args:
         question: the text.
-        reference: "today", for dates without a year.
+        reference: "today", for dates without a year and relative dates (default: today).
 
     Returns:
         Distinct valid dates in order of appearance.
     """
-    found: list[tuple[int, date]] = []
+    found: list[tuple[int, date]] = [(s, day) for s, _, day in relative_days(question, reference)]
     for match in _ISO_DATE.finditer(question):
         try:
             found.append((match.start(), date(int(match[1]), int(match[2]), int(match[3]))))
@@ -126,19 +147,28 @@ def find_dates(question: str, reference: date | None = None) -> tuple[date, ...]
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the calendar dates in ``text`` (which may hold commas: "Oct 7, 2023")."""
-    return sorted(
-        m.span() for pattern in (_ISO_DATE, _FULL_DATE, _DAY_MONTH) for m in pattern.finditer(text)
-    )
+    """Character spans of the dates :func:`find_dates` reads in ``text`` (which may hold commas:
+    "Oct 7, 2023")."""
+    spans = [m.span() for p in (_ISO_DATE, _FULL_DATE, _DAY_MONTH) for m in p.finditer(text)]
+    spans += [(start, end) for start, end, _ in relative_days(text)]
+    return sorted(spans)
 
 
 def parse_when(text: str, reference: date | None = None) -> tuple[date, date] | None:
-    """The first and last day of one date expression ("October 7, 2023", "late November", "2023").
+    """The first and last day of one date expression ("October 7, 2023", "late November",
+    "2023", "last week", "the past 3 days").
+
+    Args:
+        text: the expression alone.
+        reference: "today", for dates without a year and relative dates (default: today).
 
     Returns:
         (first, last), or None when ``text`` is not a date expression.
     """
     text = text.strip()
+    relative = resolve_relative(text, reference)
+    if relative is not None:
+        return relative
     dates = find_dates(text, reference)
     if dates:
         return dates[0], dates[0]
@@ -160,11 +190,12 @@ def parse_when(text: str, reference: date | None = None) -> tuple[date, date] | 
 
 def find_periods(question: str, reference: date | None = None) -> list[Period]:
     """Publication periods stated in ``question`` ("published on October 7", "articles from
-    November", "reported between 1 and 15 November", "published after October 10").
+    November", "reported between 1 and 15 November", "published after October 10", "reported
+    last week", "yesterday's news").
 
     Args:
         question: the question.
-        reference: "today", for dates without a year.
+        reference: "today", for dates without a year and relative dates (default: today).
 
     Returns:
         The periods in order of appearance (a bare date far from a publication word is not one).
@@ -204,6 +235,13 @@ def find_periods(question: str, reference: date | None = None) -> list[Period]:
         elif relation in ("until", "till", "through", "up to", "by"):
             since, until = None, first[1]
         out.append(Period(since, until, match.group(0)))
+        taken.append(match.span())
+    for match in _OWNED.finditer(question):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        span = resolve_relative(match["a"], reference)
+        if span is not None:
+            out.append(Period(span[0], span[1], match.group(0)))
     return sorted(out, key=lambda p: question.find(p.text))
 
 

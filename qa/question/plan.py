@@ -12,7 +12,12 @@ article cannot be undone by ranking:
 
 * a date is usually the date of an *event* ("the checkpoint set up on April 23"), not of the
   article, so only a period stated as the publication date ("published on", "articles from",
-  "reported between ... and ...", "coverage since ...") can become a filter;
+  "reported between ... and ...", "coverage since ...", "reported last week", "yesterday's
+  news") can become a filter;
+* relative dates ("yesterday", "last week", "the past 3 days") are resolved against the
+  reference date, the day the question is asked as of (:mod:`qa.question.relative`); the same
+  rules then apply to them as to calendar dates. "latest" and "recently" name no span and never
+  filter: the as-of date already keeps every later article out;
 * a question comparing reports ("Did TechCrunch's October 7 report and The Verge's later
   article agree?", several outlets, "both", "while", "before/after", "consistent") needs every
   one of its articles, so its periods stay hints (each clause's search focuses on its own
@@ -73,6 +78,8 @@ class QuestionPlan:
             reader that states short answers.
         focus: words from the question naming what the answer is about ("cost", "market
             share", "chief executive"), or "".
+        reference: the day relative dates and dates without a year were resolved against
+            (the as-of date), or None for today.
         notes: plain words on what became a filter, for display.
     """
 
@@ -87,6 +94,7 @@ class QuestionPlan:
     asks_for_name: bool = False
     answer_type: AnswerType = AnswerType.OTHER
     focus: str = ""
+    reference: date | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def parts(self, inherit_outlets: bool = True) -> tuple[Clause, ...]:
@@ -134,8 +142,9 @@ def plan_question(
     Args:
         question: the (standalone) question.
         known_outlets: the outlets present in the index.
-        newest_date: "today" for dates without a year (the newest article's date, so "in
-            November" means the corpus's November); default today.
+        newest_date: the reference date, "today" for relative dates and dates without a year:
+            the as-of date, by default the newest article's date (so "in November" means the
+            corpus's November and "last week" its last week); None: today.
 
     Returns:
         The :class:`QuestionPlan`.
@@ -171,5 +180,6 @@ def plan_question(
         asks_for_name=bool(_ASKS_NAME.search(question)),
         answer_type=expected.answer_type,
         focus=expected.focus,
+        reference=newest_date,
         notes=tuple(notes),
     )
