@@ -49,7 +49,10 @@ class Filters:
         if not self.active:
             return "all articles"
         fmt = "%-d %b %Y"
-        if self.since and self.until:
+        if self.since and self.until and self.since > self.until:
+            # An as-of date before ``since`` (qa.as_of) leaves no day to search.
+            parts = [f"no articles: {self.since.strftime(fmt)} is after {self.until.strftime(fmt)}"]
+        elif self.since and self.until:
             parts = [f"articles from {self.since.strftime(fmt)} to {self.until.strftime(fmt)}"]
         elif self.since:
             parts = [f"articles from {self.since.strftime(fmt)} on"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from index.errors import (
@@ -32,7 +32,7 @@ from index.filters import Filters
 from .answer.llm import LLMError
 from .answerer import Answerer
 from .settings import QASettings
-from .types import Answer, Citation, Mode, Passage
+from .types import Answer, AsOf, Citation, Mode, Passage
 
 if TYPE_CHECKING:
     from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Answer",
     "Answerer",
+    "AsOf",
     "Citation",
     "ConfigError",
     "Filters",
@@ -97,7 +98,7 @@ def set_default_answerer(answerer: Answerer | None) -> None:
 
 def ask(question: str, **options) -> Answer:
     """Answer ``question`` from the indexed articles (see :meth:`Answerer.ask` for options:
-    ``k``, ``since``, ``until``, ``sources``, ``history``, ``stream``)."""
+    ``k``, ``since``, ``until``, ``sources``, ``history``, ``stream``, ``as_of``)."""
     return default_answerer().ask(question, **options)
 
 
@@ -112,9 +113,13 @@ def retrieve(
     since: date | None = None,
     until: date | None = None,
     sources: Sequence[str] | None = None,
+    as_of: date | datetime | str | None = None,
 ) -> list[Passage]:
-    """The ``k`` passages that best answer ``question``, optionally filtered by date and outlet."""
-    return default_answerer().retrieve(question, k=k, since=since, until=until, sources=sources)
+    """The ``k`` passages that best answer ``question``, optionally filtered by date and outlet,
+    and as of a day (see :meth:`Answerer.ask`)."""
+    return default_answerer().retrieve(
+        question, k=k, since=since, until=until, sources=sources, as_of=as_of
+    )
 
 
 # Exported lazily: importing llama-index-core is slow (bench/README.md, "Figures quoted by the

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from index import Filters, NewsIndex, Settings, open_index
 from index.errors import QuestionError
@@ -41,10 +41,11 @@ from .answer.llm import Chat, ChatModel, LLMError
 from .answer.reply import is_yes_no_question, parse_reply
 from .answer.sentences import SentenceTable
 from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
+from .as_of import parse_as_of
 from .question.rewrite import History, rewrite_question
-from .retrieval.retriever import Retriever
+from .retrieval.retriever import RetrievalResult, Retriever
 from .settings import QASettings
-from .types import Answer, Mode, Passage
+from .types import Answer, AsOf, Mode, Passage
 
 
 class Answerer:
@@ -134,17 +135,19 @@ class Answerer:
         since: date | None = None,
         until: date | None = None,
         sources: Sequence[str] | None = None,
+        as_of: date | datetime | str | None = None,
     ) -> list[Passage]:
         """The ``k`` passages that best answer ``question`` (see
-        :class:`qa.retrieval.retriever.Retriever`).
+        :class:`qa.retrieval.retriever.Retriever`), published on or before ``as_of`` when given.
 
         Raises:
-            TypeError: ``question`` is not a string.
-            QuestionError: ``question`` is longer than the configured limit.
+            TypeError: ``question`` is not a string, or ``as_of`` is not a date.
+            QuestionError: ``question`` is longer than the configured limit, or ``as_of`` is a
+                string that is not a YYYY-MM-DD date.
         """
         question = self.check_question(question)
         return self.retriever.retrieve(
-            question, k=k, since=since, until=until, sources=sources
+            question, k=k, since=since, until=until, sources=sources, as_of=parse_as_of(as_of)
         ).passages
 
     def rewrite(self, question: str, history: History) -> str:
@@ -163,6 +166,7 @@ class Answerer:
         sources: Sequence[str] | None = None,
         history: History = (),
         stream: bool = False,
+        as_of: date | datetime | str | None = None,
     ):
         """Answer a question with citations.
 
@@ -174,16 +178,28 @@ class Answerer:
             sources: outlets searched (default: all).
             history: earlier (question, answer text) turns, oldest first, for follow-ups.
             stream: return an iterator of partial answers instead (last one complete).
+            as_of: answer as of this day: only articles published on or before it are
+                searched (it caps ``until``), and relative dates in the question ("yesterday",
+                "last week", "this year") are resolved against it. A date, a datetime or
+                "YYYY-MM-DD"; default: the newest article's date. ``Answer.as_of`` says which
+                day was used.
 
         Returns:
             An :class:`Answer`, or an iterator of them when ``stream`` is True.
 
         Raises:
-            TypeError: ``question`` is not a string.
-            QuestionError: ``question`` is longer than the configured limit.
+            TypeError: ``question`` is not a string, or ``as_of`` is not a date.
+            QuestionError: ``question`` is longer than the configured limit, or ``as_of`` is a
+                string that is not a YYYY-MM-DD date.
         """
         updates = self.stream(
-            question, k=k, since=since, until=until, sources=sources, history=history
+            question,
+            k=k,
+            since=since,
+            until=until,
+            sources=sources,
+            history=history,
+            as_of=as_of,
         )
         if stream:
             return updates
@@ -202,6 +218,7 @@ class Answerer:
         until: date | None = None,
         sources: Sequence[str] | None = None,
         history: History = (),
+        as_of: date | datetime | str | None = None,
     ) -> Iterator[Answer]:
         """Yield partial answers as the text grows; the last one has ``complete=True``.
 
@@ -212,15 +229,24 @@ class Answerer:
             until: latest publication date searched.
             sources: outlets searched (default: all).
             history: earlier (question, answer text) turns, oldest first.
+            as_of: answer as of this day (see :meth:`ask`).
 
         Raises:
-            TypeError: ``question`` is not a string.
-            QuestionError: ``question`` is longer than the configured limit.
+            TypeError: ``question`` is not a string, or ``as_of`` is not a date.
+            QuestionError: ``question`` is longer than the configured limit, or ``as_of`` is a
+                string that is not a YYYY-MM-DD date.
         """
-        # Checked here, not inside the generator, so a bad question fails at the call.
+        # Checked here, not inside the generator, so a bad input fails at the call.
         question = self.check_question(question)
+        as_of_day = parse_as_of(as_of)
         return self._stream(
-            question, k=k, since=since, until=until, sources=sources, history=history
+            question,
+            k=k,
+            since=since,
+            until=until,
+            sources=sources,
+            history=history,
+            as_of=as_of_day,
         )
 
     def check_question(self, question: object) -> str:
@@ -250,6 +276,7 @@ class Answerer:
         until: date | None,
         sources: Sequence[str] | None,
         history: History,
+        as_of: date | None,
     ) -> Iterator[Answer]:
         if not question:
             yield Answer(
@@ -258,8 +285,18 @@ class Answerer:
             return
         standalone = self.rewrite(question, history)
         result = self.retriever.retrieve(
-            standalone, k=k or self.settings.top_k, since=since, until=until, sources=sources
+            standalone,
+            k=k or self.settings.top_k,
+            since=since,
+            until=until,
+            sources=sources,
+            as_of=as_of,
         )
+        # Every answer, extractive or written, partial or final, says which day it is as of.
+        for answer in self._answers(standalone, result):
+            yield replace(answer, as_of=result.as_of)
+
+    def _answers(self, standalone: str, result: RetrievalResult) -> Iterator[Answer]:
         passages, filters = result.passages, result.filters
         table = self.extractive.table(passages)
         scored = self.extractive.score_sentences(standalone, table)
@@ -276,7 +313,7 @@ class Answerer:
             yield replace(extractive, mode=self.mode)
             return
         try:
-            yield from self._llm_answer(standalone, table, scored, filters)
+            yield from self._llm_answer(standalone, table, scored, filters, result.as_of)
         except LLMError as exc:
             yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
 
@@ -286,6 +323,7 @@ class Answerer:
         table: SentenceTable,
         scored: list[ScoredSentence],
         filters: Filters,
+        as_of: AsOf | None,
     ) -> Iterator[Answer]:
         assert self.chat_model is not None
         context = build_context(table, scored, self.chat_model.context_tokens)
@@ -297,7 +335,12 @@ class Answerer:
         builder = CitationBuilder([table.passages[i] for i in shown])
         renumber = MarkerRenumberer(builder)
         raw = visible = ""
-        user = prompts.user_message(question, blocks, yes_no=is_yes_no_question(question))
+        user = prompts.user_message(
+            question,
+            blocks,
+            yes_no=is_yes_no_question(question),
+            as_of=as_of.day if as_of else None,
+        )
         for piece in self.chat_model.stream(prompts.SYSTEM, user):
             raw += piece
             out = renumber.feed(piece)

@@ -80,6 +80,30 @@ class Mode:
 
 
 @dataclass(frozen=True)
+class AsOf:
+    """The day a question was answered as of.
+
+    Retrieval saw only articles published on or before an as-of date the caller chose, and
+    relative dates in the question ("yesterday", "last week", "this year") were resolved
+    against this day.
+
+    Attributes:
+        day: the reference date.
+        given: True when the caller chose it (``ask(..., as_of=...)``, the UI's "As of" box);
+            False when it is the default: the newest indexed article's publication date (today
+            when no article has a date), which restricts nothing.
+    """
+
+    day: date
+    given: bool = False
+
+    def describe(self) -> str:
+        """Plain words, e.g. "as of 10 Nov 2023" or "as of 10 Nov 2023 (the newest article)"."""
+        words = f"as of {self.day.strftime('%-d %b %Y')}"
+        return words if self.given else f"{words} (the newest article)"
+
+
+@dataclass(frozen=True)
 class Answer:
     """An answer with its citations.
 
@@ -90,7 +114,8 @@ class Answer:
         short_answer: the direct answer alone, in a few words ("Yes", "Google", "41 million
             crowns"); "" when abstaining or when the answer has no such form (a reason, a
             statement).
-        filters: the date/outlet restrictions the search used.
+        filters: the date/outlet restrictions the search used (a given as-of date shows as
+            ``filters.until``: it caps any later ``until``).
         mode: how it was written: extractively, or by which LLM.
         question: the question as searched (a follow-up rewritten to stand alone).
         unsupported: (start, end) offsets in ``text`` of the sentences no cited passage
@@ -102,6 +127,8 @@ class Answer:
             no model was asked), "model declined" (the model said the passages don't answer)
             or "answer not in the articles" (the model's answer appears in no passage); "" when
             not abstaining.
+        as_of: the day the answer was given as of, and whether the caller chose it
+            (:class:`AsOf`); None only when nothing was searched (an empty question).
     """
 
     text: str
@@ -116,6 +143,7 @@ class Answer:
     complete: bool = True
     error: str | None = None
     abstain_reason: str = ""
+    as_of: AsOf | None = None
 
     @property
     def unsupported_sentences(self) -> tuple[str, ...]:

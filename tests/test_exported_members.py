@@ -14,6 +14,7 @@ def test_qa_all_is_exported_and_complete():
         "default_answerer",
         "set_default_answerer",
         "Answer",
+        "AsOf",
         "Citation",
         "Passage",
         "Mode",
@@ -32,10 +33,10 @@ def test_result_types_are_frozen():
     import dataclasses
 
     from qa.settings import QASettings
-    from qa.types import Answer, Citation, Mode, Passage
+    from qa.types import Answer, AsOf, Citation, Mode, Passage
     from ui.settings import WebSettings
 
-    for cls in (Answer, Citation, Passage, Mode, index.Settings, QASettings, WebSettings):
+    for cls in (Answer, AsOf, Citation, Passage, Mode, index.Settings, QASettings, WebSettings):
         assert dataclasses.is_dataclass(cls)
         assert cls.__dataclass_params__.frozen
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from ..types import Passage
 
@@ -90,18 +91,32 @@ def passage_block(number: int, passage: Passage, text: str | None = None) -> str
 YES_NO_HINT = "(Answer Yes or No on the first line.)"
 
 
-def user_message(question: str, blocks: Sequence[str], yes_no: bool = False) -> str:
+def as_of_line(day: date) -> str:
+    """The line telling the model the day it answers on, so that its "yesterday" or "last week"
+    means what the search meant (the passages carry their own dates)."""
+    return f"Today is {day.isoformat()} ({day.strftime('%A')})."
+
+
+def user_message(
+    question: str, blocks: Sequence[str], yes_no: bool = False, as_of: date | None = None
+) -> str:
     """The user turn: the passages, then the question, in the examples' layout.
+
+    The as-of line goes in this per-question turn, not in :data:`SYSTEM`, which stays fixed so
+    that a llama.cpp server keeps reusing its cached state.
 
     Args:
         question: the (standalone) question.
         blocks: :func:`passage_block` of each passage, in prompt order.
         yes_no: add :data:`YES_NO_HINT`: small models miss that "Between X and Y, was there
             ...?" is a yes/no question.
+        as_of: the day the question is answered as of (:func:`as_of_line` before the
+            question), or None.
     """
     joined = "\n".join(blocks)
     hint = f" {YES_NO_HINT}" if yes_no else ""
-    return f"Passages:\n{joined}\nQuestion: {question}{hint}\nAnswer:"
+    today = f"{as_of_line(as_of)}\n" if as_of else ""
+    return f"Passages:\n{joined}\n{today}Question: {question}{hint}\nAnswer:"
 
 
 def rewrite_message(history: Sequence[tuple[str, str]], question: str) -> str:

@@ -37,9 +37,10 @@ from index import Filters, IndexSnapshot, NewsIndex
 from index.store import DenseHit, StoredChunk
 from index.text import tokenize
 
+from ..as_of import cap_until, parse_as_of, reference_day
 from ..question.decompose import Clause, content_words
 from ..question.plan import QuestionPlan, plan_question
-from ..types import Passage
+from ..types import AsOf, Passage
 from .chunk_table import ChunkTable, TableCache
 from .feedback import expansion_terms
 from .focus import refocus, sort_by_sentence
@@ -122,6 +123,8 @@ class RetrievalResult:
         clauses: the clauses searched separately (empty when the question was searched whole).
         candidates: chunk ids of every passage any of the searches returned, in order of first
             appearance (the pool the top ``k`` was chosen from; for diagnosis).
+        as_of: the day the search was made as of (the caller's ``as_of``, else the newest
+            article's date), or None for a result made without it.
     """
 
     passages: list[Passage]
@@ -129,6 +132,7 @@ class RetrievalResult:
     plan: QuestionPlan
     clauses: tuple[Clause, ...] = ()
     candidates: tuple[str, ...] = ()
+    as_of: AsOf | None = None
 
 
 class Retriever:
@@ -173,12 +177,13 @@ class Retriever:
         """Publication date of the newest indexed article ("today" for dates without a year)."""
         return self.index.newest_date()
 
-    def plan(self, question: str) -> QuestionPlan:
-        """``question`` read once against the indexed outlets and the newest date
-        (:func:`qa.question.plan.plan_question`); :meth:`retrieve` takes it in place of the
-        question."""
+    def plan(self, question: str, as_of: date | None = None) -> QuestionPlan:
+        """``question`` read once against the indexed outlets and the reference date: ``as_of``,
+        else the newest article's date (:func:`qa.question.plan.plan_question`);
+        :meth:`retrieve` takes it in place of the question."""
         snapshot = self.index.snapshot()
-        return plan_question(question, list(snapshot.sources), snapshot.newest)
+        reference = reference_day(parse_as_of(as_of), snapshot.newest)
+        return plan_question(question, list(snapshot.sources), reference.day)
 
     def warm(self) -> None:
         """Load what the first search would (chunk table, BM25, catalogue), so it is not slow."""
@@ -194,34 +199,46 @@ class Retriever:
         until: date | None = None,
         sources: Sequence[str] | None = None,
         auto_filters: bool = True,
+        as_of: date | None = None,
     ) -> RetrievalResult:
         """Find the ``k`` passages that best answer ``question``.
 
         Args:
-            question: the question, or its plan (:meth:`plan`) when already made.
+            question: the question, or its plan (:meth:`plan`, made with the same ``as_of``)
+                when already made.
             k: number of passages.
             since: earliest publication date (inclusive).
             until: latest publication date (inclusive).
             sources: restrict to these outlets.
             auto_filters: apply a period the question itself states ("published in October
-                2023") when ``since`` and ``until`` are not given.
+                2023", "reported last week") when ``since`` and ``until`` are not given.
+            as_of: search only articles published on or before this day, and resolve the
+                question's relative dates against it (a date, a datetime or "YYYY-MM-DD";
+                default: the newest article's date, which keeps nothing out). It caps
+                ``until`` and the question's period (:mod:`qa.as_of`).
 
         Returns:
             A :class:`RetrievalResult`; ``passages`` is empty when nothing matches.
+
+        Raises:
+            TypeError, QuestionError: ``as_of`` is not a date (:func:`qa.as_of.parse_as_of`).
         """
         cfg = self.config
+        as_of_day = parse_as_of(as_of)
         # One generation for every search of this question, whatever an ingestion publishes.
         snapshot = self.index.snapshot()
         outlets = list(snapshot.sources)
+        reference = reference_day(as_of_day, snapshot.newest)
         plan = (
             question
             if isinstance(question, QuestionPlan)
-            else plan_question(question, outlets, snapshot.newest)
+            else plan_question(question, outlets, reference.day)
         )
         question = plan.question
         from_question = False
         if auto_filters and since is None and until is None and (plan.since or plan.until):
             since, until, from_question = plan.since, plan.until, True
+        until = cap_until(until, reference)
         chosen = tuple(sources) if sources else None
         filters = Filters(since=since, until=until, sources=chosen, from_question=from_question)
         search = _Search(self.index, snapshot, self._tables.get(snapshot.generation))
@@ -261,7 +278,7 @@ class Retriever:
             top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id in ids]
         passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
-        return RetrievalResult(passages, filters, plan, clauses, pool)
+        return RetrievalResult(passages, filters, plan, clauses, pool, reference)
 
     def _whole_question(
         self, search: _Search, question: str, plan: QuestionPlan, filters: Filters
