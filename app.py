@@ -168,6 +168,9 @@ def build_app(
                             until = gr.DateTime(
                                 label="To", include_time=False, type="string", elem_id="until"
                             )
+                            as_of = gr.DateTime(
+                                label="As of", include_time=False, type="string", elem_id="as-of"
+                            )
                             outlets = gr.Dropdown(
                                 choices=library.outlets(),
                                 value=None,
@@ -253,7 +256,7 @@ def build_app(
         writing: dict[str, Any] = {"concurrency_id": "writes", "concurrency_limit": 1}
         asking: dict[str, Any] = {
             "fn": chat.respond,
-            "inputs": [question, turns, since, until, outlets],
+            "inputs": [question, turns, since, until, outlets, as_of],
             "outputs": chat_outputs,
             **answering,
             **page_only,
@@ -264,13 +267,10 @@ def build_app(
         examples.ask_example(chat.example_event, None, question, queue=False, **page_only).then(
             **asking
         )
-        for control in (since, until, outlets):
-            control.change(
-                chat.filter_summary, [since, until, outlets], summary, queue=False, **page_only
-            )
-        clear.click(
-            lambda: (None, None, []), None, [since, until, outlets], queue=False, **page_only
-        )
+        filter_controls = [since, until, outlets, as_of]
+        for control in filter_controls:
+            control.change(chat.filter_summary, filter_controls, summary, queue=False, **page_only)
+        clear.click(lambda: (None, None, [], None), None, filter_controls, queue=False, **page_only)
         sources.show_article(chat.article_event, None, article, **page_only)
         table.show_article(chat.article_event, None, article, **page_only)
         table.delete_article(

@@ -423,6 +423,42 @@ def test_chat_callback_passes_filters_and_history_to_qa(sample_index):
     assert 'class="source-group active" data-turn="1"' in sources and 'data-turn="0"' in sources
 
 
+def test_chat_callback_answers_as_of_the_chosen_day_and_shows_it(sample_index):
+    answerer = RecordingAnswerer(sample_index)
+    chat = ChatController(answerer)
+    # The sample's one article is dated 1 May 2023: as of the day before, nothing is known.
+    *_, (conversation, sources, turns, _, _) = chat.respond(
+        LACHIN, [], None, None, None, "2023-04-30"
+    )
+    assert answerer.calls[-1][1]["as_of"] == date(2023, 4, 30)
+    assert turns[0].answer.abstained and 'class="card"' not in sources
+    assert "Searched articles up to 30 Apr 2023" in conversation
+    assert '<span class="as-of">as of 30 Apr 2023</span>' in conversation
+    # Empty: as of the newest article's date, which the answer names.
+    *_, (conversation, _, turns, _, _) = chat.respond(LACHIN, [], None, None, None, None)
+    assert answerer.calls[-1][1]["as_of"] is None and not turns[0].answer.abstained
+    assert '<span class="as-of">as of 1 May 2023 (the newest article)</span>' in conversation
+
+
+def test_chat_callback_refuses_a_bad_as_of_day_without_searching(sample_index):
+    answerer = RecordingAnswerer(sample_index)
+    chat = ChatController(answerer)
+    (view,) = chat.respond(LACHIN, [], None, None, None, "someday")
+    assert answerer.calls == [] and "The as-of date &#x27;someday&#x27; is not a date" in view[0]
+    (view,) = chat.respond(LACHIN, [], "2023-05-02", None, None, "2023-05-01")
+    assert answerer.calls == [] and "after &#x27;as of&#x27; (2023-05-01)" in view[0]
+
+
+def test_filter_summary_names_the_as_of_day_and_the_cap_it_puts_on_to(sample_index):
+    chat = ChatController(Answerer(sample_index))
+    assert chat.filter_summary(None, "2023-06-30", None, "2023-05-01") == (
+        '<p class="filter-summary">Next question searches articles up to 1 May 2023, '
+        "as of 1 May 2023.</p>"
+    )
+    assert "searches all articles." in chat.filter_summary(None, None, None, None)
+    assert 'role="alert"' in chat.filter_summary(None, None, None, "31 Feb 2023")
+
+
 def test_chat_callback_refuses_a_bad_date_without_searching(sample_index):
     answerer = RecordingAnswerer(sample_index)
     views = list(ChatController(answerer).respond(LACHIN, [], "the day after", None, None))

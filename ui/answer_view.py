@@ -5,7 +5,8 @@ Markers become ``<button class="cite" data-turn data-n>`` elements; a small scri
 unsupported by their cited passages (``Answer.unsupported``, offsets into the text) are wrapped in
 ``<span class="unsupported">`` with a visible label, so a reader sees which claims to doubt. An
 abstention is said plainly, with what the search covered; the nearest coverage appears as cards in
-the sources column.
+the sources column. A complete answer's last line says what was searched, the day it is as of
+(``Answer.as_of``: the "As of" box, or the newest article's date) and how it was written.
 
 A real short answer (``Answer.short_answer``: "Google", "41 million crowns") heads the bubble in
 bold, above the cited text, so the reader gets the answer at a glance and the sentences as its
@@ -175,8 +176,11 @@ def render_answer(answer: Answer, turn: int) -> str:
     if answer.complete:
         searched = answer.filters.describe()
         origin = " (filter taken from your question)" if answer.filters.from_question else ""
+        as_of = (
+            f'<span class="as-of">{esc(answer.as_of.describe())}</span> · ' if answer.as_of else ""
+        )
         parts.append(
-            f'<p class="answer-meta">Searched {esc(searched)}{esc(origin)} · '
+            f'<p class="answer-meta">Searched {esc(searched)}{esc(origin)} · {as_of}'
             f"{esc(mode_label(answer.mode))}</p>"
         )
         if answer.unsupported:

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import gradio as gr
 
 from index import NewsqaError
-from qa import Answerer, QuestionError
+from qa import Answerer, AsOf, QuestionError
+from qa.as_of import cap_until
 
 from .answer_view import render_conversation
 from .cards import parse_marks, render_article, render_missing_article, render_sources
 from .conversation import Turn, history
 from .html import esc
-from .inputs import FilterInputError, parse_filters
+from .inputs import FilterInputError, parse_as_of, parse_filters
 from .status import render_banner
 
 #: What :meth:`ChatController.respond` yields: conversation HTML, sources HTML, the new
@@ -91,6 +93,7 @@ class ChatController:
         since: object = None,
         until: object = None,
         sources: Sequence[str] | str | None = None,
+        as_of: object = None,
     ) -> Iterator[ChatView]:
         """Answer ``question``, yielding the page as the answer streams in.
 
@@ -100,6 +103,7 @@ class ChatController:
             since: the "from" date box.
             until: the "to" date box.
             sources: the outlets chosen.
+            as_of: the "as of" date box (empty: the newest article's date).
 
         Yields:
             Conversation HTML, sources HTML, the new transcript, the question box value ("" once,
@@ -112,6 +116,7 @@ class ChatController:
             return
         try:
             choice = parse_filters(since, until, sources)
+            day = parse_as_of(as_of, since)
         except FilterInputError as exc:
             turns.append(Turn(short_echo(question), notice=str(exc)))
             yield self.view(turns, "")
@@ -126,6 +131,7 @@ class ChatController:
                 until=choice.until,
                 sources=choice.sources,
                 history=past,
+                as_of=day,
             )
         except QuestionError as exc:
             yield self.view(turns, notice=str(exc))
@@ -191,14 +197,27 @@ class ChatController:
         )
 
     def filter_summary(
-        self, since: object, until: object, sources: Sequence[str] | str | None
+        self,
+        since: object,
+        until: object,
+        sources: Sequence[str] | str | None,
+        as_of: object = None,
     ) -> str:
         """The line under the filters saying what the next question will search."""
         try:
             choice = parse_filters(since, until, sources)
+            day = parse_as_of(as_of, since)
         except FilterInputError as exc:
             return f'<p class="filter-summary" role="alert">{esc(exc)}</p>'
-        return f'<p class="filter-summary">Next question searches {esc(choice.describe())}.</p>'
+        if day is None:
+            return f'<p class="filter-summary">Next question searches {esc(choice.describe())}.</p>'
+        reference = AsOf(day, given=True)
+        # What qa will search: nothing published after the as-of day.
+        searched = replace(choice, until=cap_until(choice.until, reference))
+        return (
+            f'<p class="filter-summary">Next question searches {esc(searched.describe())}, '
+            f"{esc(reference.describe())}.</p>"
+        )
 
     @staticmethod
     def example_event(evt: gr.EventData) -> str:

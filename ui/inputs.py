@@ -41,6 +41,28 @@ def parse_day(value: object, label: str) -> date | None:
     return day
 
 
+def parse_as_of(value: object, since: object = None) -> date | None:
+    """The "As of" box: answer as of this day (empty: the newest article's date).
+
+    Args:
+        value: the box's value.
+        since: the "from" box, which must not be later.
+
+    Returns:
+        The date, or None when the box is empty.
+
+    Raises:
+        FilterInputError: the value is not a date, or it is before the "from" date.
+    """
+    day = parse_day(value, "as-of")
+    start = parse_day(since, "from")
+    if day and start and start > day:
+        raise FilterInputError(
+            f"Nothing to search: 'from' ({start.isoformat()}) is after 'as of' ({day.isoformat()})."
+        )
+    return day
+
+
 def parse_filters(since: object, until: object, sources: Sequence[str] | str | None) -> Filters:
     """The filter controls' values as :class:`qa.Filters` for the next question.
 
