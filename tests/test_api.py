@@ -57,6 +57,7 @@ def test_answer_to_dict_is_plain_json_with_sources_and_offsets():
         "from_question": True,
     }
     assert data["unsupported"] == [[30, 51]]
+    assert data["as_of"] is None
     assert data["citations"] == [
         {
             "number": 1,
@@ -125,6 +126,10 @@ def test_endpoint_refuses_bad_input_before_searching(sample_index, monkeypatch):
         endpoint.answer(LACHIN, since="yesterday")
     with pytest.raises(APIInputError, match=r"^since \(2023-05-01\) is after until"):
         endpoint.answer(LACHIN, since="2023-05-01", until="2023-04-01")
+    with pytest.raises(APIInputError, match=r"^as_of: 'last week' is not a date"):
+        endpoint.answer(LACHIN, as_of="last week")
+    with pytest.raises(APIInputError, match=r"^since \(2023-05-01\) is after as_of"):
+        endpoint.answer(LACHIN, since="2023-05-01", as_of="2023-04-30")
     with pytest.raises(QuestionError, match="the limit is 2,000"):
         endpoint.answer("x" * 20_000)
 
@@ -135,6 +140,17 @@ def test_endpoint_passes_the_filters_to_qa(sample_index):
     )
     assert answer.abstained and answer.filters.since == date(2023, 6, 1)
     assert answer.filters.until is None
+
+
+def test_endpoint_answers_as_of_a_day_and_says_which(sample_index):
+    endpoint = AskEndpoint(Answerer(sample_index))
+    # The sample's one article is dated 2023-05-01: as of the day before, nothing is known.
+    before = answer_to_dict(endpoint.answer(LACHIN, as_of="2023-04-30"))
+    assert before["abstained"] and before["filters"]["until"] == "2023-04-30"
+    assert before["as_of"] == {"date": "2023-04-30", "given": True}
+    default = answer_to_dict(endpoint.answer(LACHIN, as_of=""))
+    assert not default["abstained"] and default["filters"]["until"] is None
+    assert default["as_of"] == {"date": "2023-05-01", "given": False}
 
 
 # ---- over HTTP, with the Gradio client -----------------------------------------------------
@@ -154,7 +170,7 @@ def test_view_api_lists_only_ask(client):
     assert list(info["named_endpoints"]) == ["/ask"]
     assert info["unnamed_endpoints"] == {}
     names = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
-    assert names == ["question", "since", "until", "sources"]
+    assert names == ["question", "since", "until", "sources", "as_of"]
 
 
 def test_ask_returns_the_answer_as_data_with_a_verbatim_citation(client, sample_index):
@@ -167,6 +183,7 @@ def test_ask_returns_the_answer_as_data_with_a_verbatim_citation(client, sample_
         "sources": None,
         "from_question": False,
     }
+    assert data["as_of"] == {"date": "2023-05-01", "given": False}
     assert data["mode"] == "extractive" and data["citations"]
     citation = data["citations"][0]
     assert citation["number"] == 1 and citation["published"] == "2023-05-01"
@@ -191,5 +208,7 @@ def test_ask_applies_filters_and_refuses_a_bad_date_by_name(client):
     assert data["filters"]["since"] == "2023-06-01"
     with pytest.raises(AppError, match="since: '2023-13-01' is not a date"):
         client.predict(question=LACHIN, since="2023-13-01", api_name="/ask")
+    earlier = client.predict(question=LACHIN, as_of="2023-04-30", api_name="/ask")
+    assert earlier["abstained"] and earlier["as_of"] == {"date": "2023-04-30", "given": True}
     with pytest.raises(AppError, match="the limit is 2,000"):
         client.predict(question="x" * 20_000, api_name="/ask")

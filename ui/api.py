@@ -28,9 +28,12 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 API_DESCRIPTION = (
     "Answer a question from the indexed news articles. Inputs: question; since and until as "
-    "YYYY-MM-DD dates or empty; sources, a list of outlet names (empty: all). Returns the answer "
-    "as a dict: text with [n] markers, short_answer, abstained, filters, mode and citations (each "
-    "with title, source, published, url and the verbatim passage text with its offsets)."
+    "YYYY-MM-DD dates or empty; sources, a list of outlet names (empty: all); as_of, a "
+    "YYYY-MM-DD date to answer as of (only articles published by then; relative dates in the "
+    "question read against it) or empty for the newest article's date. Returns the answer "
+    "as a dict: text with [n] markers, short_answer, abstained, filters, as_of, mode and "
+    "citations (each with title, source, published, url and the verbatim passage text with its "
+    "offsets)."
 )
 
 
@@ -114,8 +117,10 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     Returns:
         ``question`` (as searched), ``text`` (with ``[n]`` markers), ``short_answer``,
         ``abstained``, ``abstain_reason``, ``filters`` (``since``, ``until``, ``sources``,
-        ``from_question``), ``mode`` ("extractive" or "llm:<model>"), ``unsupported`` (the
-        ``[start, end]`` spans of ``text`` that no cited passage backs),
+        ``from_question``), ``as_of`` (``date``, "YYYY-MM-DD", and ``given``, False when it is
+        the newest article's date; None when nothing was searched), ``mode`` ("extractive" or
+        "llm:<model>"), ``unsupported`` (the ``[start, end]`` spans of ``text`` that no cited
+        passage backs),
         ``error`` (why an LLM answer fell back, or None), ``citations`` (each
         :func:`passage_to_dict` plus ``number`` and ``highlights``, the ``[start, end]`` spans
         of the supporting sentences inside ``text``) and ``nearest`` (when abstaining, the
@@ -134,6 +139,11 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             "sources": list(filters.sources) if filters.sources else None,
             "from_question": filters.from_question,
         },
+        "as_of": (
+            {"date": answer.as_of.day.isoformat(), "given": answer.as_of.given}
+            if answer.as_of
+            else None
+        ),
         "mode": str(answer.mode),
         "unsupported": [[start, end] for start, end in answer.unsupported],
         "error": answer.error,
@@ -165,6 +175,7 @@ class AskEndpoint:
         since: str | None = None,
         until: str | None = None,
         sources: list[str] | None = None,
+        as_of: str | None = None,
     ) -> Answer:
         """Check the inputs and answer (no Gradio involved: the testable part of :meth:`ask`).
 
@@ -183,7 +194,15 @@ class AskEndpoint:
                 f"since ({start.isoformat()}) is after until ({end.isoformat()}): "
                 "no day is in that range"
             )
-        return self.answerer.ask(question, since=start, until=end, sources=parse_sources(sources))
+        day = parse_iso_day(as_of, "as_of")
+        if start and day and start > day:
+            raise APIInputError(
+                f"since ({start.isoformat()}) is after as_of ({day.isoformat()}): "
+                "no article is that old and that new"
+            )
+        return self.answerer.ask(
+            question, since=start, until=end, sources=parse_sources(sources), as_of=day
+        )
 
     def ask(
         self,
@@ -191,6 +210,7 @@ class AskEndpoint:
         since: str | None = None,
         until: str | None = None,
         sources: list[str] | None = None,
+        as_of: str | None = None,
     ) -> dict[str, Any]:
         """Answer ``question`` from the indexed articles, as data.
 
@@ -199,6 +219,7 @@ class AskEndpoint:
             since: earliest publication date, "YYYY-MM-DD", or empty.
             until: latest publication date, "YYYY-MM-DD", or empty.
             sources: outlet names to search (empty: all).
+            as_of: answer as of this day, "YYYY-MM-DD", or empty (the newest article's date).
 
         Returns:
             :func:`answer_to_dict` of the answer.
@@ -207,6 +228,6 @@ class AskEndpoint:
             gradio.Error: an input was refused or the index failed; the message says why.
         """
         try:
-            return answer_to_dict(self.answer(question, since, until, sources))
+            return answer_to_dict(self.answer(question, since, until, sources, as_of))
         except (APIInputError, NewsqaError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
