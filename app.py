@@ -171,6 +171,8 @@ def build_app(
                             as_of = gr.DateTime(
                                 label="As of", include_time=False, type="string", elem_id="as-of"
                             )
+                        # Three date boxes leave no room for the outlets in the same row.
+                        with gr.Row():
                             outlets = gr.Dropdown(
                                 choices=library.outlets(),
                                 value=None,

@@ -320,6 +320,20 @@ def test_date_filter_that_excludes_the_article_gives_an_abstention(page):
     expect(page.locator("#sources .source-group.active .card:not(.nearest)")).to_have_count(0)
 
 
+def test_an_as_of_day_before_the_article_gives_an_abstention_that_names_the_day(page):
+    from playwright.sync_api import expect
+
+    as_of = page.locator("#as-of input")
+    as_of.fill("2023-04-30")
+    as_of.press("Enter")
+    expect(page.locator("#filter-summary")).to_contain_text("as of 30 Apr 2023")
+    ask(page, LACHIN)
+    turn = page.locator("#conversation .turn").last
+    expect(turn.locator(".bubble.answer.abstained")).to_be_visible()
+    expect(turn.locator(".answer-meta .as-of")).to_have_text("as of 30 Apr 2023")
+    expect(turn.locator("button.cite")).to_have_count(0)
+
+
 def test_uploaded_article_is_listed_searchable_and_answerable(page, tmp_path):
     from playwright.sync_api import expect
 
