@@ -6,7 +6,8 @@ them as arguments, so a test or a user swaps either without patching anything;
 ``stream`` share one path:
 
 1. rewrite a follow-up to stand alone (:mod:`qa.question.rewrite`);
-2. retrieve passages, split them into sentences and score those against the question once
+2. retrieve passages (published by the as-of day, relative dates read against it:
+   :mod:`qa.as_of`), split them into sentences and score those against the question once
    (:mod:`qa.answer.sentences`, :mod:`qa.answer.extractive`);
 3. gate on evidence: when no sentence is close enough to the question, abstain without calling
    any model, so nothing can come from general knowledge;
@@ -18,6 +19,8 @@ them as arguments, so a test or a user swaps either without patching anything;
    verification, renumbered by first use (the same numbers as while streaming unless a marker
    moved); the sentences of claims nothing supports are listed, as offsets into the answer text,
    in ``Answer.unsupported`` for the UI to flag.
+
+Every answer, partial or final, carries the day it is as of (``Answer.as_of``).
 
 A failure of the LLM endpoint falls back to the extractive answer and says so in
 ``Answer.error``, so the user always gets cited evidence or an honest abstention.
