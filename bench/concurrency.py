@@ -134,9 +134,9 @@ class Pass:
 
 def ask(tab: PageSession, question: str) -> EventRun:
     """One question in a new chat in the Ask tab (inputs: question, transcript, since, until,
-    outlets): a new session each time, so no question is read as a follow-up of the last."""
+    outlets, as of): a new session each time, so no question is read as a follow-up of the last."""
     tab.reload()
-    return tab.run("question", "submit", [question, None, None, None, []])
+    return tab.run("question", "submit", [question, None, None, None, [], None])
 
 
 def complete(run: EventRun) -> bool:

@@ -119,9 +119,10 @@ def serving(answerer: Answerer, questions_at_once: int) -> Iterator[str]:
 
 
 def ask_page(url: str, question: str):
-    """One user asking in the Ask tab (inputs: question, transcript, since, until, outlets)."""
+    """One user asking in the Ask tab (inputs: question, transcript, since, until, outlets,
+    as of)."""
     with PageSession(url, timeout=WAIT_S) as tab:
-        return tab.run("question", "submit", [question, None, None, None, []])
+        return tab.run("question", "submit", [question, None, None, None, [], None])
 
 
 def answer_started(outputs) -> bool:
