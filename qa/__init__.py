@@ -32,7 +32,7 @@ from index.filters import Filters
 from .answer.llm import LLMError
 from .answerer import Answerer
 from .settings import QASettings
-from .types import Answer, Citation, Mode, Passage
+from .types import Answer, Citation, Conflict, ConflictSide, Mode, Passage, Report
 
 if TYPE_CHECKING:
     from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
@@ -42,6 +42,8 @@ __all__ = [
     "Answerer",
     "Citation",
     "ConfigError",
+    "Conflict",
+    "ConflictSide",
     "Filters",
     "IndexMismatchError",
     "LLMError",
@@ -53,6 +55,7 @@ __all__ = [
     "Passage",
     "QASettings",
     "QuestionError",
+    "Report",
     "StoreError",
     "ask",
     "default_answerer",

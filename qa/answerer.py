@@ -36,6 +36,7 @@ from index.text import tokenize
 from .answer import prompts
 from .answer.citations import CitationBuilder, MarkerRenumberer, normalise_markers
 from .answer.context import build_context
+from .answer.crosscheck import CrossCheckConfig, cross_check
 from .answer.extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSentence, abstain
 from .answer.llm import Chat, ChatModel, LLMError
 from .answer.reply import is_yes_no_question, parse_reply
@@ -62,6 +63,9 @@ class Answerer:
         extractive: thresholds of the extractive answerer and the evidence gate (default:
             ``ExtractiveConfig()``).
         verify: thresholds of citation verification (default: ``VerifyConfig()``).
+        crosscheck: how cited statements are checked against the other articles searched, for
+            corroboration and conflicts (default: ``CrossCheckConfig()``; ``enabled=False``
+            turns it off).
     """
 
     def __init__(
@@ -73,6 +77,7 @@ class Answerer:
         settings: QASettings | None = None,
         extractive: ExtractiveConfig | None = None,
         verify: VerifyConfig | None = None,
+        crosscheck: CrossCheckConfig | None = None,
     ) -> None:
         self.index = index
         self.settings = settings or QASettings()
@@ -80,6 +85,7 @@ class Answerer:
         self.chat_model = chat_model
         self.extractive = ExtractiveAnswerer(index.embedder, extractive or ExtractiveConfig())
         self.verifier = CitationVerifier(verify or VerifyConfig())
+        self.crosscheck = crosscheck or CrossCheckConfig()
 
     @classmethod
     def from_settings(
@@ -273,12 +279,24 @@ class Answerer:
         )
         if self.chat_model is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.
-            yield replace(extractive, mode=self.mode)
+            yield replace(self._cross_checked(extractive, passages, filters), mode=self.mode)
             return
         try:
             yield from self._llm_answer(standalone, table, scored, filters)
         except LLMError as exc:
-            yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
+            fallback = self._cross_checked(extractive, passages, filters)
+            yield replace(fallback, error=f"{exc}; showing the extractive answer instead")
+
+    def _cross_checked(
+        self, answer: Answer, passages: Sequence[Passage], filters: Filters
+    ) -> Answer:
+        """``answer`` with its corroboration and conflicts (:mod:`qa.answer.crosscheck`),
+        looking further within the same filters."""
+
+        def search(text: str, k: int) -> list[Passage]:
+            return self.retriever.search_words(text, k, filters)
+
+        return cross_check(answer, passages, search, self.crosscheck)
 
     def _llm_answer(
         self,
@@ -311,7 +329,8 @@ class Answerer:
                     question=question,
                     complete=False,
                 )
-        yield self._finish(question, raw, table, shown, filters)
+        final = self._finish(question, raw, table, shown, filters)
+        yield self._cross_checked(final, table.passages, filters)
 
     def _finish(
         self,

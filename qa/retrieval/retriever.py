@@ -263,6 +263,30 @@ class Retriever:
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
         return RetrievalResult(passages, filters, plan, clauses, pool)
 
+    def search_words(self, text: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        """The ``k`` passages that BM25 ranks best for ``text``, within ``filters``: one lexical
+        search, no plan, no fusion (about as fast as retrieval's cheapest list). The
+        cross-check (:mod:`qa.answer.crosscheck`) looks up a cited sentence's other reports
+        with it.
+
+        Args:
+            text: the words to search by (a sentence).
+            k: number of passages.
+            filters: date and outlet restrictions (default: none).
+
+        Returns:
+            The passages, best first.
+        """
+        snapshot = self.index.snapshot()
+        search = _Search(self.index, snapshot, self._tables.get(snapshot.generation))
+        hits = search.lexical(text, k, filters or Filters())
+        search.fetch({chunk_id for chunk_id, _ in hits})
+        return [
+            to_passage(search.chunk(chunk_id), score)
+            for chunk_id, score in hits
+            if search.article_of(chunk_id) is not None
+        ]
+
     def _whole_question(
         self, search: _Search, question: str, plan: QuestionPlan, filters: Filters
     ) -> Ranked:
