@@ -17,7 +17,11 @@ them as arguments, so a test or a user swaps either without patching anything;
    every marker (:mod:`qa.answer.verify`). The final answer cites only passages that survived
    verification, renumbered by first use (the same numbers as while streaming unless a marker
    moved); the sentences of claims nothing supports are listed, as offsets into the answer text,
-   in ``Answer.unsupported`` for the UI to flag.
+   in ``Answer.unsupported`` for the UI to flag;
+6. cross-check the final answer's cited statements against the other articles searched
+   (:mod:`qa.answer.crosscheck`): each citation gets the other outlets reporting the same
+   (``Citation.corroborated_by``), and a different figure, date or speaker for the same thing
+   elsewhere is stated at the end of the text, both sides cited (``Answer.conflicts``).
 
 A failure of the LLM endpoint falls back to the extractive answer and says so in
 ``Answer.error``, so the user always gets cited evidence or an honest abstention.
