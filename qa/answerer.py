@@ -47,7 +47,7 @@ from .answer.reply import is_yes_no_question, parse_reply
 from .answer.sentences import SentenceTable
 from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
 from .question.rewrite import History, rewrite_question
-from .retrieval.retriever import Retriever
+from .retrieval.retriever import RetrievalResult, Retriever
 from .settings import QASettings
 from .types import Answer, Mode, Passage
 
@@ -283,33 +283,32 @@ class Answerer:
         )
         if self.chat_model is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.
-            yield replace(self._cross_checked(extractive, passages, filters), mode=self.mode)
+            yield replace(self._cross_checked(extractive, result), mode=self.mode)
             return
         try:
-            yield from self._llm_answer(standalone, table, scored, filters)
+            yield from self._llm_answer(standalone, table, scored, result)
         except LLMError as exc:
-            fallback = self._cross_checked(extractive, passages, filters)
+            fallback = self._cross_checked(extractive, result)
             yield replace(fallback, error=f"{exc}; showing the extractive answer instead")
 
-    def _cross_checked(
-        self, answer: Answer, passages: Sequence[Passage], filters: Filters
-    ) -> Answer:
+    def _cross_checked(self, answer: Answer, result: RetrievalResult) -> Answer:
         """``answer`` with its corroboration and conflicts (:mod:`qa.answer.crosscheck`),
-        looking further within the same filters."""
+        looking further within the question's filters and generation of the index."""
 
         def search(text: str, k: int) -> list[Passage]:
-            return self.retriever.search_words(text, k, filters)
+            return self.retriever.search_words(text, k, result.filters, result.snapshot)
 
-        return cross_check(answer, passages, search, self.crosscheck)
+        return cross_check(answer, result.passages, search, self.crosscheck)
 
     def _llm_answer(
         self,
         question: str,
         table: SentenceTable,
         scored: list[ScoredSentence],
-        filters: Filters,
+        result: RetrievalResult,
     ) -> Iterator[Answer]:
         assert self.chat_model is not None
+        filters = result.filters
         context = build_context(table, scored, self.chat_model.context_tokens)
         shown = [c.passage_index for c in context]
         blocks = [
@@ -334,7 +333,7 @@ class Answerer:
                     complete=False,
                 )
         final = self._finish(question, raw, table, shown, filters)
-        yield self._cross_checked(final, table.passages, filters)
+        yield self._cross_checked(final, result)
 
     def _finish(
         self,

@@ -7,17 +7,21 @@ how much of the statement's wording the other holds. :class:`ClaimConfig` turns 
 comparison into the two verdicts :mod:`qa.answer.crosscheck` needs:
 
 * **same claim** (:meth:`ClaimConfig.same_claim`): the other sentence holds most of the
-  statement's words, the names it mentions, and every figure and date it states, with no value
-  the other way. Sharing the topic is not enough: "the toll rose to 30,000" and "the toll rose
-  to 25,000" share every word and are not the same claim.
+  statement's words and the names it mentions (or, a shorter report of a long statement, the
+  statement holds most of the other's words and names), and every figure and date the statement
+  states, with no value the other way. Sharing the topic is not enough: "the toll rose to
+  30,000" and "the toll rose to 25,000" share every word and are not the same claim.
 * **disagreement** (:meth:`ClaimConfig.disagrees`): the two are worded alike (the words around
   the values), mention the same names, and one of the statement's values meets, in the same
   place of the other sentence, a value of the same kind and unit that cannot be true with it.
 
 Why values are lined up by their neighbours: a value is "about" the words next to it. Each
 value has a window of the content words around it (four each side); two values of one kind are
-lined up when their windows mostly hold the same words. Then the two closest words on each side
-must not have been swapped for others: "30,000 people were killed" and "25,000 people were
+lined up by how alike their windows are and whether their nearest word on each side is the same
+("larger at 7.4 inches, compared with the original 7-inch screen": both sizes share a window,
+not a neighbour). A value agreeing with one lined up as well as the best is found, even when
+another is lined up too ("rose from 2,600 to 3,100" holds 3,100). The two closest words on each
+side must not have been swapped for others: "30,000 people were killed" and "25,000 people were
 injured" hold the same frame except for the word that says *what* was counted, and are not
 a disagreement, while "30,000 were killed in the raid" and "25,000 were killed in the raid on
 Tuesday" are. This misses paraphrases ("died" for "killed") on purpose: a false alarm costs

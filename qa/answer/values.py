@@ -274,9 +274,16 @@ def _interval(match: re.Match[str]) -> tuple[float, float]:
         )
     hedge = (groups.get("hedge") or "").lower().replace("\n", " ")
     hedge = " ".join(hedge.split())
-    if hedge in ("about", "around", "roughly", "approximately", "some", "close to", "estimated"):
-        low, high = low * 0.9, high * 1.1
-    elif hedge in ("an estimated",):
+    if hedge in (
+        "about",
+        "around",
+        "roughly",
+        "approximately",
+        "some",
+        "close to",
+        "estimated",
+        "an estimated",
+    ):
         low, high = low * 0.9, high * 1.1
     elif hedge in ("nearly", "almost", "just under"):
         low = low * 0.9
@@ -351,8 +358,9 @@ def _numeric(kind: str, sentence: str, match: re.Match[str], unit: str) -> Value
     if match.groupdict().get("code") and match.start("code") < start:
         start = match.start("code")
     hedge_start = match.start("hedge") if match.groupdict().get("hedge") else start
-    if _RANGE_START.search(sentence[:hedge_start]):
-        hedge_start = _RANGE_START.search(sentence[:hedge_start]).start()
+    between = _RANGE_START.search(sentence[:hedge_start])
+    if between:
+        hedge_start = between.start()  # the range's text, for the answer to quote
     end = match.end()
     return Value(kind, sentence[hedge_start:end].strip(), hedge_start, end, low, high, unit)
 

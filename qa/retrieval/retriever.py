@@ -28,7 +28,7 @@ list filters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -122,6 +122,8 @@ class RetrievalResult:
         clauses: the clauses searched separately (empty when the question was searched whole).
         candidates: chunk ids of every passage any of the searches returned, in order of first
             appearance (the pool the top ``k`` was chosen from; for diagnosis).
+        snapshot: the generation of the index the searches read; later searches for the same
+            question (:meth:`Retriever.search_words`) read it too.
     """
 
     passages: list[Passage]
@@ -129,6 +131,7 @@ class RetrievalResult:
     plan: QuestionPlan
     clauses: tuple[Clause, ...] = ()
     candidates: tuple[str, ...] = ()
+    snapshot: IndexSnapshot | None = field(default=None, compare=False, repr=False)
 
 
 class Retriever:
@@ -261,9 +264,15 @@ class Retriever:
             top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id in ids]
         passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
-        return RetrievalResult(passages, filters, plan, clauses, pool)
+        return RetrievalResult(passages, filters, plan, clauses, pool, snapshot)
 
-    def search_words(self, text: str, k: int, filters: Filters | None = None) -> list[Passage]:
+    def search_words(
+        self,
+        text: str,
+        k: int,
+        filters: Filters | None = None,
+        snapshot: IndexSnapshot | None = None,
+    ) -> list[Passage]:
         """The ``k`` passages that BM25 ranks best for ``text``, within ``filters``: one lexical
         search, no plan, no fusion (about as fast as retrieval's cheapest list). The
         cross-check (:mod:`qa.answer.crosscheck`) looks up a cited sentence's other reports
@@ -273,11 +282,13 @@ class Retriever:
             text: the words to search by (a sentence).
             k: number of passages.
             filters: date and outlet restrictions (default: none).
+            snapshot: the generation to read (a question's :attr:`RetrievalResult.snapshot`, so
+                that one question reads one generation); default: the newest.
 
         Returns:
             The passages, best first.
         """
-        snapshot = self.index.snapshot()
+        snapshot = snapshot or self.index.snapshot()
         search = _Search(self.index, snapshot, self._tables.get(snapshot.generation))
         hits = search.lexical(text, k, filters or Filters())
         search.fetch({chunk_id for chunk_id, _ in hits})
