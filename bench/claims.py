@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -307,7 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(markdown)
     if not args.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        meta = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "data": str(args.data)}
+        meta = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data": os.path.relpath(args.data.resolve(), ROOT),
+            "corpus": os.path.relpath(args.corpus.resolve(), ROOT),
+        }
         (RESULTS / f"{args.name}.md").write_text(
             f"# Corroboration and conflicts\n\n`python -m bench.claims`\n\n{markdown}\n",
             encoding="utf-8",
