@@ -36,6 +36,7 @@ __all__ = [
     "count_tokens",
     "load_bm25s",
     "sentence_spans",
+    "stem",
     "token_encoder",
     "tokenize",
 ]
@@ -139,6 +140,18 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return load_bm25s().tokenize(
         texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
+
+
+def stem(words: list[str]) -> list[str]:
+    """``words`` Snowball-stemmed as :func:`tokenize` stems them (no lower-casing, no stop words).
+
+    Args:
+        words: lower-cased words.
+
+    Returns:
+        Their stems, in order.
+    """
+    return _stemmer().stemWords(words)
 
 
 # ---- stop words ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from index.filters import Filters
 from .answer.llm import LLMError
 from .answerer import Answerer
 from .settings import QASettings
-from .types import Answer, AsOf, Citation, Mode, Passage
+from .types import Answer, AsOf, Citation, Conflict, ConflictSide, Mode, Passage, Report
 
 if TYPE_CHECKING:
     from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
@@ -43,6 +43,8 @@ __all__ = [
     "AsOf",
     "Citation",
     "ConfigError",
+    "Conflict",
+    "ConflictSide",
     "Filters",
     "IndexMismatchError",
     "LLMError",
@@ -54,6 +56,7 @@ __all__ = [
     "Passage",
     "QASettings",
     "QuestionError",
+    "Report",
     "StoreError",
     "ask",
     "default_answerer",

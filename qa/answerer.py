@@ -18,7 +18,11 @@ them as arguments, so a test or a user swaps either without patching anything;
    every marker (:mod:`qa.answer.verify`). The final answer cites only passages that survived
    verification, renumbered by first use (the same numbers as while streaming unless a marker
    moved); the sentences of claims nothing supports are listed, as offsets into the answer text,
-   in ``Answer.unsupported`` for the UI to flag.
+   in ``Answer.unsupported`` for the UI to flag;
+6. cross-check the final answer's cited statements against the other articles searched
+   (:mod:`qa.answer.crosscheck`): each citation gets the other outlets reporting the same
+   (``Citation.corroborated_by``), and a different figure, date or speaker for the same thing
+   elsewhere is stated at the end of the text, both sides cited (``Answer.conflicts``).
 
 Every answer, partial or final, carries the day it is as of (``Answer.as_of``).
 
@@ -39,6 +43,7 @@ from index.text import tokenize
 from .answer import prompts
 from .answer.citations import CitationBuilder, MarkerRenumberer, normalise_markers
 from .answer.context import build_context
+from .answer.crosscheck import CrossCheckConfig, cross_check
 from .answer.extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSentence, abstain
 from .answer.llm import Chat, ChatModel, LLMError
 from .answer.reply import is_yes_no_question, parse_reply
@@ -48,7 +53,7 @@ from .as_of import parse_as_of
 from .question.rewrite import History, rewrite_question
 from .retrieval.retriever import RetrievalResult, Retriever
 from .settings import QASettings
-from .types import Answer, AsOf, Mode, Passage
+from .types import Answer, Mode, Passage
 
 
 class Answerer:
@@ -66,6 +71,9 @@ class Answerer:
         extractive: thresholds of the extractive answerer and the evidence gate (default:
             ``ExtractiveConfig()``).
         verify: thresholds of citation verification (default: ``VerifyConfig()``).
+        crosscheck: how cited statements are checked against the other articles searched, for
+            corroboration and conflicts (default: ``CrossCheckConfig()``; ``enabled=False``
+            turns it off).
     """
 
     def __init__(
@@ -77,6 +85,7 @@ class Answerer:
         settings: QASettings | None = None,
         extractive: ExtractiveConfig | None = None,
         verify: VerifyConfig | None = None,
+        crosscheck: CrossCheckConfig | None = None,
     ) -> None:
         self.index = index
         self.settings = settings or QASettings()
@@ -84,6 +93,7 @@ class Answerer:
         self.chat_model = chat_model
         self.extractive = ExtractiveAnswerer(index.embedder, extractive or ExtractiveConfig())
         self.verifier = CitationVerifier(verify or VerifyConfig())
+        self.crosscheck = crosscheck or CrossCheckConfig()
 
     @classmethod
     def from_settings(
@@ -313,22 +323,32 @@ class Answerer:
         )
         if self.chat_model is None or extractive.abstained:
             # Weak evidence: no model call, so no chance of an answer from general knowledge.
-            yield replace(extractive, mode=self.mode)
+            yield replace(self._cross_checked(extractive, result), mode=self.mode)
             return
         try:
-            yield from self._llm_answer(standalone, table, scored, filters, result.as_of)
+            yield from self._llm_answer(standalone, table, scored, result)
         except LLMError as exc:
-            yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
+            fallback = self._cross_checked(extractive, result)
+            yield replace(fallback, error=f"{exc}; showing the extractive answer instead")
+
+    def _cross_checked(self, answer: Answer, result: RetrievalResult) -> Answer:
+        """``answer`` with its corroboration and conflicts (:mod:`qa.answer.crosscheck`),
+        looking further within the question's filters and generation of the index."""
+
+        def search(text: str, k: int) -> list[Passage]:
+            return self.retriever.search_words(text, k, result.filters, result.snapshot)
+
+        return cross_check(answer, result.passages, search, self.crosscheck)
 
     def _llm_answer(
         self,
         question: str,
         table: SentenceTable,
         scored: list[ScoredSentence],
-        filters: Filters,
-        as_of: AsOf | None,
+        result: RetrievalResult,
     ) -> Iterator[Answer]:
         assert self.chat_model is not None
+        filters = result.filters
         context = build_context(table, scored, self.chat_model.context_tokens)
         shown = [c.passage_index for c in context]
         blocks = [
@@ -342,7 +362,7 @@ class Answerer:
             question,
             blocks,
             yes_no=is_yes_no_question(question),
-            as_of=as_of.day if as_of else None,
+            as_of=result.as_of.day if result.as_of else None,
         )
         for piece in self.chat_model.stream(prompts.SYSTEM, user):
             raw += piece
@@ -357,7 +377,8 @@ class Answerer:
                     question=question,
                     complete=False,
                 )
-        yield self._finish(question, raw, table, shown, filters)
+        final = self._finish(question, raw, table, shown, filters)
+        yield self._cross_checked(final, result)
 
     def _finish(
         self,

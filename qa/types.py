@@ -38,6 +38,47 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Report:
+    """Another article that states what a citation's sentence states (see
+    :mod:`qa.answer.crosscheck`).
+
+    Attributes:
+        outlet: the other article's outlet.
+        title: its headline.
+        published: its publication date, or None.
+        url: its url ("" when unknown).
+        article_id: its id.
+        chunk_id: the stored chunk holding the sentence.
+        sentence: the sentence that states it, verbatim.
+        start: offset of ``sentence`` in the article text.
+        end: offset one past its end.
+        statement: the (start, end) span, inside the cited passage's text, of the statement it
+            states (one of the citation's highlights).
+    """
+
+    outlet: str
+    title: str
+    published: date | None
+    url: str
+    article_id: str
+    chunk_id: str
+    sentence: str
+    start: int
+    end: int
+    statement: tuple[int, int] = (0, 0)
+
+
+def outlet_key(source: str, url: str = "") -> str:
+    """The name two reports are counted as one outlet by: the outlet's name, case and a
+    leading "The" aside; the url's host when the outlet is unknown; "" when both are."""
+    name = " ".join(source.split()).casefold().removeprefix("the ")
+    if name:
+        return name
+    host = url.split("//", 1)[-1].split("/", 1)[0].casefold().removeprefix("www.") if url else ""
+    return host
+
+
+@dataclass(frozen=True)
 class Citation:
     """A numbered source of an answer.
 
@@ -45,11 +86,84 @@ class Citation:
         number: the marker number ``[n]`` used in the answer text.
         passage: the cited passage.
         highlights: (start, end) spans inside ``passage.text`` of the supporting sentence(s).
+        corroborated_by: reports in other outlets' articles of the statements the passage is
+            cited for (its highlighted sentences): one per outlet and statement, in the order
+            of :attr:`highlights`, the most alike first; empty when no other outlet among the
+            searched articles states them.
     """
 
     number: int
     passage: Passage
     highlights: tuple[tuple[int, int], ...] = ()
+    corroborated_by: tuple[Report, ...] = ()
+
+    def outlets_for(self, statement: tuple[int, int]) -> tuple[str, ...]:
+        """The outlets that report one of the citation's statements (a span of
+        :attr:`highlights`): the cited passage's own first, then each outlet of a report of it.
+        """
+        names = [self.passage.source or "an unnamed outlet"]
+        seen = {outlet_key(self.passage.source, self.passage.url)}
+        for report in self.corroborated_by:
+            key = outlet_key(report.outlet, report.url)
+            if report.statement == statement and key and key not in seen:
+                seen.add(key)
+                names.append(report.outlet or key)
+        return tuple(names)
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets that report everything the passage is cited for (every statement of
+        :attr:`highlights`), the cited passage's own first."""
+        if not self.highlights:
+            return (self.passage.source or "an unnamed outlet",)
+        each = [self.outlets_for(span) for span in self.highlights]
+        return tuple(name for name in each[0] if all(name in other for other in each[1:]))
+
+    @property
+    def reported_by(self) -> int:
+        """How many outlets report what the passage is cited for, the cited one included
+        ("reported by 3 outlets"); :meth:`outlets_for` counts one statement."""
+        return len(self.outlets)
+
+
+@dataclass(frozen=True)
+class ConflictSide:
+    """One side of a disagreement: what one article says.
+
+    Attributes:
+        value: the value as the article writes it ("30,000 people", "Oct. 20", "Yoav
+            Gallant").
+        outlet: its outlet ("" when unknown).
+        published: its publication date, or None.
+        citation: the number of the citation ``[n]`` that shows it.
+        sentence: the sentence stating it, verbatim.
+    """
+
+    value: str
+    outlet: str
+    published: date | None
+    citation: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that give different values for the same thing (see :mod:`qa.answer.crosscheck`).
+
+    Attributes:
+        thing: the cited statement with its value left out ("The death toll rose to …,
+            officials said."): what the sides disagree about.
+        kind: the kind of value: "money", "count", "percent", "measure", "duration", "date"
+            or "speaker" (who said it).
+        sides: what each article says; the cited statement's side first.
+        update: the sides were published on different days: the later value may be an
+            update (a toll that rose), and the answer says "later reported".
+    """
+
+    thing: str
+    kind: str
+    sides: tuple[ConflictSide, ...]
+    update: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +243,9 @@ class Answer:
             not abstaining.
         as_of: the day the answer was given as of, and whether the caller chose it
             (:class:`AsOf`); None only when nothing was searched (an empty question).
+        conflicts: the cited statements that other searched articles contradict (a different
+            figure, date or speaker for the same thing); the text states each, citing both
+            sides.
     """
 
     text: str
@@ -144,6 +261,7 @@ class Answer:
     error: str | None = None
     abstain_reason: str = ""
     as_of: AsOf | None = None
+    conflicts: tuple[Conflict, ...] = ()
 
     @property
     def unsupported_sentences(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 
 from qa import Answer, Answerer, Citation, Filters, Mode, Passage, QuestionError
+from qa.types import Conflict, ConflictSide, Report
 from tests.fixtures.web_app import running_app
 from ui.api import APIInputError, AskEndpoint, answer_to_dict, parse_iso_day, parse_sources
 
@@ -70,9 +71,45 @@ def test_answer_to_dict_is_plain_json_with_sources_and_offsets():
             "start": 10,
             "end": 35,
             "highlights": [[0, 25]],
+            "reported_by": 1,
+            "outlets": ["Outlet"],
+            "corroborated_by": [],
         }
     ]
+    assert data["conflicts"] == []
     assert data["nearest"] == []
+
+
+def test_answer_to_dict_carries_corroboration_and_conflicts():
+    report = Report(
+        outlet="Other Wire",
+        title="Checkpoint set up",
+        published=date(2023, 4, 25),
+        url="https://example.org/b1",
+        article_id="b1",
+        chunk_id="b1#0",
+        sentence="Baku set up a checkpoint.",
+        start=0,
+        end=25,
+        statement=(0, 25),
+    )
+    side = ConflictSide("April 23", "Outlet", date(2023, 4, 24), 1, "On April 23 Baku ...")
+    other = ConflictSide("April 22", "Other Wire", date(2023, 4, 24), 2, "On April 22 Baku ...")
+    answer = Answer(
+        text="Baku set up a checkpoint [1].",
+        citations=(Citation(1, _passage(), ((0, 25),), corroborated_by=(report,)),),
+        conflicts=(Conflict("On … Baku set up a checkpoint.", "date", (side, other)),),
+    )
+    data = answer_to_dict(answer)
+    assert json.loads(json.dumps(data)) == data
+    citation = data["citations"][0]
+    assert citation["reported_by"] == 2 and citation["outlets"] == ["Outlet", "Other Wire"]
+    assert citation["corroborated_by"][0]["published"] == "2023-04-25"
+    assert citation["corroborated_by"][0]["statement"] == [0, 25]
+    (conflict,) = data["conflicts"]
+    assert conflict["kind"] == "date" and conflict["update"] is False
+    assert [s["value"] for s in conflict["sides"]] == ["April 23", "April 22"]
+    assert conflict["sides"][1]["citation"] == 2
 
 
 def test_an_abstention_lists_the_nearest_passages_and_no_citations():

@@ -643,3 +643,32 @@ def test_a_followed_feed_is_read_shown_and_answers_questions(page):
     )
     expect(card.locator("a.card-title")).to_have_text(FERRY[0])
     assert not page.errors, page.errors
+
+
+def test_corroboration_badge_and_conflict_callout(page):
+    """Upload one story as three outlets tell it (two alike, one with another toll) and ask for
+    the toll: a source card says "Reported by 2 outlets" and lists the other outlet when opened;
+    the answer shows the disagreement, each side with a marker that brings its card up."""
+    from playwright.sync_api import expect
+
+    open_library(page)
+    upload(page, ROOT / "tests" / "data" / "claims.jsonl")
+    ask_answered(page, "What was the death toll of the Verano earthquake?", "The sources differ")
+    turn = page.locator("#conversation .turn").last
+    callout = turn.locator(".conflict-callout")
+    expect(callout.locator(".conflict-head")).to_have_text("Sources disagree")
+    expect(callout).to_contain_text("2,600")
+    expect(callout).to_contain_text("Northern Courier")
+    sources = page.locator("#sources .source-group.active")
+    badge = sources.locator("details.reported-by.many summary", has_text="Reported by 2 outlets")
+    expect(badge.first).to_be_visible()
+    badge.first.click()
+    expect(sources.locator("details.reported-by[open] li.report").first).to_contain_text(
+        re.compile(r"Capital Wire|Harbour Gazette")
+    )
+    marker = callout.locator("button.cite").last
+    marker.click()
+    card_id = f"src-{turn.get_attribute('data-turn')}-{marker.get_attribute('data-n')}"
+    page.wait_for_function(IN_VIEW_JS, arg=card_id, timeout=5000)
+    _no_injection(page)
+    assert not page.errors, page.errors

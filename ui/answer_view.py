@@ -8,6 +8,11 @@ abstention is said plainly, with what the search covered; the nearest coverage a
 the sources column. A complete answer's last line says what was searched, the day it is as of
 (``Answer.as_of``: the "As of" box, or the newest article's date) and how it was written.
 
+When the sources disagree (``Answer.conflicts``: a different figure, date or speaker for the
+same thing), a callout under the text lists each side (the value, the outlet, the day, and its
+``[n]`` marker), headed "Sources disagree", or "Later reports differ" when the sides were
+published on different days; the text itself states it too.
+
 A real short answer (``Answer.short_answer``: "Google", "41 million crowns") heads the bubble in
 bold, above the cited text, so the reader gets the answer at a glance and the sentences as its
 evidence. It is left out when it would only repeat the text: the extractive answerer without its
@@ -22,9 +27,10 @@ from collections.abc import Sequence
 
 from qa import Answer, Mode
 from qa.answer.citations import MARKER, strip_markers
+from qa.types import Conflict
 
 from .conversation import Turn
-from .html import esc
+from .html import esc, format_day
 
 #: A short answer of this many words or more is a sentence, not an answer to read at a glance.
 SHORT_ANSWER_MAX_WORDS = 12
@@ -153,6 +159,34 @@ def answer_text_html(answer: Answer, turn: int) -> str:
     return "".join(out)
 
 
+def conflict_html(conflict: Conflict, turn: int, numbers: set[int]) -> str:
+    """The callout of one conflict: each side's value, outlet, day and marker.
+
+    Args:
+        conflict: the conflict.
+        turn: index of the turn (markers point at its cards).
+        numbers: the citation numbers the answer has.
+
+    Returns:
+        HTML; values, outlets and the statement are escaped (they are article text).
+    """
+    head = "Later reports differ" if conflict.update else "Sources disagree"
+    if conflict.kind == "speaker":
+        head += " on who said it"
+    rows = []
+    for side in conflict.sides:
+        where = " · ".join([side.outlet or "outlet unknown", format_day(side.published)])
+        rows.append(
+            f'<li><strong class="conflict-value">{esc(side.value)}</strong> '
+            f'<span class="conflict-where">{esc(where)}</span> '
+            f"{marker_html(f'[{side.citation}]', turn, numbers)}</li>"
+        )
+    return (
+        f'<div class="conflict-callout" role="note"><p class="conflict-head">{esc(head)}</p>'
+        f'<p class="conflict-thing">{esc(conflict.thing)}</p><ul>{"".join(rows)}</ul></div>'
+    )
+
+
 def render_answer(answer: Answer, turn: int) -> str:
     """The answer bubble of one turn.
 
@@ -173,6 +207,8 @@ def render_answer(answer: Answer, turn: int) -> str:
         parts.append('<p class="abstain-head">No answer in the indexed articles</p>')
     parts.append(short_answer_html(answer))
     parts.append(f'<div class="answer-text">{answer_text_html(answer, turn)}</div>')
+    numbers = {c.number for c in answer.citations}
+    parts.extend(conflict_html(c, turn, numbers) for c in answer.conflicts)
     if answer.complete:
         searched = answer.filters.describe()
         origin = " (filter taken from your question)" if answer.filters.from_question else ""

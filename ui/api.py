@@ -31,9 +31,9 @@ API_DESCRIPTION = (
     "YYYY-MM-DD dates or empty; sources, a list of outlet names (empty: all); as_of, a "
     "YYYY-MM-DD date to answer as of (only articles published by then; relative dates in the "
     "question read against it) or empty for the newest article's date. Returns the answer "
-    "as a dict: text with [n] markers, short_answer, abstained, filters, as_of, mode and "
-    "citations (each with title, source, published, url and the verbatim passage text with its "
-    "offsets)."
+    "as a dict: text with [n] markers, short_answer, abstained, filters, as_of, mode, citations "
+    "(each with title, source, published, url, the verbatim passage text with its offsets, and "
+    "the outlets reporting it) and conflicts (sources giving different values for the same thing)."
 )
 
 
@@ -122,9 +122,14 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         "llm:<model>"), ``unsupported`` (the ``[start, end]`` spans of ``text`` that no cited
         passage backs),
         ``error`` (why an LLM answer fell back, or None), ``citations`` (each
-        :func:`passage_to_dict` plus ``number`` and ``highlights``, the ``[start, end]`` spans
-        of the supporting sentences inside ``text``) and ``nearest`` (when abstaining, the
-        closest passages found).
+        :func:`passage_to_dict` plus ``number``, ``highlights`` (the ``[start, end]`` spans
+        of the supporting sentences inside ``text``), ``reported_by`` and ``outlets`` (the
+        outlets reporting what it is cited for) and ``corroborated_by`` (the other outlets'
+        reports: ``outlet``, ``title``, ``published``, ``url``, ``article_id``, ``sentence``,
+        ``start``, ``end`` in that article, and ``statement``, the highlight it reports)),
+        ``conflicts`` (each ``thing``, ``kind``, ``update`` and ``sides``: ``value``,
+        ``outlet``, ``published``, ``citation``, ``sentence``) and ``nearest`` (when
+        abstaining, the closest passages found).
     """
     filters = answer.filters
     return {
@@ -152,8 +157,42 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
                 "number": citation.number,
                 **passage_to_dict(citation.passage),
                 "highlights": [[start, end] for start, end in citation.highlights],
+                "reported_by": citation.reported_by,
+                "outlets": list(citation.outlets),
+                "corroborated_by": [
+                    {
+                        "outlet": r.outlet,
+                        "title": r.title,
+                        "published": _day(r.published),
+                        "url": r.url,
+                        "article_id": r.article_id,
+                        "sentence": r.sentence,
+                        "start": r.start,
+                        "end": r.end,
+                        "statement": list(r.statement),
+                    }
+                    for r in citation.corroborated_by
+                ],
             }
             for citation in answer.citations
+        ],
+        "conflicts": [
+            {
+                "thing": conflict.thing,
+                "kind": conflict.kind,
+                "update": conflict.update,
+                "sides": [
+                    {
+                        "value": side.value,
+                        "outlet": side.outlet,
+                        "published": _day(side.published),
+                        "citation": side.citation,
+                        "sentence": side.sentence,
+                    }
+                    for side in conflict.sides
+                ],
+            }
+            for conflict in answer.conflicts
         ],
         "nearest": [passage_to_dict(passage) for passage in answer.nearest],
     }

@@ -197,6 +197,22 @@ button.example { font-size: .85rem; text-align: left; border: 1px solid var(--bo
   border-radius: 16px; padding: .25rem .75rem; background: var(--block-background-fill);
   cursor: pointer; }
 button.example:hover { border-color: var(--color-accent); }
+details.reported-by { margin: .2rem 0 .35rem; font-size: .82rem; }
+details.reported-by summary { cursor: pointer; }
+.reported-badge { display: inline-block; border-radius: 10px; padding: 0 .5em; font-weight: 700;
+  font-size: .75rem; background: var(--background-fill-secondary);
+  color: var(--body-text-color-subdued); }
+details.reported-by.many .reported-badge { background: #e3f4e1; color: #1d5c1a; }
+.reported-statement { color: var(--body-text-color-subdued); margin-left: .3rem; }
+details.reported-by ul { margin: .3rem 0 0; padding-left: 1.1rem; }
+li.report .card-meta { display: inline; margin-left: .3rem; }
+q.report-sentence { display: block; color: var(--body-text-color-subdued); }
+.conflict-callout { margin: .5rem 0 0; padding: .45rem .8rem; border-left: 3px solid #c77700;
+  background: #fff6e5; color: #4a3000; border-radius: 4px; font-size: .9rem; }
+.conflict-callout .conflict-head { font-weight: 700; margin: 0; }
+.conflict-callout .conflict-thing { margin: .1rem 0 .2rem; font-style: italic; }
+.conflict-callout ul { margin: 0; padding-left: 1.1rem; }
+.conflict-where { color: #6b4f1d; }
 .filter-summary { font-size: .85rem; color: var(--body-text-color-subdued); }
 .library-caption { color: var(--body-text-color-subdued); margin: .2rem 0 .4rem; }
 .library-table { width: 100%; border-collapse: collapse; font-size: .9rem; }

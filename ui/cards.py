@@ -6,6 +6,11 @@ Each turn has its own group of cards; the latest is shown, and clicking a marker
 answer switches to that answer's group (see :mod:`ui.assets`). An abstention shows its nearest
 coverage instead, labelled as such, so it is never mistaken for evidence.
 
+Under the passage, each supporting sentence says how many outlets report it ("Reported by 3
+outlets", :meth:`qa.Citation.outlets_for`): a ``<details>`` element whose summary is the badge
+and whose body lists the other outlets' articles (title, link, date) and the sentence each
+states it in, so the reader can check the agreement; the badge's tooltip names the outlets.
+
 "Show article" buttons carry the article id and the offsets to highlight as data attributes;
 the app looks the article up by id in the store and marks the passage in the full text.
 """
@@ -16,6 +21,7 @@ from collections.abc import Sequence
 
 from index import ArticleInfo
 from qa import Citation, Passage
+from qa.types import Report
 
 from .conversation import Turn
 from .html import esc, format_day, link, mark_layers, mark_spans
@@ -41,6 +47,52 @@ def _show_button(passage: Passage, spans: Sequence[tuple[int, int]]) -> str:
     )
 
 
+def _report_item(report: Report) -> str:
+    sentence = _clip(" ".join(report.sentence.split()), 220)
+    return (
+        f'<li class="report">{link(report.url, report.title, "report-title")} '
+        f'<span class="card-meta">{_meta_line(report.outlet, report.published)}</span>'
+        f'<q class="report-sentence">{esc(sentence)}</q></li>'
+    )
+
+
+def render_reported_by(citation: Citation) -> str:
+    """The "Reported by N outlets" badge of each supporting sentence of a citation, with the
+    other outlets' reports listed when opened ("" for a citation without highlights).
+
+    Args:
+        citation: the citation.
+
+    Returns:
+        HTML.
+    """
+    several = len(citation.highlights) > 1
+    blocks = []
+    for span in citation.highlights:
+        outlets = citation.outlets_for(span)
+        count = len(outlets)
+        reports = [r for r in citation.corroborated_by if r.statement == span]
+        label = f"Reported by {count} outlet{'s' if count != 1 else ''}"
+        quote = ""
+        if several:
+            start, end = span
+            sentence = " ".join(citation.passage.text[start:end].split())
+            quote = f' <span class="reported-statement">“{esc(_clip(sentence, 60))}”</span>'
+        if reports:
+            body = "<ul>" + "".join(_report_item(r) for r in reports) + "</ul>"
+        else:
+            body = (
+                '<p class="sources-note">No other outlet among the articles searched says this.</p>'
+            )
+        kind = "many" if count > 1 else "one"
+        blocks.append(
+            f'<details class="reported-by {kind}" data-outlets="{count}">'
+            f'<summary title="{esc(", ".join(outlets))}"><span class="reported-badge">'
+            f"{esc(label)}</span>{quote}</summary>{body}</details>"
+        )
+    return "".join(blocks)
+
+
 def render_card(citation: Citation, turn: int) -> str:
     """The card of one citation.
 
@@ -59,6 +111,7 @@ def render_card(citation: Citation, turn: int) -> str:
         f"{link(p.url, p.title, 'card-title')}</div>"
         f'<div class="card-meta">{_meta_line(p.source, p.published)}</div>'
         f'<blockquote class="passage">{mark_spans(p.text, citation.highlights)}</blockquote>'
+        f"{render_reported_by(citation)}"
         f"{_show_button(p, citation.highlights)}</div>"
     )
 

@@ -28,7 +28,7 @@ list filters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -125,6 +125,8 @@ class RetrievalResult:
             appearance (the pool the top ``k`` was chosen from; for diagnosis).
         as_of: the day the search was made as of (the caller's ``as_of``, else the newest
             article's date), or None for a result made without it.
+        snapshot: the generation of the index the searches read; later searches for the same
+            question (:meth:`Retriever.search_words`) read it too.
     """
 
     passages: list[Passage]
@@ -133,6 +135,7 @@ class RetrievalResult:
     clauses: tuple[Clause, ...] = ()
     candidates: tuple[str, ...] = ()
     as_of: AsOf | None = None
+    snapshot: IndexSnapshot | None = field(default=None, compare=False, repr=False)
 
 
 class Retriever:
@@ -278,7 +281,39 @@ class Retriever:
             top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id in ids]
         passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
-        return RetrievalResult(passages, filters, plan, clauses, pool, reference)
+        return RetrievalResult(passages, filters, plan, clauses, pool, reference, snapshot)
+
+    def search_words(
+        self,
+        text: str,
+        k: int,
+        filters: Filters | None = None,
+        snapshot: IndexSnapshot | None = None,
+    ) -> list[Passage]:
+        """The ``k`` passages that BM25 ranks best for ``text``, within ``filters``: one lexical
+        search, no plan, no fusion (about as fast as retrieval's cheapest list). The
+        cross-check (:mod:`qa.answer.crosscheck`) looks up a cited sentence's other reports
+        with it.
+
+        Args:
+            text: the words to search by (a sentence).
+            k: number of passages.
+            filters: date and outlet restrictions (default: none).
+            snapshot: the generation to read (a question's :attr:`RetrievalResult.snapshot`, so
+                that one question reads one generation); default: the newest.
+
+        Returns:
+            The passages, best first.
+        """
+        snapshot = snapshot or self.index.snapshot()
+        search = _Search(self.index, snapshot, self._tables.get(snapshot.generation))
+        hits = search.lexical(text, k, filters or Filters())
+        search.fetch({chunk_id for chunk_id, _ in hits})
+        return [
+            to_passage(search.chunk(chunk_id), score)
+            for chunk_id, score in hits
+            if search.article_of(chunk_id) is not None
+        ]
 
     def _whole_question(
         self, search: _Search, question: str, plan: QuestionPlan, filters: Filters
