@@ -4,11 +4,11 @@ The same wire story run by five outlets gives five identical passages, which wou
 places of the top ``k`` and crowd out everything else. While the top ``k`` is filled
 (:func:`qa.retrieval.fusion.interleave`), a candidate whose article is a copy of the article of a
 passage already taken (one copy group, decided at ingestion by :mod:`index.stories`), and whose
-text mostly repeats that passage (at least :data:`OVERLAP` of the shorter one's word shingles,
-:func:`index.sketch.text_overlap`: the same stretch of the story, wherever the chunk boundaries
-fell), is not shown again: its article is listed in the shown passage's ``also_in`` and the next
-distinct passage takes its place. The per-article cap counts a copy group as one article, so the
-other paragraphs of the copies cannot fill the top ``k`` either.
+text mostly repeats that passage (at least :data:`OVERLAP` of the shorter one's word shingles, as
+:func:`index.sketch.text_overlap` counts them: the same stretch of the story, wherever the chunk
+boundaries fell), is not shown again: its article is listed in the shown passage's ``also_in`` and
+the next distinct passage takes its place. The per-article cap counts a copy group as one
+article, so the other paragraphs of the copies cannot fill the top ``k`` either.
 
 Only the candidates the searches returned are folded, so the cost stays in proportion to them:
 a lookup per candidate, and a text comparison only between passages of one copy group.
@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from index.sketch import text_overlap
+import numpy as np
+
+from index.sketch import shingles
 from index.store import StoredChunk
 
 from ..types import Copy
@@ -38,6 +40,8 @@ class CopyFolder:
         self._chunk_of = chunk_of
         self._folded: dict[str, list[StoredChunk]] = {}
         self._seen: dict[str, str] = {}  # folded chunk id -> the shown one
+        self._shingles: dict[str, np.ndarray] = {}
+        self._apart: set[tuple[str, str]] = set()  # (candidate, shown) found different
 
     def group_of(self, chunk_id: str) -> str | None:
         """The copy group of a candidate's article (its own id when it has none), for the
@@ -65,13 +69,31 @@ class CopyFolder:
                 shown is None
                 or shown.copy_group != chunk.copy_group
                 or shown.article_id == chunk.article_id
+                or (chunk_id, shown_id) in self._apart
             ):
                 continue
-            if text_overlap(shown.text, chunk.text) >= OVERLAP:
+            if self._overlap(shown, chunk) >= OVERLAP:
                 self._seen[chunk_id] = shown_id
                 self._folded.setdefault(shown_id, []).append(chunk)
                 return True
+            # A candidate comes up again in every list that has it.
+            self._apart.add((chunk_id, shown_id))
         return False
+
+    def _overlap(self, a: StoredChunk, b: StoredChunk) -> float:
+        """:func:`index.sketch.text_overlap` of two chunks, their shingles kept for the next."""
+        if a.text == b.text:
+            return 1.0  # the usual copy: no need to count
+        sa, sb = self._shingles_of(a), self._shingles_of(b)
+        if not sa.size or not sb.size:
+            return 0.0
+        return np.intersect1d(sa, sb, assume_unique=True).size / min(sa.size, sb.size)
+
+    def _shingles_of(self, chunk: StoredChunk) -> np.ndarray:
+        found = self._shingles.get(chunk.id)
+        if found is None:
+            found = self._shingles[chunk.id] = shingles(chunk.text)
+        return found
 
     def also_in(self, chunk_id: str) -> tuple[Copy, ...]:
         """The articles whose passages were folded into ``chunk_id``, in rank order, once each."""

@@ -77,7 +77,11 @@ class RetrievalConfig:
             reciprocal-rank fusion of all lists).
         main_turns: passages the whole-question list may give when clause lists exist (0: no
             limit); the rest of the top ``k`` goes to the clauses.
-        per_article: at most this many passages of one article (0: no cap).
+        per_article: at most this many passages of one article (0: no cap); an article and
+            its copies count as one.
+        fold_copies: show a passage that copies of an article repeat once, the copies listed
+            in its ``also_in`` (:mod:`qa.retrieval.copies`); off, each copy's passage takes a
+            place of its own and the cap counts articles one by one.
         sentence_sort: re-sort the top ``k`` of a multi-part question by each passage's best
             single-sentence match to any clause (summed IDF), less this much per place it
             ranked below the first (:func:`qa.retrieval.focus.sort_by_sentence`; 0: keep the order).
@@ -100,6 +104,7 @@ class RetrievalConfig:
     fusion: str = "interleave"
     main_turns: int = 2
     per_article: int = 4
+    fold_copies: bool = True
     sentence_sort: float = 1.0
     candidates: int = 40
     clause_candidates: int = 20
@@ -242,22 +247,20 @@ class Retriever:
 
         search.fetch({chunk_id for ranked in lists for chunk_id, _ in ranked[: 4 * k]})
         copies = CopyFolder(search.chunk_or_none)
+        group_of, repeats = (
+            (copies.group_of, copies.repeats) if cfg.fold_copies else (search.article_of, None)
+        )
         if cfg.fusion == "rrf":
             weights = [1.0] + [cfg.clause_weight] * (len(lists) - 1)
             fused = rrf([(w, [c for c, _ in ranked]) for w, ranked in zip(weights, lists)])
-            top = capped(fused, k, copies.group_of, cfg.per_article, copies.repeats)
+            top = capped(fused, k, group_of, cfg.per_article, repeats)
         else:
             turns = [cfg.main_turns if len(lists) > 1 else 0] + [0] * (len(lists) - 1)
             sort = bool(cfg.sentence_sort and clauses and search.table is not None)
             # The sort always covers the same first places, so the first k of a longer result
             # stay the result for k.
             n = max(k, SORT_WINDOW) if sort else k
-            ids = [
-                c
-                for c, _ in interleave(
-                    lists, n, copies.group_of, cfg.per_article, turns, copies.repeats
-                )
-            ]
+            ids = [c for c, _ in interleave(lists, n, group_of, cfg.per_article, turns, repeats)]
             if sort:
                 # The clauses' own words, without the feedback names: a name shared by every
                 # passage would only shift all the keys (bench/README.md, "Measured and left out").
