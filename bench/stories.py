@@ -306,13 +306,19 @@ def copies_and_stories(run: Run) -> Section:
         kinds.setdefault(pair.kind, []).append(pair)
     kind_rows = []
     for kind, pairs in kinds.items():
+        shared = [_shared(run.articles[p.a].text, run.articles[p.b].text) for p in pairs]
+        jaccard = [j for j, _ in shared]
+        contained = [c for _, c in shared]
         kind_rows.append(
-            f"| {kind} | {pairs[0].label} | {len(pairs)} | {sum(map(said_copy, pairs))} | "
+            f"| {kind} | {pairs[0].label} | {len(pairs)} | {min(jaccard):.2f}-{max(jaccard):.2f} "
+            f"| {min(contained):.2f}-{max(contained):.2f} | {sum(map(said_copy, pairs))} | "
             f"{sum(map(said_story, pairs))} |"
         )
         data.setdefault("kinds", {})[kind] = {
             "label": pairs[0].label,
             "pairs": len(pairs),
+            "jaccard": [min(jaccard), max(jaccard)],
+            "containment": [min(contained), max(contained)],
             "said_copy": sum(map(said_copy, pairs)),
             "said_same_story": sum(map(said_story, pairs)),
         }
@@ -334,10 +340,12 @@ def copies_and_stories(run: Run) -> Section:
             head,
             *rows,
             "",
-            "Per kind of pair (how many the index called a copy, and the same story):",
+            "Per kind of pair: the exact share of four-word runs the two texts have in common "
+            "(Jaccard, and containment: of the smaller), and how many the index called a copy "
+            "and the same story:",
             "",
-            "| kind | label | pairs | said copy | said same story |",
-            "|---|---|---|---|---|",
+            "| kind | label | pairs | Jaccard | containment | said copy | said same story |",
+            "|---|---|---|---|---|---|---|",
             *kind_rows,
             "",
             f"Pairs decided wrongly ({len(wrong)}):",
@@ -414,6 +422,16 @@ def top_ten(run: Run) -> Section:
 
 #: The sections, in order.
 SECTIONS: list[Callable[[Run], Section]] = [copies_and_stories, top_ten]
+
+
+def _shared(a: str, b: str) -> tuple[float, float]:
+    """Exact Jaccard similarity and containment of two texts' shingles (:mod:`index.sketch`)."""
+    from index.sketch import shingles
+
+    sa, sb = shingles(a), shingles(b)
+    both = int(np.intersect1d(sa, sb).size)
+    union = sa.size + sb.size - both
+    return (both / union if union else 0.0), (both / min(sa.size, sb.size) if both else 0.0)
 
 
 def _cell(text: str) -> str:

@@ -12,17 +12,19 @@ article, in the same generation, and they leave with it. No model runs for this.
   of the smaller of the two. Candidates come from the sketches' band keys, one store query per
   ingestion group.
 * **Stories**: articles reporting the same event (a match, an announcement, a verdict), however
-  differently written. An article joins the story of an article published at most
-  :data:`STORY_DAYS` day apart whose chunk its first chunk (headline and lead) is closest to, at
-  a cosine similarity of at least :data:`STORY_SIMILARITY`, unless their headlines are the same
-  but for a number (``Game 3``/``Game 4``, ``Week 14``/``Week 15``: instalments of a series, each
-  its own event). A story also stays within :data:`STORY_SPAN` days of its first article, so a
-  run of daily reports alike in form (markets, live blogs) does not chain into one story.
-  Candidates are the nearest chunks to each new article's first chunk, one store query per
-  ingestion group. Copies are in their original's story. Undated articles join stories only as
-  copies. Named entities were measured as a signal and left out: on the labelled pairs of
-  ``bench/data/story-pairs.json`` articles about different events shared as many capitalised
-  names as those about one (same teams, same trial), where the date gap separated them.
+  differently written. An article joins the story of the article published at most
+  :data:`STORY_DAYS` day apart that it is closest to, if that closeness reaches a cosine
+  similarity of :data:`STORY_SIMILARITY`: the closeness of two articles is the higher of (one's
+  first chunk, headline and lead, to the other's closest chunk) both ways round. Not when their
+  headlines are the same but for a number (``Game 3``/``Game 4``, ``Week 14``/``Week 15``:
+  instalments of a series, each its own event). A story also stays within :data:`STORY_SPAN`
+  days of its first article, so a run of daily reports alike in form (markets, live blogs) does
+  not chain into one story. Candidates are the nearest chunks to each new article's first chunk,
+  and their articles' first chunks: two store queries per ingestion group. Copies are in their
+  original's story. Undated articles join stories only as copies. Named entities were measured
+  as a signal and left out: on the labelled pairs of ``bench/data/story-pairs.json`` articles
+  about different events shared as many capitalised names as those about one (same teams, same
+  trial), where the date gap separated them.
 
 Groups grow incrementally, in arrival order: an article takes the keys of the article it
 matches best (a copy takes its original's copy group and story; a story member its story), or
@@ -35,7 +37,7 @@ Articles of one ingestion group are compared with each other in memory, in order
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,6 +162,9 @@ class Grouper:
                 ),
             )
         )
+        stored_leads = self.store.first_chunk_vectors(
+            {h.chunk.article_id for hits in nearest.values() for h in hits} - batch
+        )
         placed: list[_Placed] = []
         out: dict[str, tuple[ArticleGroups, Sketch]] = {}
         for i, (article, _, vectors) in enumerate(items):
@@ -167,7 +172,7 @@ class Grouper:
             groups = self._copy_of(sketch, copies, placed)
             if groups is None:
                 hits = [h for h in nearest.get(i, []) if h.chunk.article_id not in batch]
-                groups = self._story_of(article, vectors, hits, placed)
+                groups = self._story_of(article, vectors, hits, stored_leads, placed)
             placed.append(_Placed(article, sketch, groups, vectors))
             out[article.id] = (groups, sketch)
         return out
@@ -196,6 +201,7 @@ class Grouper:
         article: Article,
         vectors: np.ndarray,
         hits: Sequence[DenseHit],
+        stored_leads: Mapping[str, np.ndarray],
         placed: Sequence[_Placed],
     ) -> ArticleGroups:
         """The article's groups as a story member, or as the founder of its own."""
@@ -203,23 +209,30 @@ class Grouper:
         own = ArticleGroups(group_key(article.id), group_key(article.id), day)
         if day == UNKNOWN_ORDINAL or not len(vectors):
             return own
-        lead = np.asarray(vectors[0], dtype=np.float32)
+        chunks = np.asarray(vectors, dtype=np.float32)
+        lead = chunks[0]
         neighbours: dict[str, _Neighbour] = {}
         for hit in hits:
             chunk = hit.chunk
+            other_lead = stored_leads.get(chunk.article_id)
+            # The other way round: the other article's lead against this one's chunks.
+            score = max(
+                hit.score, float(np.max(chunks @ other_lead)) if other_lead is not None else -1.0
+            )
             known = neighbours.get(chunk.article_id)
-            if known is None or hit.score > known.score:
+            if known is None or score > known.score:
                 groups = _complete(
                     ArticleGroups(chunk.copy_group, chunk.story, chunk.story_day),
                     chunk.article_id,
                     chunk.published,
                 )
                 neighbours[chunk.article_id] = _Neighbour(
-                    chunk.article_id, chunk.title, to_ordinal(chunk.published), groups, hit.score
+                    chunk.article_id, chunk.title, to_ordinal(chunk.published), groups, score
                 )
         for other in placed:
             if other.article.id != article.id and len(other.vectors):
-                score = float(np.max(np.asarray(other.vectors, dtype=np.float32) @ lead))
+                theirs = np.asarray(other.vectors, dtype=np.float32)
+                score = max(float(np.max(theirs @ lead)), float(np.max(chunks @ theirs[0])))
                 neighbours[other.article.id] = _Neighbour(
                     other.article.id,
                     other.article.title,

@@ -274,6 +274,28 @@ class Store:
         committed = self.committed({h.chunk.article_id for hits in out for h in hits})
         return [[h for h in hits if h.chunk.article_id in committed] for hits in out]
 
+    def first_chunk_vectors(self, article_ids: Collection[str]) -> dict[str, np.ndarray]:
+        """The vector of each article's first chunk (headline and lead), by article id, in one
+        query (articles without a stored first chunk are left out)."""
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return {}
+        where = {
+            "$and": [
+                {"article_id": wanted[0]} if len(wanted) == 1 else {"article_id": {"$in": wanted}},
+                {"index": 0},
+            ]
+        }
+        got = self.chroma.chunks.get(where=where, include=["metadatas", "embeddings"])
+        embeddings = got.get("embeddings")
+        if embeddings is None:
+            return {}
+        return {
+            str(meta["article_id"]): np.asarray(vector, dtype=np.float32)
+            for meta, vector in zip(got["metadatas"], embeddings)
+            if meta
+        }
+
     def sketches_sharing(self, sketches: Sequence[Sketch]) -> list[SketchRecord]:
         """The committed articles whose sketch shares a band key with any of ``sketches``
         (candidate copies: :mod:`index.sketch`), in one query."""
