@@ -19,7 +19,7 @@ More sections (timelines, corroboration) go in :data:`SECTIONS`: each is a funct
 
 The embedder's vectors are cached by text in ``bench/results/tmp/stories-vectors.npz``
 (``--seed-index`` fills the cache from an index of the same corpus, such as the one
-``bench.retrieval`` builds), so only the first run embeds (about 8,000 chunks: some 10 minutes on
+``bench.retrieval`` builds), so only the first run embeds (about 7,300 chunks: some 10 minutes on
 2 cores); ingestion otherwise runs as it always does. Results: ``bench/results/stories.md`` and
 ``.json``.
 """
