@@ -60,7 +60,8 @@ from .types import Answer, Citation, Passage
 
 __all__ = ["NewsqaQueryEngine", "NewsqaRetriever", "citation_node", "passage_node"]
 
-# Ids and offsets are for programs; a model reading or embedding the node gets nothing from them.
+# Ids, offsets and groups are for programs; a model reading or embedding the node gets nothing
+# from them.
 _HIDDEN_KEYS = ["article_id", "chunk_id", "start", "end", "story_id", "also_in"]
 
 
