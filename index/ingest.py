@@ -13,6 +13,9 @@ batches pad little), each Chroma write call carries many records (a call costs t
 milliseconds whatever its size), and a run killed at any moment loses at most one group of
 embedding work. Identical chunk texts in a group (syndicated copies of a story) are embedded
 once.
+
+Before a group is written, its articles' copies and stories are found (:mod:`index.stories`:
+a text sketch per article and two store queries per group, no model) and stored with them.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from .embedding import Embedder, passage_text, vector_key
 from .loaders import LoadLimits, display_path, iter_files, load_file
 from .settings import Settings
 from .store import Store
+from .stories import Grouper
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +162,7 @@ class Ingestor:
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        self.grouper = Grouper(store)
         self.limits = LoadLimits(
             max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
             max_article_chars=settings.max_article_chars,
@@ -390,7 +395,8 @@ class Ingestor:
             for i in item.todo:
                 item.vectors[i] = embedded[row_of[texts[position]]]
                 position += 1
-        self.store.put_articles([(item.article, item.chunks, item.vectors) for item in group])
+        entries = [(item.article, item.chunks, item.vectors) for item in group]
+        self.store.put_articles(entries, self.grouper.assign(entries))
         for item in group:
             report = item.report
             report.chunks_embedded += len(item.todo)

@@ -91,12 +91,15 @@ def info_row(info: ArticleInfo) -> list:
         info.path,
         info.content_hash,
         info.chunks,
+        info.copy_group,
+        info.story,
     ]
 
 
 def row_info(row: list) -> ArticleInfo:
-    """The inverse of :func:`info_row`."""
-    id_, title, source, published, url, author, path, content_hash, chunks = row
+    """The inverse of :func:`info_row` (also of rows written before groups were kept)."""
+    id_, title, source, published, url, author, path, content_hash, chunks = row[:9]
+    copy_group, story = (row[9], row[10]) if len(row) >= 11 else ("", "")
     return ArticleInfo(
         id=id_,
         title=title,
@@ -107,6 +110,8 @@ def row_info(row: list) -> ArticleInfo:
         path=path,
         content_hash=content_hash,
         chunks=int(chunks),
+        copy_group=copy_group,
+        story=story,
     )
 
 

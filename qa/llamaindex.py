@@ -60,8 +60,9 @@ from .types import Answer, Citation, Passage
 
 __all__ = ["NewsqaQueryEngine", "NewsqaRetriever", "citation_node", "passage_node"]
 
-# Ids and offsets are for programs; a model reading or embedding the node gets nothing from them.
-_HIDDEN_KEYS = ["article_id", "chunk_id", "start", "end"]
+# Ids, offsets and groups are for programs; a model reading or embedding the node gets nothing
+# from them.
+_HIDDEN_KEYS = ["article_id", "chunk_id", "start", "end", "story_id", "also_in"]
 
 
 def passage_node(passage: Passage) -> NodeWithScore:
@@ -74,7 +75,8 @@ def passage_node(passage: Passage) -> NodeWithScore:
         A ``NodeWithScore`` whose ``TextNode`` holds the passage text verbatim; its ``node_id``
         is the chunk id, its ``ref_doc_id`` the article id, and its metadata holds
         ``article_id``, ``title``, ``source``, ``published`` (ISO date or None), ``url``,
-        ``start``, ``end`` and ``chunk_id``.
+        ``start``, ``end``, ``chunk_id``, ``story_id`` and ``also_in`` (the outlets of the
+        copies that carry the same passage, joined by ", ").
     """
     metadata: dict[str, Any] = {
         "article_id": passage.article_id,
@@ -85,6 +87,8 @@ def passage_node(passage: Passage) -> NodeWithScore:
         "start": passage.start,
         "end": passage.end,
         "chunk_id": passage.chunk_id,
+        "story_id": passage.story_id,
+        "also_in": ", ".join(c.source or c.title for c in passage.also_in),
     }
     node = TextNode(
         # A chunk id is stable across runs; without one LlamaIndex draws a random id.

@@ -9,6 +9,28 @@ from index.filters import Filters
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another article that carries a passage too: the same wire story in another outlet, an
+    earlier or later version of the article (:mod:`qa.retrieval.copies`).
+
+    Attributes:
+        article_id: id of that article.
+        title: its headline.
+        source: its outlet ("" when unknown).
+        published: its publication date, or None.
+        url: its url ("" when unknown).
+        chunk_id: id of its stored chunk that repeats the passage.
+    """
+
+    article_id: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    chunk_id: str = ""
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved passage: a verbatim slice of one article.
 
@@ -23,6 +45,11 @@ class Passage:
         end: offset one past its end.
         score: retrieval score (higher is better; comparable within one result list).
         chunk_id: id of the stored chunk.
+        story_id: key of the story (the event) its article reports, shared by every article
+            about that event (:mod:`index.stories`); "" for an article indexed before stories
+            were kept.
+        also_in: the other articles whose near-identical passage was among the candidates and
+            is shown as this one (copies of the article), in rank order.
     """
 
     text: str
@@ -35,6 +62,8 @@ class Passage:
     end: int
     score: float = 0.0
     chunk_id: str = ""
+    story_id: str = ""
+    also_in: tuple[Copy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +153,16 @@ class Citation:
         """How many outlets report what the passage is cited for, the cited one included
         ("reported by 3 outlets"); :meth:`outlets_for` counts one statement."""
         return len(self.outlets)
+
+    @property
+    def also_in(self) -> tuple[Copy, ...]:
+        """The other articles that carry the cited passage (:attr:`Passage.also_in`)."""
+        return self.passage.also_in
+
+    @property
+    def story_id(self) -> str:
+        """The story of the cited article (:attr:`Passage.story_id`)."""
+        return self.passage.story_id
 
 
 @dataclass(frozen=True)

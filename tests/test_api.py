@@ -70,6 +70,8 @@ def test_answer_to_dict_is_plain_json_with_sources_and_offsets():
             "text": "Baku set up a checkpoint.",
             "start": 10,
             "end": 35,
+            "story_id": "",
+            "also_in": [],
             "highlights": [[0, 25]],
             "reported_by": 1,
             "outlets": ["Outlet"],

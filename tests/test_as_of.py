@@ -24,19 +24,46 @@ from tests.fakes import FakeChatModel
 
 FRIDAY = date(2023, 11, 10)
 
-BODY = (
-    "The river ferry news: {what}. Passengers on the river ferry between Northbank and "
-    "Southbank were told to check the timetable. The river ferry operator said more details "
-    "would follow."
-)
+# Each report in its own words: near-identical texts would be one passage shown once (copies).
 ARTICLES = [
-    ("https://ferry.example/1", date(2023, 10, 2), "the winter ferry timetable was announced"),
-    ("https://ferry.example/2", date(2023, 10, 18), "ferry fares rose by a tenth"),
-    ("https://ferry.example/3", date(2023, 10, 31), "a new ferry boat was launched"),
-    ("https://ferry.example/4", date(2023, 11, 3), "ferry crews went on strike"),
-    ("https://ferry.example/5", date(2023, 11, 7), "the ferry strike ended"),
-    ("https://ferry.example/6", date(2023, 11, 14), "the ferry returned to full service"),
-    ("https://ferry.example/7", date(2023, 11, 15), "the ferry operator named a new chief"),
+    (
+        "https://ferry.example/1",
+        date(2023, 10, 2),
+        "The river ferry's winter timetable was announced on Monday, with fewer crossings "
+        "between Northbank and Southbank after dark.",
+    ),
+    (
+        "https://ferry.example/2",
+        date(2023, 10, 18),
+        "River ferry fares rose by a tenth this week; season tickets for commuters were spared.",
+    ),
+    (
+        "https://ferry.example/3",
+        date(2023, 10, 31),
+        "A new river ferry boat, built in the Northbank yard, was launched before a crowd of "
+        "two hundred.",
+    ),
+    (
+        "https://ferry.example/4",
+        date(2023, 11, 3),
+        "Crews of the river ferry went on strike over pay, leaving Southbank passengers to take "
+        "the long road bridge.",
+    ),
+    (
+        "https://ferry.example/5",
+        date(2023, 11, 7),
+        "The river ferry strike ended after the union accepted a two-year pay offer.",
+    ),
+    (
+        "https://ferry.example/6",
+        date(2023, 11, 14),
+        "Full service returned to the river ferry as both boats sailed to the old timetable.",
+    ),
+    (
+        "https://ferry.example/7",
+        date(2023, 11, 15),
+        "The river ferry operator named a new chief executive, a former harbour master.",
+    ),
 ]
 NEWEST = date(2023, 11, 15)
 QUESTION = "What happened with the river ferry?"
@@ -202,8 +229,8 @@ def index(tmp_path_factory):
         [
             Article(
                 id=url,
-                title=f"River ferry: {what}",
-                text=BODY.format(what=what),
+                title=f"River ferry news, {published.isoformat()}",
+                text=what,
                 source="Riverside Post",
                 published=published,
                 url=url,

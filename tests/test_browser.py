@@ -370,6 +370,49 @@ def test_uploaded_article_is_listed_searchable_and_answerable(page, tmp_path):
     expect(card.locator(".card-meta")).to_contain_text("Harbour Gazette · 10 Feb 2024")
 
 
+def test_a_story_run_by_two_outlets_is_shown_once_with_the_other_also_in(page, tmp_path):
+    from playwright.sync_api import expect
+
+    body = (
+        "The clock tower of Pellworth town hall rang again on Saturday after a three-year "
+        "restoration that recast its eleven bells and repaired the 1887 mechanism.\n\n"
+        "Clockmaker Ines Halvorsen said the largest bell weighs 1.4 tonnes and had been cracked "
+        "since a lightning strike in 2019. The work cost 2.6 million euros, most of it raised by "
+        "residents.\n\nThe bells will ring every quarter hour from 7 a.m. to 10 p.m."
+    )
+    outlets = {"Harbour Gazette": "gazette", "Island Post": "post"}
+    feed = tmp_path / "pellworth-wire.jsonl"
+    feed.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "title": f"Pellworth clock tower rings again ({name})",
+                    "source": name,
+                    "published_at": "2024-03-09",
+                    "url": f"https://{slug}.example/pellworth-bells",
+                    "body": body,
+                }
+            )
+            for name, slug in outlets.items()
+        ),
+        encoding="utf-8",
+    )
+    open_library(page)
+    upload(page, feed)
+    expect(page.locator("#upload-results li.ok", has_text=feed.name)).to_contain_text(
+        "2 articles added"
+    )
+    card = ask_answered(page, "How many bells does the Pellworth clock tower have?", "eleven bells")
+    shown = next(n for n in outlets if n in card.locator(".card-meta").first.inner_text())
+    other = next(n for n in outlets if n != shown)
+    also = card.locator(".also-in")
+    expect(also).to_have_text(f"Also in: {other}")  # the same date is not repeated
+    expect(also.locator("a")).to_have_attribute(
+        "href", f"https://{outlets[other]}.example/pellworth-bells"
+    )
+    assert not page.errors, page.errors
+
+
 HOSTILE = {
     "title": (
         "<script>window.__xss=1;alert('t1')</script>"

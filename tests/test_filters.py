@@ -19,11 +19,20 @@ from qa import Answerer
 from qa.retrieval.chunk_table import load_table
 from qa.retrieval.retriever import Retriever
 
-BODY = (
-    "The harbour bridge repairs {what}. Engineers from the city council inspected the steel "
-    "cables and the deck joints. Traffic on the harbour bridge was diverted to the ferry route. "
-    "Residents asked when the harbour bridge would reopen to cars and cyclists."
-)
+BODY = "The harbour bridge repairs {what}. {rest}"
+# Each article in its own words after the first sentence: copies of one text would be shown once.
+REST = [
+    "Engineers from the city council inspected the steel cables and the deck joints, and traffic "
+    "was diverted to the ferry route.",
+    "Cars and cyclists can cross again; the council thanked residents for their patience during "
+    "months of diversions.",
+    "The overrun came from corroded anchor bolts found under the deck, a councillor told the "
+    "budget committee.",
+    "Crews will return to the deck joints once the storms pass, the contractor said in a short "
+    "statement.",
+    "Inspectors checked the new cables and the lighting before signing off the work on Tuesday.",
+    "Riders said the new cycle lane across the bridge is wider and smoother than the old one.",
+]
 
 ARTICLES = [
     (
@@ -53,12 +62,12 @@ def index(tmp_path_factory):
             Article(
                 id=url,
                 title=f"Harbour bridge repairs {what}",
-                text=BODY.format(what=what),
+                text=BODY.format(what=what, rest=rest),
                 source=source,
                 published=published,
                 url=url,
             )
-            for url, source, published, what in ARTICLES
+            for (url, source, published, what), rest in zip(ARTICLES, REST, strict=True)
         ]
     )
     assert report.ok and report.added == len(ARTICLES)

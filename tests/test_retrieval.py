@@ -49,8 +49,9 @@ def _articles() -> list[Article]:
         ),
     ]
     # Gazette pieces on the tram line repeat the long half of the question, in the outlet the
-    # short half names; unrelated wire stories make those words rare enough to weigh.
-    for n in range(3):
+    # short half names, each in its own words (copies of one text would be shown once);
+    # unrelated wire stories make those words rare enough to weigh.
+    for n, text in enumerate(_TRAM_PIECES):
         url = f"https://gazette.example/tram-{n}"
         out.append(
             Article(
@@ -59,11 +60,7 @@ def _articles() -> list[Article]:
                 source="Gotham Gazette",
                 published=day + timedelta(days=n),
                 title=f"Tram line to the harbour, part {n}",
-                text=(
-                    "The new tram line to the harbour will open in spring. Cheaper tickets and "
-                    "longer hours are planned for the new tram line to the harbour, officials say. "
-                )
-                * 2,
+                text=text,
             )
         )
     for n in range(20):
@@ -75,10 +72,25 @@ def _articles() -> list[Article]:
                 source="Metro Wire",
                 published=day + timedelta(days=n),
                 title=f"Weather and sport {n}",
-                text=f"Story {n}: rain is expected on the weekend and the local football club won.",
+                text=f"Story {n}: rain is expected in {_TOWNS[n]} on the weekend, and the "
+                f"{_TOWNS[-1 - n]} football club won {n + 1} to nil.",
             )
         )
     return out
+
+
+_TRAM_PIECES = [
+    "The new tram line to the harbour will open in spring. Cheaper tickets and longer hours are "
+    "planned for the new tram line to the harbour, officials say. " * 2,
+    "Will the new tram line to the harbour open in spring? Yes, the planners say, and with "
+    "cheaper tickets and longer hours than the buses on the harbour route.",
+    "Cheaper tickets and longer hours: that is the promise of the new tram line to the "
+    "harbour, which will open in spring after two years of building work on the tram line.",
+]
+_TOWNS = (
+    "Arden Brock Calder Dunmore Elsby Fenwick Garside Harlow Ilkley Jarrow Kelso Lanark "
+    "Morpeth Nairn Otley Penrith Quorn Ripon Selby Thirsk"
+).split()
 
 
 @pytest.fixture(scope="module")

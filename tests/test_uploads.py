@@ -69,9 +69,9 @@ def test_files_uploaded_together_are_one_write_session_with_a_result_each(news_i
     writes: list[int] = []
     put_articles = news_index.store.put_articles
 
-    def counted_put(items):
+    def counted_put(items, groups=None):
         writes.append(len(items))
-        return put_articles(items)
+        return put_articles(items, groups)
 
     news_index.store.put_articles = counted_put
     before = news_index.store.generation()

@@ -94,7 +94,10 @@ def passage_to_dict(passage: Passage) -> dict[str, Any]:
 
     Returns:
         ``article_id``, ``title``, ``source``, ``published`` ("YYYY-MM-DD" or None), ``url``,
-        ``text`` (``article_text[start:end]``), ``start``, ``end``.
+        ``text`` (``article_text[start:end]``), ``start``, ``end``, ``story_id`` (shared by the
+        articles about one event; "" when unknown) and ``also_in``: the other articles that
+        carry the same passage (copies), each with ``article_id``, ``title``, ``source``,
+        ``published`` and ``url``.
     """
     return {
         "article_id": passage.article_id,
@@ -105,6 +108,17 @@ def passage_to_dict(passage: Passage) -> dict[str, Any]:
         "text": passage.text,
         "start": passage.start,
         "end": passage.end,
+        "story_id": passage.story_id,
+        "also_in": [
+            {
+                "article_id": copy.article_id,
+                "title": copy.title,
+                "source": copy.source,
+                "published": _day(copy.published),
+                "url": copy.url,
+            }
+            for copy in passage.also_in
+        ],
     }
 
 

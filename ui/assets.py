@@ -172,6 +172,7 @@ button.cite:hover, button.cite:focus-visible { outline: 2px solid var(--color-ac
 .card-head { font-weight: 600; line-height: 1.35; }
 .card-num { color: var(--color-accent); margin-right: .35rem; }
 .card-meta { font-size: .8rem; color: var(--body-text-color-subdued); margin: .15rem 0 .3rem; }
+.also-in { font-size: .8rem; color: var(--body-text-color-subdued); margin: 0 0 .35rem; }
 blockquote.passage { white-space: pre-wrap; font-size: .88rem; line-height: 1.5; margin: .35rem 0;
   padding-left: .6rem; border-left: 3px solid var(--border-color-primary); }
 mark { color: #111; border-radius: 2px; }

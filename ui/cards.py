@@ -1,7 +1,9 @@
 """The sources column and the article view.
 
 Only cited passages get a card: the card of ``[n]`` shows the article's title (a link when its
-url is http/https), outlet, date and the passage with the supporting sentence(s) highlighted.
+url is http/https), outlet, date and the passage with the supporting sentence(s) highlighted,
+and under it "Also in:" the other outlets whose copy of the article carries the same passage
+(each a link to its copy).
 Each turn has its own group of cards; the latest is shown, and clicking a marker of an older
 answer switches to that answer's group (see :mod:`ui.assets`). An abstention shows its nearest
 coverage instead, labelled as such, so it is never mistaken for evidence.
@@ -93,6 +95,19 @@ def render_reported_by(citation: Citation) -> str:
     return "".join(blocks)
 
 
+def _also_in(passage: Passage) -> str:
+    """The "Also in: outlet, outlet" line of a passage shown once for several copies."""
+    if not passage.also_in:
+        return ""
+    links = []
+    for copy in passage.also_in:
+        label = copy.source or copy.title or "another article"
+        if copy.published and copy.published != passage.published:
+            label += f" ({format_day(copy.published)})"
+        links.append(link(copy.url, label, "also-in-link"))
+    return f'<div class="also-in">Also in: {", ".join(links)}</div>'
+
+
 def render_card(citation: Citation, turn: int) -> str:
     """The card of one citation.
 
@@ -112,7 +127,7 @@ def render_card(citation: Citation, turn: int) -> str:
         f'<div class="card-meta">{_meta_line(p.source, p.published)}</div>'
         f'<blockquote class="passage">{mark_spans(p.text, citation.highlights)}</blockquote>'
         f"{render_reported_by(citation)}"
-        f"{_show_button(p, citation.highlights)}</div>"
+        f"{_also_in(p)}{_show_button(p, citation.highlights)}</div>"
     )
 
 

@@ -1,8 +1,8 @@
-"""The vector store: Chroma, embedded on disk or a Chroma server, two collections per index.
+"""The vector store: Chroma, embedded on disk or a Chroma server, a few collections per index.
 
 * :mod:`index.store.records`: the Chroma client (with the workaround for chromadb's per-process
-  cache), the collections' names and record layout, records to :class:`StoredChunk` and
-  :class:`ArticleInfo`.
+  cache), the collections' names and record layout, records to :class:`StoredChunk`,
+  :class:`ArticleInfo` and :class:`SketchRecord`.
 * :mod:`index.store.store`: :class:`Store`, the reads and the crash-safe writes.
 * :mod:`index.store.session`: write sessions (the write lock, recovery after a crash, the
   generation number other processes follow).
@@ -12,8 +12,10 @@
 
 from .reach import ReachProgress, ReachReport
 from .records import (
+    ArticleGroups,
     ArticleInfo,
     DenseHit,
+    SketchRecord,
     StoredChunk,
     forget_cached_system,
     opening_lock,
@@ -21,10 +23,12 @@ from .records import (
 from .store import Store
 
 __all__ = [
+    "ArticleGroups",
     "ArticleInfo",
     "DenseHit",
     "ReachProgress",
     "ReachReport",
+    "SketchRecord",
     "Store",
     "StoredChunk",
     "forget_cached_system",

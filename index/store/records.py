@@ -8,6 +8,14 @@
   collection's own metadata holds the write session's state (:mod:`index.store.session`).
 * ``<name>_changes``: the change log, which articles each generation changed
   (:mod:`index.store.changelog`).
+* ``<name>_sketches``: one record per article with words, its copy-detection sketch
+  (:mod:`index.sketch`): the signature as the document, its band keys ``b00`` ... as metadata to
+  look copies up by, and the article's groups. Only ingestion reads it, so the article records
+  stay small (every listing of the articles reads them all).
+
+Chunk and article records carry the article's groups (:class:`ArticleGroups`, decided at
+ingestion by :mod:`index.stories`): its copy group and story keys, and on chunks the story's
+first day, which is what retrieval and later ingestions read.
 
 The chunk collection records the embedding model id and the chunking parameters; opening it with
 others raises :class:`IndexMismatchError` rather than silently mixing vector spaces.
@@ -29,10 +37,11 @@ from urllib.parse import urlparse
 
 from ..article import Article
 from ..chunking import Chunk
-from ..dates import from_ordinal, to_ordinal
+from ..dates import UNKNOWN_ORDINAL, from_ordinal, to_ordinal
 from ..embedding import passage_text, vector_key
 from ..errors import IndexMismatchError, StoreError
 from ..settings import Settings
+from ..sketch import Sketch
 from ..writelock import FileLock
 
 SCHEMA_VERSION = 1
@@ -42,8 +51,30 @@ PAGE = 5000
 
 
 @dataclass(frozen=True)
+class ArticleGroups:
+    """Where an article stands among copies and stories (decided by :mod:`index.stories`).
+
+    Attributes:
+        copy_group: the key an article shares with its copies (that of the first of them
+            indexed; an article without copies has its own).
+        story: the key an article shares with the others about the same event.
+        story_day: day number (:func:`index.dates.to_ordinal`) of the story's first article,
+            which bounds how far a story stretches; :data:`index.dates.UNKNOWN_ORDINAL` when
+            undated.
+    """
+
+    copy_group: str
+    story: str
+    story_day: int = UNKNOWN_ORDINAL
+
+
+@dataclass(frozen=True)
 class ArticleInfo:
-    """An indexed article's metadata (no text)."""
+    """An indexed article's metadata (no text).
+
+    ``copy_group`` and ``story`` are :class:`ArticleGroups` keys ("" for an article indexed
+    before groups were kept).
+    """
 
     id: str
     title: str
@@ -54,11 +85,17 @@ class ArticleInfo:
     path: str
     content_hash: str
     chunks: int
+    copy_group: str = ""
+    story: str = ""
 
 
 @dataclass(frozen=True)
 class StoredChunk:
-    """A chunk as read back from the store."""
+    """A chunk as read back from the store.
+
+    ``copy_group``, ``story`` and ``story_day`` are its article's :class:`ArticleGroups` ("",
+    "" and :data:`index.dates.UNKNOWN_ORDINAL` for an article indexed before groups were kept).
+    """
 
     id: str
     article_id: str
@@ -70,6 +107,26 @@ class StoredChunk:
     start: int
     end: int
     index: int
+    copy_group: str = ""
+    story: str = ""
+    story_day: int = UNKNOWN_ORDINAL
+
+
+@dataclass(frozen=True)
+class SketchRecord:
+    """A stored article's copy-detection sketch, with what a copy of it would inherit.
+
+    Attributes:
+        article_id: the article.
+        sketch: its sketch.
+        groups: its groups.
+        published: its publication date.
+    """
+
+    article_id: str
+    sketch: Sketch
+    groups: ArticleGroups
+    published: date | None
 
 
 @dataclass(frozen=True)
@@ -90,8 +147,29 @@ def changes_name(collection: str) -> str:
     return f"{collection}_changes"
 
 
-def chunk_record(article: Article, chunk: Chunk) -> dict[str, Any]:
+def sketches_name(collection: str) -> str:
+    """The name of an index's sketch collection (copy detection)."""
+    return f"{collection}_sketches"
+
+
+def band_field(band: int) -> str:
+    """The sketch record's metadata key of one band key."""
+    return f"b{band:02d}"
+
+
+def _group_fields(groups: ArticleGroups | None) -> dict[str, Any]:
+    if groups is None:
+        return {}
+    return {"copy_group": groups.copy_group, "story": groups.story}
+
+
+def chunk_record(
+    article: Article, chunk: Chunk, groups: ArticleGroups | None = None
+) -> dict[str, Any]:
     """The metadata stored with a chunk."""
+    extra = _group_fields(groups)
+    if groups is not None:
+        extra["story_day"] = groups.story_day
     return {
         "article_id": article.id,
         "title": article.title,
@@ -102,10 +180,13 @@ def chunk_record(article: Article, chunk: Chunk) -> dict[str, Any]:
         "end": chunk.end,
         "index": chunk.index,
         "hash": vector_key(passage_text(article.title, chunk.text)),
+        **extra,
     }
 
 
-def article_record(article: Article, chunks: int) -> dict[str, Any]:
+def article_record(
+    article: Article, chunks: int, groups: ArticleGroups | None = None
+) -> dict[str, Any]:
     """The metadata stored with an article (its content hash marks it committed)."""
     return {
         "title": article.title,
@@ -116,7 +197,43 @@ def article_record(article: Article, chunks: int) -> dict[str, Any]:
         "path": article.path,
         "content_hash": article.content_hash,
         "chunks": chunks,
+        **_group_fields(groups),
     }
+
+
+def sketch_record(article: Article, sketch: Sketch, groups: ArticleGroups) -> dict[str, Any]:
+    """The metadata of an article's sketch record (its document is :meth:`Sketch.encode`)."""
+    record: dict[str, Any] = {
+        "shingles": sketch.shingles,
+        "published": to_ordinal(article.published),
+        "copy_group": groups.copy_group,
+        "story": groups.story,
+        "story_day": groups.story_day,
+    }
+    record.update((band_field(b), key) for b, key in enumerate(sketch.bands))
+    return record
+
+
+def stored_sketch(id_: str, document: str | None, meta: dict) -> SketchRecord | None:
+    """Build a :class:`SketchRecord` from a sketch record (None when it is damaged)."""
+    try:
+        sketch = Sketch.decode(document or "", int(meta.get("shingles", 0)))
+    except ValueError:
+        return None
+    return SketchRecord(
+        article_id=id_,
+        sketch=sketch,
+        groups=_groups(meta),
+        published=from_ordinal(meta.get("published")),
+    )
+
+
+def _groups(meta: dict) -> ArticleGroups:
+    return ArticleGroups(
+        copy_group=str(meta.get("copy_group", "")),
+        story=str(meta.get("story", "")),
+        story_day=int(meta.get("story_day", UNKNOWN_ORDINAL)),
+    )
 
 
 def stored_chunk(id_: str, document: str | None, meta: dict) -> StoredChunk:
@@ -132,6 +249,9 @@ def stored_chunk(id_: str, document: str | None, meta: dict) -> StoredChunk:
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
         index=int(meta.get("index", 0)),
+        copy_group=str(meta.get("copy_group", "")),
+        story=str(meta.get("story", "")),
+        story_day=int(meta.get("story_day", UNKNOWN_ORDINAL)),
     )
 
 
@@ -147,6 +267,8 @@ def article_info(id_: str, meta: dict) -> ArticleInfo:
         path=str(meta.get("path", "")),
         content_hash=str(meta.get("content_hash", "")),
         chunks=int(meta.get("chunks", 0)),
+        copy_group=str(meta.get("copy_group", "")),
+        story=str(meta.get("story", "")),
     )
 
 
@@ -253,6 +375,9 @@ class ChromaCollections:
             self.changes = self._client.get_or_create_collection(
                 changes_name(settings.collection), embedding_function=None
             )
+            self.sketches = self._client.get_or_create_collection(
+                sketches_name(settings.collection), embedding_function=None
+            )
         #: Records per write call.
         self.batch = max(1, min(self._client.get_max_batch_size(), 2000))
 
@@ -279,6 +404,7 @@ class ChromaCollections:
             self.chunks = self._client.get_collection(self.chunks.name, embedding_function=None)
             self.articles = self._client.get_collection(self.articles.name, embedding_function=None)
             self.changes = self._client.get_collection(self.changes.name, embedding_function=None)
+            self.sketches = self._client.get_collection(self.sketches.name, embedding_function=None)
 
     def scan(self, collection, include: list[str]) -> Iterator[tuple[list[str], list[dict], dict]]:
         """Every record of ``collection`` in pages: (ids, metadatas, the whole ``get`` result)."""
@@ -318,7 +444,13 @@ def drop_collections(settings: Settings) -> list[ArticleInfo]:
             include=["metadatas"]
         )
         infos = [article_info(id_, meta or {}) for id_, meta in zip(got["ids"], got["metadatas"])]
-    for name in (chunks_name, articles_name, changes_name(settings.collection)):
+    names_of_index = (
+        chunks_name,
+        articles_name,
+        changes_name(settings.collection),
+        sketches_name(settings.collection),
+    )
+    for name in names_of_index:
         if name in names:
             client.delete_collection(name)
     return infos

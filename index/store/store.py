@@ -9,6 +9,10 @@ record, so a half-written article is never visible. A session that finds the pre
 mark still set (it was killed) first removes the orphan chunks that writer left; the articles it
 did not commit are simply redone, because their hash is missing from the store.
 
+An article's copy-detection sketch (:mod:`index.sketch`) goes into a third collection in step
+(3), after its chunks and before its record, so it too is visible only once the article is
+committed, and it leaves with the article.
+
 Group writes matter for speed, too: each Chroma write call costs tens of milliseconds in the
 embedded store whatever its size, so one call per group of articles instead of three per article
 keeps the store's share of an ingestion small.
@@ -19,7 +23,7 @@ Record layout and client: :mod:`index.store.records`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,19 +33,25 @@ from ..article import Article
 from ..chunking import Chunk
 from ..filters import Filters
 from ..settings import Settings
+from ..sketch import BANDS, Sketch
 from . import reach
 from .changelog import ChangeSet
 from .reach import ReachProgress, ReachReport
 from .records import (
+    ArticleGroups,
     ArticleInfo,
     ChromaCollections,
     DenseHit,
+    SketchRecord,
     StoredChunk,
     article_info,
     article_record,
+    band_field,
     chunk_record,
     drop_collections,
+    sketch_record,
     stored_chunk,
+    stored_sketch,
 )
 from .session import WriteSession
 
@@ -235,6 +245,79 @@ class Store:
         committed = self.committed({h.chunk.article_id for h in hits})
         return [h for h in hits if h.chunk.article_id in committed]
 
+    def nearest_chunks(self, vectors: np.ndarray, n: int) -> list[list[DenseHit]]:
+        """For each unit vector (a row), its ``n`` nearest committed chunks, in one query.
+
+        Ingestion's story grouping (:mod:`index.stories`) asks this for each new article's
+        first chunk; unlike :meth:`dense_query` it takes a batch and no filter.
+        """
+        total = self.chroma.chunks.count()
+        rows = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
+        if total == 0 or not len(rows):
+            return [[] for _ in range(len(rows))]
+        got = self.chroma.chunks.query(
+            query_embeddings=rows,
+            n_results=min(n, total),
+            include=["documents", "metadatas", "distances"],
+        )
+        out: list[list[DenseHit]] = []
+        for ids, docs, metas, dists in zip(
+            got["ids"], got["documents"], got["metadatas"], got["distances"]
+        ):
+            out.append(
+                [
+                    DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0)
+                    for id_, doc, meta, dist in zip(ids, docs, metas, dists)
+                    if doc is not None and meta is not None
+                ]
+            )
+        committed = self.committed({h.chunk.article_id for hits in out for h in hits})
+        return [[h for h in hits if h.chunk.article_id in committed] for hits in out]
+
+    def first_chunk_vectors(self, article_ids: Collection[str]) -> dict[str, np.ndarray]:
+        """The vector of each article's first chunk (headline and lead), by article id, in one
+        query (articles without a stored first chunk are left out)."""
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return {}
+        where = {
+            "$and": [
+                {"article_id": wanted[0]} if len(wanted) == 1 else {"article_id": {"$in": wanted}},
+                {"index": 0},
+            ]
+        }
+        got = self.chroma.chunks.get(where=where, include=["metadatas", "embeddings"])
+        embeddings = got.get("embeddings")
+        if embeddings is None:
+            return {}
+        return {
+            str(meta["article_id"]): np.asarray(vector, dtype=np.float32)
+            for meta, vector in zip(got["metadatas"], embeddings)
+            if meta
+        }
+
+    def sketches_sharing(self, sketches: Sequence[Sketch]) -> list[SketchRecord]:
+        """The committed articles whose sketch shares a band key with any of ``sketches``
+        (candidate copies: :mod:`index.sketch`), in one query."""
+        wanted: list[set[str]] = [set() for _ in range(BANDS)]
+        for sketch in sketches:
+            for band, key in enumerate(sketch.bands):
+                wanted[band].add(key)
+        clauses = [
+            {band_field(band): {"$in": sorted(keys)}} for band, keys in enumerate(wanted) if keys
+        ]
+        if not clauses or self.chroma.sketches.count() == 0:
+            return []
+        where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        got = self.chroma.sketches.get(where=where, include=["documents", "metadatas"])
+        found = [
+            record
+            for id_, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
+            if meta is not None and (record := stored_sketch(id_, doc, meta)) is not None
+        ]
+        committed = self.committed(r.article_id for r in found)
+        return [r for r in found if r.article_id in committed]
+
     def check_reach(
         self,
         articles: Collection[str] | None = None,
@@ -375,12 +458,19 @@ class Store:
         with self._session.open():
             yield self
 
-    def put_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]]) -> None:
+    def put_articles(
+        self,
+        items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]],
+        groups: Mapping[str, tuple[ArticleGroups, Sketch]] | None = None,
+    ) -> None:
         """Replace the chunks of several articles and commit their records, in the safe order.
 
         Args:
             items: (article, its chunks, one unit vector row per chunk).
+            groups: by article id, its groups and sketch (:mod:`index.stories`); an article
+                without an entry is stored without (as before groups were kept).
         """
+        placed = groups or {}
         if not items:
             return
         ids = [article.id for article, _, _ in items]
@@ -397,7 +487,7 @@ class Store:
                 self.chroma.articles.delete(ids=sorted(existing))
                 self._delete_chunks_of(sorted(existing))
             rows: list[tuple[Chunk, np.ndarray, dict[str, Any]]] = [
-                (chunk, vector, chunk_record(article, chunk))
+                (chunk, vector, chunk_record(article, chunk, _groups_of(placed, article.id)))
                 for article, chunks, vectors in items
                 for chunk, vector in zip(chunks, vectors)
             ]
@@ -409,6 +499,26 @@ class Store:
                     documents=[c.text for c, _, _ in part],
                     metadatas=[m for _, _, m in part],
                 )
+            # An updated article's old sketch goes with its old chunks (its new one, if it has
+            # words, is written next).
+            if existing:
+                self.chroma.sketches.delete(ids=sorted(existing))
+            sketched = [
+                (article, *placed[article.id])
+                for article, _, _ in items
+                if article.id in placed and placed[article.id][1].shingles
+            ]
+            for b in range(0, len(sketched), batch):
+                part_sketches = sketched[b : b + batch]
+                self.chroma.sketches.upsert(
+                    ids=[article.id for article, _, _ in part_sketches],
+                    embeddings=[[1.0]] * len(part_sketches),
+                    documents=[sketch.encode() for _, _, sketch in part_sketches],
+                    metadatas=[
+                        sketch_record(article, sketch, group)
+                        for article, group, sketch in part_sketches
+                    ],
+                )
             for b in range(0, len(items), batch):
                 part_items = items[b : b + batch]
                 self.chroma.articles.upsert(
@@ -416,7 +526,8 @@ class Store:
                     embeddings=[[1.0]] * len(part_items),
                     documents=[article.text for article, _, _ in part_items],
                     metadatas=[
-                        article_record(article, len(chunks)) for article, chunks, _ in part_items
+                        article_record(article, len(chunks), _groups_of(placed, article.id))
+                        for article, chunks, _ in part_items
                     ],
                 )
             self._session.beat()
@@ -441,6 +552,8 @@ class Store:
             for b in range(0, len(ids), batch):
                 self.chroma.articles.delete(ids=ids[b : b + batch])
             self._delete_chunks_of(ids)
+            for b in range(0, len(ids), batch):
+                self.chroma.sketches.delete(ids=ids[b : b + batch])
             if existing:
                 self._session.changed()
             return len(existing)
@@ -456,6 +569,15 @@ class Store:
             batch = self.chroma.batch
             for b in range(0, len(orphans), batch):
                 self.chroma.chunks.delete(ids=orphans[b : b + batch])
+            # Sketches carry no vector worth keeping: those of uncommitted articles just go.
+            loose = [
+                id_
+                for ids, _, _ in self.chroma.scan(self.chroma.sketches, [])
+                for id_ in ids
+                if id_ not in committed
+            ]
+            for b in range(0, len(loose), batch):
+                self.chroma.sketches.delete(ids=loose[b : b + batch])
             if orphans:
                 self._session.changed()
             return len(orphans)
@@ -477,3 +599,10 @@ class Store:
             part = list(article_ids[b : b + 500])
             where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
             self.chroma.chunks.delete(where=where)
+
+
+def _groups_of(
+    placed: Mapping[str, tuple[ArticleGroups, Sketch]], article_id: str
+) -> ArticleGroups | None:
+    entry = placed.get(article_id)
+    return entry[0] if entry else None

@@ -10,8 +10,10 @@ Two ways are used:
   for every part, and a sum of ranks would let the clause with the most distinctive words fill
   the whole top 10.
 
-Both apply a cap on passages per article, so that several articles are represented, and both
-are greedy: the first ``k`` of a longer result are the result for ``k``.
+Both apply a cap on passages per article, so that several articles are represented, skip a
+passage that repeats one already taken when told how to recognise one (copies of an article:
+:mod:`qa.retrieval.copies`), and are greedy: the first ``k`` of a longer result are the result
+for ``k``.
 """
 
 from __future__ import annotations
@@ -46,15 +48,19 @@ def interleave(
     article_of: Callable[[str], str | None],
     per_article: int = 0,
     turns: Sequence[int] | None = None,
+    repeats: Callable[[str, Sequence[str]], bool] | None = None,
 ) -> Ranked:
     """Take turns across ``lists``, each giving its best passage not yet taken.
 
     Args:
         lists: ranked lists, in turn order (the first list goes first in every round).
         k: how many passages to return.
-        article_of: the article of a chunk id (None: the chunk is unknown and skipped).
+        article_of: the article of a chunk id (None: the chunk is unknown and skipped); the cap
+            counts passages by this key.
         per_article: at most this many passages per article (0: no cap).
         turns: per list, how many passages it may give at most (0: no limit).
+        repeats: ``repeats(chunk_id, taken ids)`` is true for a passage that repeats one taken
+            already; it is skipped (and its turn goes to the list's next passage).
 
     Returns:
         Up to ``k`` (chunk id, score) pairs, score from the list that contributed the passage.
@@ -79,6 +85,8 @@ def interleave(
                 article = article_of(chunk_id)
                 if article is None or chunk_id in taken:
                     continue
+                if repeats is not None and repeats(chunk_id, [c for c, _ in out]):
+                    continue
                 if per_article and per.get(article, 0) >= per_article:
                     continue
                 per[article] = per.get(article, 0) + 1
@@ -92,7 +100,12 @@ def interleave(
 
 
 def capped(
-    ranked: Ranked, k: int, article_of: Callable[[str], str | None], per_article: int = 0
+    ranked: Ranked,
+    k: int,
+    article_of: Callable[[str], str | None],
+    per_article: int = 0,
+    repeats: Callable[[str, Sequence[str]], bool] | None = None,
 ) -> Ranked:
-    """The first ``k`` of one ranked list, at most ``per_article`` per article (0: no cap)."""
-    return interleave([ranked], k, article_of, per_article)
+    """The first ``k`` of one ranked list, at most ``per_article`` per article (0: no cap),
+    leaving out repeats (see :func:`interleave`)."""
+    return interleave([ranked], k, article_of, per_article, repeats=repeats)

@@ -11,7 +11,9 @@ Multi-part questions ("Did TechCrunch's October 7 report and The Verge's later a
    each clause's candidates are re-ranked by their best single sentence (:mod:`qa.retrieval.focus`).
 
 The whole-question list and the clause lists then take turns filling the top ``k``
-(:func:`qa.retrieval.fusion.interleave`), with at most ``per_article`` passages per article, and the
+(:func:`qa.retrieval.fusion.interleave`), with at most ``per_article`` passages per article (an
+article and its copies count as one), a passage that repeats one of a copy already taken shown
+once with the copy listed in its ``also_in`` (:mod:`qa.retrieval.copies`), and the
 first ten are re-sorted so that a passage with one sentence stating a clause leads
 (:func:`qa.retrieval.focus.sort_by_sentence`). Every choice
 above is a :class:`RetrievalConfig` field, measured one by one by ``python -m bench.retrieval``
@@ -40,8 +42,9 @@ from index.text import tokenize
 from ..as_of import cap_until, parse_as_of, reference_day
 from ..question.decompose import Clause, content_words
 from ..question.plan import QuestionPlan, plan_question
-from ..types import AsOf, Passage
+from ..types import AsOf, Copy, Passage
 from .chunk_table import ChunkTable, TableCache
+from .copies import CopyFolder
 from .feedback import expansion_terms
 from .focus import refocus, sort_by_sentence
 from .fusion import Ranked, capped, interleave, rrf
@@ -75,7 +78,11 @@ class RetrievalConfig:
             reciprocal-rank fusion of all lists).
         main_turns: passages the whole-question list may give when clause lists exist (0: no
             limit); the rest of the top ``k`` goes to the clauses.
-        per_article: at most this many passages of one article (0: no cap).
+        per_article: at most this many passages of one article (0: no cap); an article and
+            its copies count as one.
+        fold_copies: show a passage that copies of an article repeat once, the copies listed
+            in its ``also_in`` (:mod:`qa.retrieval.copies`); off, each copy's passage takes a
+            place of its own and the cap counts articles one by one.
         sentence_sort: re-sort the top ``k`` of a multi-part question by each passage's best
             single-sentence match to any clause (summed IDF), less this much per place it
             ranked below the first (:func:`qa.retrieval.focus.sort_by_sentence`; 0: keep the order).
@@ -98,6 +105,7 @@ class RetrievalConfig:
     fusion: str = "interleave"
     main_turns: int = 2
     per_article: int = 4
+    fold_copies: bool = True
     sentence_sort: float = 1.0
     candidates: int = 40
     clause_candidates: int = 20
@@ -258,17 +266,21 @@ class Retriever:
             lists += [self._clause(search, clause, extra, filters) for clause in clauses]
 
         search.fetch({chunk_id for ranked in lists for chunk_id, _ in ranked[: 4 * k]})
+        copies = CopyFolder(search.chunk_or_none)
+        group_of, repeats = (
+            (copies.group_of, copies.repeats) if cfg.fold_copies else (search.article_of, None)
+        )
         if cfg.fusion == "rrf":
             weights = [1.0] + [cfg.clause_weight] * (len(lists) - 1)
             fused = rrf([(w, [c for c, _ in ranked]) for w, ranked in zip(weights, lists)])
-            top = capped(fused, k, search.article_of, cfg.per_article)
+            top = capped(fused, k, group_of, cfg.per_article, repeats)
         else:
             turns = [cfg.main_turns if len(lists) > 1 else 0] + [0] * (len(lists) - 1)
             sort = bool(cfg.sentence_sort and clauses and search.table is not None)
             # The sort always covers the same first places, so the first k of a longer result
             # stay the result for k.
             n = max(k, SORT_WINDOW) if sort else k
-            ids = [c for c, _ in interleave(lists, n, search.article_of, cfg.per_article, turns)]
+            ids = [c for c, _ in interleave(lists, n, group_of, cfg.per_article, turns, repeats)]
             if sort:
                 # The clauses' own words, without the feedback names: a name shared by every
                 # passage would only shift all the keys (bench/README.md, "Measured and left out").
@@ -279,7 +291,10 @@ class Retriever:
             # Scores of different lists are not comparable; agreement across lists is.
             agreement = dict(rrf([(1.0, [c for c, _ in ranked]) for ranked in lists]))
             top = [(chunk_id, agreement.get(chunk_id, 0.0)) for chunk_id in ids]
-        passages = [to_passage(search.chunk(chunk_id), score) for chunk_id, score in top]
+        passages = [
+            to_passage(search.chunk(chunk_id), score, copies.also_in(chunk_id))
+            for chunk_id, score in top
+        ]
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
         return RetrievalResult(passages, filters, plan, clauses, pool, reference, snapshot)
 
@@ -425,6 +440,14 @@ class _Search:
         for chunk in self.index.store.get_committed_chunks(missing):
             self._chunks[chunk.id] = chunk
 
+    def chunk_or_none(self, chunk_id: str) -> StoredChunk | None:
+        """The chunk of an id, or None when it is not at hand (not fetched, or not committed)."""
+        if self.table is not None:
+            row = self.table.row_of.get(chunk_id)
+            if row is not None:
+                return self.table.chunks[row]
+        return self._chunks.get(chunk_id)
+
     def chunk(self, chunk_id: str) -> StoredChunk:
         if self.table is not None:
             row = self.table.row_of.get(chunk_id)
@@ -450,8 +473,8 @@ class _Search:
         return out
 
 
-def to_passage(chunk: StoredChunk, score: float) -> Passage:
-    """A :class:`Passage` from a stored chunk."""
+def to_passage(chunk: StoredChunk, score: float, also_in: tuple[Copy, ...] = ()) -> Passage:
+    """A :class:`Passage` from a stored chunk (``also_in``: copies folded into it)."""
     return Passage(
         text=chunk.text,
         article_id=chunk.article_id,
@@ -463,4 +486,6 @@ def to_passage(chunk: StoredChunk, score: float) -> Passage:
         end=chunk.end,
         score=score,
         chunk_id=chunk.id,
+        story_id=chunk.story,
+        also_in=also_in,
     )
