@@ -14,8 +14,11 @@ article was given. Then each section measures one thing and returns a table:
   (``k`` = 10) with copies folded and not: near-identical passages of different articles in the
   top 10, and the copies listed as ``also_in``.
 
-More sections (timelines, corroboration) go in :data:`SECTIONS`: each is a function of the
-:class:`Run` that returns a :class:`Section`.
+* ``corroboration and conflicts``: :mod:`bench.claims` (its cases build their own small
+  indexes).
+
+Sections are the functions in :data:`SECTIONS`: each takes the :class:`Run` and returns a
+:class:`Section`.
 
 The embedder's vectors are cached by text in ``bench/results/tmp/stories-vectors.npz``
 (``--seed-index`` fills the cache from an index of the same corpus, such as the one
@@ -420,8 +423,21 @@ def top_ten(run: Run) -> Section:
     return Section("Top 10 with copies", markdown, data)
 
 
+def corroboration_and_conflicts(run: Run) -> Section:
+    """Corroboration counts and conflicts (:mod:`bench.claims`): each case builds its own
+    small index from the corpus, so this section does not read ``run``'s index."""
+    from . import claims
+
+    markdown, figures = claims.section()
+    return Section("Corroboration and conflicts", markdown, figures)
+
+
 #: The sections, in order.
-SECTIONS: list[Callable[[Run], Section]] = [copies_and_stories, top_ten]
+SECTIONS: list[Callable[[Run], Section]] = [
+    copies_and_stories,
+    top_ten,
+    corroboration_and_conflicts,
+]
 
 
 def _shared(a: str, b: str) -> tuple[float, float]:
