@@ -19,6 +19,13 @@ them as arguments, so a test or a user swaps either without patching anything;
    moved); the sentences of claims nothing supports are listed, as offsets into the answer text,
    in ``Answer.unsupported`` for the UI to flag.
 
+A question asking for a timeline ("How did X develop?", "What happened after Y?",
+:mod:`qa.question.timeline`) takes its own path: more passages, fewer per article, searched by
+the story's words alone; its dated events are chosen, ordered and cited extractively
+(:mod:`qa.answer.timeline`), with or without an LLM. A model only writes a short overview of
+those events, above them: the order, the dates and the citations stay the extractive ones, so
+no model can reorder or misdate them.
+
 A failure of the LLM endpoint falls back to the extractive answer and says so in
 ``Answer.error``, so the user always gets cited evidence or an honest abstention.
 """
@@ -40,8 +47,10 @@ from .answer.extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSente
 from .answer.llm import Chat, ChatModel, LLMError
 from .answer.reply import is_yes_no_question, parse_reply
 from .answer.sentences import SentenceTable
+from .answer.timeline import TimelineConfig, build_timeline, timeline_answer, timeline_lines
 from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
 from .question.rewrite import History, rewrite_question
+from .question.timeline import TimelineRequest, read_timeline
 from .retrieval.retriever import Retriever
 from .settings import QASettings
 from .types import Answer, Mode, Passage
@@ -62,6 +71,8 @@ class Answerer:
         extractive: thresholds of the extractive answerer and the evidence gate (default:
             ``ExtractiveConfig()``).
         verify: thresholds of citation verification (default: ``VerifyConfig()``).
+        timeline: how timeline questions are retrieved and their events chosen (default:
+            ``TimelineConfig()``).
     """
 
     def __init__(
@@ -73,6 +84,7 @@ class Answerer:
         settings: QASettings | None = None,
         extractive: ExtractiveConfig | None = None,
         verify: VerifyConfig | None = None,
+        timeline: TimelineConfig | None = None,
     ) -> None:
         self.index = index
         self.settings = settings or QASettings()
@@ -80,6 +92,7 @@ class Answerer:
         self.chat_model = chat_model
         self.extractive = ExtractiveAnswerer(index.embedder, extractive or ExtractiveConfig())
         self.verifier = CitationVerifier(verify or VerifyConfig())
+        self.timeline = timeline or TimelineConfig()
 
     @classmethod
     def from_settings(
@@ -257,6 +270,10 @@ class Answerer:
             )
             return
         standalone = self.rewrite(question, history)
+        request = read_timeline(standalone)
+        if request is not None:
+            yield from self._timeline(standalone, request, k, since, until, sources)
+            return
         result = self.retriever.retrieve(
             standalone, k=k or self.settings.top_k, since=since, until=until, sources=sources
         )
@@ -279,6 +296,94 @@ class Answerer:
             yield from self._llm_answer(standalone, table, scored, filters)
         except LLMError as exc:
             yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
+
+    def _timeline(
+        self,
+        question: str,
+        request: TimelineRequest,
+        k: int | None,
+        since: date | None,
+        until: date | None,
+        sources: Sequence[str] | None,
+    ) -> Iterator[Answer]:
+        """The answer to a timeline question (see the module docstring)."""
+        config = self.timeline
+        # Searched by the story's words: "timeline", "develop" or "what happened" would only
+        # pull in passages that share them.
+        plan = replace(self.retriever.plan(question), question=request.query, clauses=())
+        result = self.retriever.retrieve(
+            plan,
+            k=max(k or 0, config.passages),
+            since=since,
+            until=until,
+            sources=sources,
+            per_article=config.per_article,
+        )
+        passages, filters = result.passages, result.filters
+        table = self.extractive.table(passages)
+        scored = self.extractive.score_sentences(request.query, table)
+        if not self.extractive.has_evidence(scored):
+            yield replace(abstain(question, passages, filters, why="weak evidence"), mode=self.mode)
+            return
+        events = build_timeline(request, table, config, self._article_text)
+        if not events:
+            yield replace(
+                abstain(question, passages, filters, why="no dated events"), mode=self.mode
+            )
+            return
+        extractive = timeline_answer(question, request, passages, events, filters)
+        if self.chat_model is None:
+            yield replace(extractive, mode=self.mode)
+            return
+        try:
+            yield from self._timeline_overview(question, table, extractive)
+        except LLMError as exc:
+            yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
+
+    def _timeline_overview(
+        self, question: str, table: SentenceTable, extractive: Answer
+    ) -> Iterator[Answer]:
+        """The model's overview of the extractive timeline, streamed above its events."""
+        assert self.chat_model is not None
+        mode = self.chat_model.mode
+        row_of = {p.chunk_id: i for i, p in enumerate(table.passages)}
+        shown = [row_of[c.passage.chunk_id] for c in extractive.citations]
+        builder = CitationBuilder([table.passages[i] for i in shown])
+        for number in range(len(shown)):
+            builder.cite(number)  # the events' numbers, so the model's markers keep them
+        renumber = MarkerRenumberer(builder)
+        user = prompts.timeline_message(question, extractive.timeline)
+        raw = visible = ""
+        for piece in self.chat_model.stream(prompts.TIMELINE_SYSTEM, user):
+            raw += piece
+            out = renumber.feed(piece)
+            if out:
+                visible += out
+                yield replace(extractive, text=visible, mode=mode, complete=False)
+        raw = normalise_markers(raw).strip()
+        if not raw or prompts.MODEL_ABSTAIN_PATTERN.search(raw):
+            yield extractive  # no overview: the events speak for themselves
+            return
+        # The heading line keeps the overview's first sentence from being read as a short
+        # answer: every sentence of it is a claim to check.
+        heading = "Overview\n"
+        checked = self.verifier.verify(heading + raw, table, shown)
+        body = checked.text[len(heading) :]
+        spans = [(s - len(heading), e - len(heading)) for s, e in checked.unsupported]
+        renumber = MarkerRenumberer(builder)
+        overview = " ".join((renumber.feed(body) + renumber.finish()).split())
+        listing = "\n".join(timeline_lines(extractive.timeline))
+        yield replace(
+            extractive,
+            text=f"{overview}\n{listing}",
+            mode=mode,
+            unsupported=carry_spans(spans, body, overview),
+        )
+
+    def _article_text(self, article_id: str) -> str | None:
+        """An article's full text (the date lines above a passage date its sentences)."""
+        found = self.index.get_article(article_id)
+        return found[1] if found is not None else None
 
     def _llm_answer(
         self,

@@ -194,6 +194,7 @@ class Retriever:
         until: date | None = None,
         sources: Sequence[str] | None = None,
         auto_filters: bool = True,
+        per_article: int | None = None,
     ) -> RetrievalResult:
         """Find the ``k`` passages that best answer ``question``.
 
@@ -205,11 +206,13 @@ class Retriever:
             sources: restrict to these outlets.
             auto_filters: apply a period the question itself states ("published in October
                 2023") when ``since`` and ``until`` are not given.
+            per_article: at most this many passages of one article (default:
+                ``config.per_article``; a timeline wants more articles, fewer passages each).
 
         Returns:
             A :class:`RetrievalResult`; ``passages`` is empty when nothing matches.
         """
-        cfg = self.config
+        cfg = self.config if per_article is None else replace(self.config, per_article=per_article)
         # One generation for every search of this question, whatever an ingestion publishes.
         snapshot = self.index.snapshot()
         outlets = list(snapshot.sources)
