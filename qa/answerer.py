@@ -319,13 +319,14 @@ class Answerer:
             sources=sources,
             per_article=config.per_article,
         )
-        passages, filters = result.passages, result.filters
+        filters = result.filters
+        passages, story = self._with_story_articles(result.passages)
         table = self.extractive.table(passages)
-        scored = self.extractive.score_sentences(request.query, table)
-        if not self.extractive.has_evidence(scored):
+        reading = build_timeline(request, table, config, self._article_text, story)
+        if not self.extractive.clears_gate(reading.best_dense, reading.best_lexical):
             yield replace(abstain(question, passages, filters, why="weak evidence"), mode=self.mode)
             return
-        events = build_timeline(request, table, config, self._article_text)
+        events = reading.events
         if not events:
             yield replace(
                 abstain(question, passages, filters, why="no dated events"), mode=self.mode
@@ -379,6 +380,24 @@ class Answerer:
             mode=mode,
             unsupported=carry_spans(spans, body, overview),
         )
+
+    def _with_story_articles(self, passages: Sequence[Passage]) -> tuple[list[Passage], set[str]]:
+        """``passages``, then the other passages of the first few articles among them (the
+        story's main reports, read whole) and the opening passage of every other one (its
+        news); and the ids of the articles read whole (see :class:`TimelineConfig`)."""
+        config = self.timeline
+        articles = list(dict.fromkeys(p.article_id for p in passages))
+        story = articles[: config.story_articles]
+        have = {p.chunk_id for p in passages}
+        extra = [
+            p
+            for p in [
+                *self.retriever.article_passages(story, limit=config.article_passages),
+                *self.retriever.article_passages(articles[config.story_articles :], limit=1),
+            ]
+            if p.chunk_id not in have
+        ]
+        return [*passages, *extra], set(story)
 
     def _article_text(self, article_id: str) -> str | None:
         """An article's full text (the date lines above a passage date its sentences)."""

@@ -25,7 +25,10 @@ timelines, "everything you need to know" pages) are updated after the date they 
 published.
 
 Names that hold a weekday or month ("Black Friday", "Thursday Night Football", "Super Bowl
-Sunday") are not dates; "May" is a month only when a day or year goes with it.
+Sunday") are not dates, nor is a weekday's possessive ("Saturday's attacks" dates the attacks,
+not the sentence's event); month names count only capitalised ("in May", not "may"); a month of
+"that year" (one named before) and the year of a record ("the first time since 2005") are
+not read.
 """
 
 from __future__ import annotations
@@ -103,13 +106,12 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
-# Capitalised month names only: "march", "may" and "august" are words too; "May" alone is
-# taken only with a day or year beside it.
+# Capitalised month names only: "march", "may" and "august" are words too ("in May" is read,
+# "he may" is not).
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
 )
-_MONTH_NOT_MAY = _MONTH.replace("|May|", "|")
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -122,17 +124,25 @@ _MONTH_YEAR = re.compile(
 )
 # "in September of that year": a month of a year the text named before, not of this one.
 _THAT_YEAR = r",?\s+(?:of\s+)?(?:that|the\s+same|the\s+following|the\s+next|the\s+previous)\s+year"
+# "for the first time since 2005", "the lowest since 1980": a record's reference, not the date.
+_RECORD_SINCE = re.compile(
+    r"\b(?:first|only|most|least|lowest|highest|best|worst|biggest|largest|longest|fewest)\b"
+    r"[^,;.]{0,60}\bsince\s+$",
+    re.IGNORECASE,
+)
 _MONTH_ALONE = re.compile(
     rf"\b(?P<prep>in|since|during|until|by|from|through|of|early|mid|late|last|this|next)"
-    rf"[\s-]+(?P<m>{_MONTH_NOT_MAY})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
+    rf"[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
     re.IGNORECASE,
 )
 _YEAR_ALONE = re.compile(
     rf"\b(?i:in|since|during|until|by|from|through)\s+(?P<y>{_YEAR})\b(?!-)"
 )
+# "Saturday's attacks", "Monday's game": the weekday dates another thing than the sentence's
+# event, so the possessive form is not read.
 _WEEKDAY_REF = re.compile(
     rf"\b(?:(?P<q>last|next|this|this\s+past|this\s+coming|coming|past)\s+)?(?P<w>{_WEEKDAY})\b"
-    r"(?:['’]s)?",
+    r"(?!['’]s\b)",
 )
 _NOT_WEEKDAY_BEFORE = re.compile(r"\b(?:Black|Cyber|Super\s+Bowl|Super|Good|Ash|Palm|Easter)\s+$")
 _NOT_WEEKDAY_AFTER = re.compile(r"^\s+(?:Night\s+(?:Football|Baseball|Raw|Live)|Times|Night\s+Live)\b")
@@ -375,6 +385,8 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
         out.append(_Found(match.start(), Precision.MONTH, date(year, month, first), match[0]))
     for match in _YEAR_ALONE.finditer(sentence):
         if any(f.start <= match.start("y") <= f.start + len(f.phrase) for f in out):
+            continue
+        if _RECORD_SINCE.search(sentence[: match.start("y")]):
             continue
         out.append(_Found(match.start(), Precision.YEAR, date(int(match["y"]), 1, 1), match[0]))
     if reference is not None:

@@ -31,7 +31,8 @@ are numbered in the timeline's order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -40,7 +41,7 @@ import numpy as np
 from index.filters import Filters
 from index.text import tokenize
 
-from ..question.timeline import Relation, TimelineRequest
+from ..question.timeline import Relation, TimelineRequest, story_period
 from ..types import Answer, Passage, TimelineEvent
 from .citations import CitationBuilder
 from .event_dates import DateSource, EventDate, Precision, date_event, date_in_text, last_update
@@ -61,29 +62,65 @@ ArticleText = Callable[[str], str | None]
 
 @dataclass(frozen=True)
 class TimelineConfig:
-    """How timelines are retrieved and chosen.
+    """How timelines are retrieved and their events chosen.
 
     Attributes:
         passages: passages retrieved for a timeline question (a plain question gets
             ``NEWSQA_TOP_K``).
         per_article: at most this many of them from one article, so that several reports
             are read.
+        story_articles: the first this many articles of the result are read whole (their
+            later sections, the story's later days, share few words with the question).
+        article_passages: at most this many passages of one article read whole.
         max_events: events in a timeline at most.
-        relative_cutoff: a candidate sentence scores at least this share of the best one.
-        text_date_bonus: added to the score of a sentence whose date the text states.
+        relative_cutoff: outside the story's articles, a sentence whose date the text states
+            is a candidate when its own relevance is at least this share of the best one's.
+        published_cutoff: the same for a sentence dated only by its article's publication date
+            (in a story article too, unless it opens the article).
+        title_weight: weight of the share of the story's words in the article's headline (a
+            sentence of an article about the story belongs to it even when it names little).
+        story_title: an article whose headline holds this share of the story's words is about
+            the story: all its sentences may be events.
+        story_weight: added to the relevance of the sentences of the articles read whole.
+        text_date_bonus: added to the value of a sentence whose date the text states.
+        lede_bonus: added to the value of an article's opening sentence (the lede reports the
+            article's news, usually of its day).
+        lede_chars: an opening sentence starts within this many characters of the article.
         same_day_penalty: taken off per event already chosen on the same day.
         duplicate_similarity: embedding similarity at which two sentences tell the same event.
         duplicate_overlap: share of shared words (of the shorter one) at which they do too.
+        min_words: shorter sentences are not events (headings, captions, bylines).
+        anchor_margin: the anchor of "after/before Y" is the earliest of the sentences that
+            match Y at least this share as well as the best one.
+        published_per_article: events of one article dated by its publication date, at most
+            (they all tell one day's news).
+        support_bonus: added per other article that tells a similar sentence (embedding
+            similarity at least ``support_similarity``), up to ``max_support`` articles: what
+            several reports retell is a milestone of the story.
     """
 
     passages: int = 24
     per_article: int = 3
-    max_events: int = 12
-    relative_cutoff: float = 0.6
-    text_date_bonus: float = 0.1
-    same_day_penalty: float = 0.1
-    duplicate_similarity: float = 0.9
+    story_articles: int = 3
+    article_passages: int = 24
+    max_events: int = 16
+    relative_cutoff: float = 0.45
+    published_cutoff: float = 0.7
+    title_weight: float = 0.5
+    story_title: float = 0.5
+    story_weight: float = 0.2
+    text_date_bonus: float = 0.25
+    lede_bonus: float = 0.3
+    lede_chars: int = 400
+    same_day_penalty: float = 0.25
+    duplicate_similarity: float = 0.85
     duplicate_overlap: float = 0.7
+    min_words: int = 6
+    anchor_margin: float = 0.8
+    published_per_article: int = 2
+    support_bonus: float = 0.1
+    support_similarity: float = 0.7
+    max_support: int = 3
 
 
 @dataclass(frozen=True)
@@ -109,15 +146,81 @@ class DatedSentence:
     anchor: bool = False
 
 
-class _Scored:
-    """The relevance of every sentence of a table to one text (dense + half the lexical)."""
+@dataclass(frozen=True)
+class TimelineReading:
+    """What :func:`build_timeline` found.
 
-    def __init__(self, table: SentenceTable, text: str, terms: frozenset[str]) -> None:
-        self.dense = table.vectors @ table.embed([text])[0] if len(table) else np.zeros(0)
+    Attributes:
+        events: the chosen events in time order (empty when no relevant sentence has a date).
+        best_dense: embedding similarity of the sentence most relevant to the story.
+        best_lexical: share of the story's words that sentence holds (with ``best_dense``, the
+            evidence gate's inputs).
+    """
+
+    events: tuple[DatedSentence, ...]
+    best_dense: float = 0.0
+    best_lexical: float = 0.0
+
+
+class _Relevance:
+    """How relevant sentences are to a text: embedding similarity plus half the share of the
+    text's words the sentence holds, plus ``title_weight`` times the share its article's
+    headline holds.
+
+    Only the sentences that can be events are scored: those sharing a word with the text, and
+    every sentence of a story article: one the search found most about the story (``story``,
+    which also count ``story_weight`` more) or one whose headline holds at least
+    ``story_title`` of the text's words ("They broke up in 2002" names neither Britney Spears
+    nor relationships). Each is embedded once; :meth:`against` reuses the vectors for the
+    anchor, whose sentences must share a word with it.
+    """
+
+    def __init__(
+        self,
+        table: SentenceTable,
+        text: str,
+        config: TimelineConfig,
+        rows: Sequence[int],
+        vectors: dict[int, np.ndarray] | None = None,
+        story: Collection[str] | None = (),
+    ) -> None:
+        terms = frozenset(tokenize([text])[0])
         self.lexical = [len(terms & t) / len(terms) if terms else 0.0 for t in table.terms]
+        titles = [len(terms & t) / len(terms) if terms else 0.0 for t in table.meta_terms]
+        in_story = [
+            story is not None
+            and (table.passages[p].article_id in story or titles[p] >= config.story_title)
+            for p in range(len(table.passages))
+        ]
+        #: Per passage: whether its article is about the story.
+        self.on_topic = in_story
+        self.title = [
+            config.title_weight * titles[s.passage_index]
+            + config.story_weight * (table.passages[s.passage_index].article_id in (story or ()))
+            for s in table.sentences
+        ]
+        self.rows = [
+            r for r in rows if self.lexical[r] or in_story[table.sentences[r].passage_index]
+        ]
+        if vectors is None:
+            embedded = table.embed([table.sentences[r].text for r in self.rows])
+            vectors = dict(zip(self.rows, embedded))
+        self.vectors = {r: vectors[r] for r in self.rows}
+        query = table.embed([text])[0]
+        self.dense = {r: float(v @ query) for r, v in self.vectors.items()}
+
+    def own(self, row: int) -> float:
+        """The sentence's own relevance: embedding similarity plus half the word share."""
+        return self.dense.get(row, 0.0) + 0.5 * self.lexical[row]
 
     def score(self, row: int) -> float:
-        return float(self.dense[row]) + 0.5 * self.lexical[row]
+        """Its own relevance plus its article's (headline, read whole)."""
+        return self.own(row) + self.title[row]
+
+    def against(self, table: SentenceTable, text: str, config: TimelineConfig) -> _Relevance:
+        """The relevance to another text (the anchor) of those of the same sentences that
+        share a word with it, reusing their vectors."""
+        return _Relevance(table, text, config, list(self.vectors), self.vectors, story=None)
 
 
 def build_timeline(
@@ -125,7 +228,8 @@ def build_timeline(
     table: SentenceTable,
     config: TimelineConfig = TimelineConfig(),
     article_text: ArticleText | None = None,
-) -> list[DatedSentence]:
+    story: Collection[str] = (),
+) -> TimelineReading:
     """The events of the story ``request`` asks about, oldest first (see the module docstring).
 
     Args:
@@ -134,34 +238,48 @@ def build_timeline(
         config: the choice's settings.
         article_text: reads an article's full text by id, for the date lines above a passage;
             None reads the passage alone.
+        story: the ids of the articles the search found most about the story (read whole).
 
     Returns:
-        The chosen events in time order (empty when no relevant sentence has a date).
+        The :class:`TimelineReading`.
     """
     if not len(table):
-        return []
-    topic_terms = frozenset(tokenize([request.query])[0])
-    relevance = _Scored(table, request.query, topic_terms)
-    rows = [r for r in range(len(table)) if relevance.lexical[r] > 0]
-    if not rows:
-        return []
-    best = max(relevance.score(r) for r in rows)
+        return TimelineReading(())
+    rows = [r for r in range(len(table)) if _event_like(table.sentences[r].text, config.min_words)]
+    relevance = _Relevance(table, request.query, config, rows, story=story)
+    if not relevance.rows:
+        return TimelineReading(())
+    top = max(relevance.rows, key=relevance.own)
+    best = relevance.own(top)
+    newest = max((p.published for p in table.passages if p.published), default=None)
+    period = story_period(request, newest)
     dater = _Dater(table, article_text)
     candidates = []
-    for row in rows:
-        score = relevance.score(row)
-        if score < config.relative_cutoff * best:
-            continue
+    for row in relevance.rows:
         when = dater.date(row)
-        if when is not None:
-            candidates.append(_dated(table, row, score, when))
+        if when is None or (period is not None and not _within(when, period)):
+            continue
+        # In an article about the story, its opening (the article's news) and every sentence
+        # whose date the text states are events of the story, whatever they name. Elsewhere a
+        # sentence must be relevant itself: a date the text states makes it an event with less
+        # relevance than one dated only by its article's publication needs.
+        on_topic = relevance.on_topic[table.sentences[row].passage_index]
+        text_dated = when.source is DateSource.TEXT
+        story_event = on_topic and (text_dated or _is_lede(table, row, config.lede_chars))
+        cutoff = config.relative_cutoff if text_dated else config.published_cutoff
+        if story_event or relevance.own(row) >= cutoff * best:
+            candidates.append(_dated(table, row, relevance.score(row), when))
     anchor = None
     if request.relation is not Relation.ALL and request.anchor:
-        anchor_date, anchor = _anchor(request, table, dater, rows)
+        anchor_date, anchor = _anchor(request, table, dater, relevance, config)
         if anchor_date is not None:
             candidates = [c for c in candidates if _on_side(c.date, anchor_date, request.relation)]
-    chosen = _choose(candidates, table, config, anchor)
-    return sorted(chosen, key=lambda c: _order_key(c, table))
+    chosen = _choose(candidates, table, relevance, config, anchor)
+    return TimelineReading(
+        tuple(sorted(chosen, key=lambda c: _order_key(c, table))),
+        relevance.dense[top],
+        relevance.lexical[top],
+    )
 
 
 def timeline_answer(
@@ -281,40 +399,54 @@ def _dated(table: SentenceTable, row: int, score: float, when: EventDate) -> Dat
 
 
 def _anchor(
-    request: TimelineRequest, table: SentenceTable, dater: _Dater, rows: Sequence[int]
+    request: TimelineRequest,
+    table: SentenceTable,
+    dater: _Dater,
+    relevance: _Relevance,
+    config: TimelineConfig,
 ) -> tuple[EventDate | None, DatedSentence | None]:
     """The date of the event the question anchors on, and the sentence reporting it.
 
-    The date is the one the question gives ("after the vote on May 3"), else that of the
-    sentence that best matches the anchor. With a date in the question, the sentence is the
-    best match dated that day, or none.
+    The sentence is the one that best matches the anchor, a date stated in the text and a
+    precise one counting for it (a month says little about what came after); its date is the
+    anchor's, unless the question gives one ("after the vote on May 3"): then the sentence is
+    the best match dated that day, or none.
     """
-    terms = frozenset(tokenize([request.anchor])[0])
-    relevance = _Scored(table, request.anchor, terms)
-    ranked = sorted(
-        (r for r in rows if relevance.lexical[r] > 0), key=relevance.score, reverse=True
-    )
+    anchor = relevance.against(table, request.anchor, config)
     newest = max((p.published for p in table.passages if p.published), default=None)
     stated = date_in_text(request.anchor, newest)
-    for row in ranked:
+    scored: list[tuple[float, DatedSentence]] = []
+    for row in anchor.rows:
         when = dater.date(row)
         if when is None or (stated is not None and when.day != stated.day):
             continue
-        return when, replace(_dated(table, row, relevance.score(row), when), anchor=True)
-    return stated, None
+        value = anchor.score(row)
+        if when.source is DateSource.TEXT:
+            value += config.text_date_bonus
+        value -= 0.1 * _PRECISION_RANK[when.precision]
+        scored.append((value, replace(_dated(table, row, anchor.score(row), when), anchor=True)))
+    if not scored:
+        return stated, None
+    # Later reports name the event too ("days after launching, Apple ..."): of the sentences
+    # that match it about as well as the best, the earliest reports it.
+    top = max(value for value, _ in scored)
+    near = [event for value, event in scored if value >= config.anchor_margin * top]
+    first = min(near, key=lambda e: (e.date.day, _PRECISION_RANK[e.date.precision]))
+    return stated or first.date, first
 
 
 def _on_side(when: EventDate, anchor: EventDate, relation: Relation) -> bool:
     """Whether an event dated ``when`` lies on the asked side of the anchor (its day counts
     on both sides: reports of one day cannot be ordered by their dates)."""
     if relation is Relation.AFTER:
-        return when.last_day >= anchor.day
+        return when.day >= anchor.day
     return when.day <= anchor.last_day
 
 
 def _choose(
     candidates: Sequence[DatedSentence],
     table: SentenceTable,
+    relevance: _Relevance,
     config: TimelineConfig,
     anchor: DatedSentence | None,
 ) -> list[DatedSentence]:
@@ -322,23 +454,62 @@ def _choose(
     seen = {_place(table, c.row) for c in chosen}
     pool = [c for c in candidates if _place(table, c.row) not in seen]
     per_day: dict[date, int] = {}
+    undated: dict[str, int] = {}  # publication-dated events per article
     for event in chosen:
         per_day[event.date.day] = per_day.get(event.date.day, 0) + 1
+    support = _support(pool, table, relevance, config)
 
     def value(c: DatedSentence) -> float:
         bonus = config.text_date_bonus if c.date.source is DateSource.TEXT else 0.0
+        if _is_lede(table, c.row, config.lede_chars):
+            bonus += config.lede_bonus
+        bonus += config.support_bonus * support.get(c.row, 0)
         return c.score + bonus - config.same_day_penalty * per_day.get(c.date.day, 0)
 
     while pool and len(chosen) < config.max_events:
         pick = max(pool, key=value)
         pool.remove(pick)
         place = _place(table, pick.row)
-        if place in seen or any(_same_event(table, pick.row, c.row, config) for c in chosen):
+        published = pick.date.source is DateSource.PUBLISHED
+        if (
+            place in seen
+            or (published and undated.get(place[0], 0) >= config.published_per_article)
+            or any(_same_event(table, relevance, pick.row, c.row, config) for c in chosen)
+        ):
             continue
         seen.add(place)
         chosen.append(pick)
         per_day[pick.date.day] = per_day.get(pick.date.day, 0) + 1
+        if published:
+            undated[place[0]] = undated.get(place[0], 0) + 1
     return chosen
+
+
+def _support(
+    candidates: Sequence[DatedSentence],
+    table: SentenceTable,
+    relevance: _Relevance,
+    config: TimelineConfig,
+) -> dict[int, int]:
+    """Per candidate row, how many other articles tell a similar sentence (at most
+    ``max_support``): a development several reports retell is a milestone of the story."""
+    rows = [c.row for c in candidates]
+    if len(rows) < 2:
+        return {}
+    vectors = np.array([relevance.vectors[r] for r in rows])
+    similar = vectors @ vectors.T >= config.support_similarity
+    articles = [_place(table, r)[0] for r in rows]
+    out = {}
+    for i, row in enumerate(rows):
+        others = {articles[j] for j in np.flatnonzero(similar[i]) if articles[j] != articles[i]}
+        out[row] = min(len(others), config.max_support)
+    return out
+
+
+def _within(when: EventDate, period: tuple[date, date | None]) -> bool:
+    """Whether a date overlaps the period the question names."""
+    first, last = period
+    return when.last_day >= first and (last is None or when.day <= last)
 
 
 def _place(table: SentenceTable, row: int) -> tuple[str, int]:
@@ -348,7 +519,14 @@ def _place(table: SentenceTable, row: int) -> tuple[str, int]:
     return passage.article_id, passage.start + sentence.start
 
 
-def _same_event(table: SentenceTable, a: int, b: int, config: TimelineConfig) -> bool:
+def _is_lede(table: SentenceTable, row: int, chars: int) -> bool:
+    """Whether a sentence opens its article."""
+    return _place(table, row)[1] < chars
+
+
+def _same_event(
+    table: SentenceTable, relevance: _Relevance, a: int, b: int, config: TimelineConfig
+) -> bool:
     """Two sentences telling the same event: near-identical words or meaning."""
     text_a = " ".join(table.sentences[a].text.lower().split())
     text_b = " ".join(table.sentences[b].text.lower().split())
@@ -358,7 +536,30 @@ def _same_event(table: SentenceTable, a: int, b: int, config: TimelineConfig) ->
     shorter = min(len(terms_a), len(terms_b))
     if shorter and len(terms_a & terms_b) / shorter >= config.duplicate_overlap:
         return True
-    return float(table.vectors[a] @ table.vectors[b]) >= config.duplicate_similarity
+    va, vb = relevance.vectors.get(a), relevance.vectors.get(b)
+    return va is not None and vb is not None and float(va @ vb) >= config.duplicate_similarity
+
+
+# Not an event: picture credits and captions, embedded posts, newsletter and tip boxes.
+_NOT_EVENT = re.compile(
+    r"Getty Images|Image source|Image caption|pic\.twitter\.com|\(@\w+\)|^\W*(?:Read more|"
+    r"Also read|Related:|Sign up|Subscribe)",
+    re.IGNORECASE,
+)
+# A statement ends with a full stop or "!", perhaps inside quotes or brackets; a line without
+# one is a heading, a caption or a list item.
+_STATEMENT_END = re.compile(r"[.!][\"'”’)\]]*$")
+
+
+def _event_like(text: str, min_words: int) -> bool:
+    """Whether a sentence can report an event: a statement, not a question, heading or
+    caption."""
+    plain = " ".join(text.split())
+    return (
+        len(plain.split()) >= min_words
+        and bool(_STATEMENT_END.search(plain))
+        and not _NOT_EVENT.search(plain)
+    )
 
 
 _PRECISION_RANK = {Precision.DAY: 0, Precision.WEEK: 1, Precision.MONTH: 2, Precision.YEAR: 3}

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
-__all__ = ["Relation", "TimelineRequest", "read_timeline"]
+from .periods import MONTH, parse_when
+
+__all__ = ["Relation", "TimelineRequest", "read_timeline", "story_period"]
 
 
 class Relation(StrEnum):
@@ -190,6 +193,36 @@ def read_timeline(question: str) -> TimelineRequest | None:
     if not topic or not any(ch.isalnum() for ch in topic):
         return None
     return TimelineRequest(topic, found.relation, anchor)
+
+
+# "in December", "during November 2023", "since October", "United's December", "in 2023"; a
+# year before a noun ("the 2023 World Cup") names the event, not the period asked about.
+_PERIOD = re.compile(
+    rf"(?:\b(?P<prep>in|during|since|from|of|through|throughout)\s+|['’]s\s+)"
+    rf"(?P<when>(?:(?:early|mid|late)[\s-]+)?{MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}\b(?!\s+[a-z]))",
+    re.IGNORECASE,
+)
+
+
+def story_period(request: TimelineRequest, reference: date | None) -> tuple[date, date | None] | None:
+    """The period a timeline question restricts its story to ("How did United's December
+    unfold?", "Timeline of the talks since October"), or None.
+
+    Args:
+        request: the timeline request.
+        reference: "today", for a month without a year (the newest article's date).
+
+    Returns:
+        (first day, last day or None for "since"), or None when the topic names no period.
+    """
+    match = _PERIOD.search(request.topic)
+    if match is None:
+        return None
+    found = parse_when(match["when"], reference)
+    if found is None:
+        return None
+    first, last = found
+    return (first, None) if (match["prep"] or "").lower() in ("since", "from") else (first, last)
 
 
 def _anchored(text: str) -> TimelineRequest | None:

@@ -266,6 +266,44 @@ class Retriever:
         pool = tuple(dict.fromkeys(chunk_id for ranked in lists for chunk_id, _ in ranked))
         return RetrievalResult(passages, filters, plan, clauses, pool)
 
+    def article_passages(
+        self, article_ids: Sequence[str], limit: int | None = None
+    ) -> list[Passage]:
+        """The passages of the given articles, article by article in text order (a timeline
+        reads its story's main articles whole: their later sections share few words with the
+        question; and every article's opening, which reports its news).
+
+        Args:
+            article_ids: the articles (unknown or uncommitted ones are skipped).
+            limit: at most this many passages of each article, its first ones (None: all).
+
+        Returns:
+            The passages, score 0.
+        """
+        if not article_ids:
+            return []
+        snapshot = self.index.snapshot()
+        table = self._tables.get(snapshot.generation)
+        if table is not None:
+            chunks = [
+                table.chunks[row] for a in article_ids for row in table.article_rows.get(a, ())
+            ]
+        else:
+            store = self.index.store
+            committed = store.committed(article_ids)
+            found = store.chunks_of([a for a in article_ids if a in committed])
+            order = {a: n for n, a in enumerate(article_ids)}
+            chunks = sorted(found, key=lambda c: (order[c.article_id], c.index))
+        if limit is not None:
+            seen: dict[str, int] = {}
+            limited = []
+            for chunk in chunks:
+                seen[chunk.article_id] = seen.get(chunk.article_id, 0) + 1
+                if seen[chunk.article_id] <= limit:
+                    limited.append(chunk)
+            chunks = limited
+        return [to_passage(chunk, 0.0) for chunk in chunks]
+
     def _whole_question(
         self, search: _Search, question: str, plan: QuestionPlan, filters: Filters
     ) -> Ranked:
