@@ -47,7 +47,13 @@ from .answer.extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSente
 from .answer.llm import Chat, ChatModel, LLMError
 from .answer.reply import is_yes_no_question, parse_reply
 from .answer.sentences import SentenceTable
-from .answer.timeline import TimelineConfig, build_timeline, timeline_answer, timeline_lines
+from .answer.timeline import (
+    TimelineConfig,
+    build_timeline,
+    date_density,
+    timeline_answer,
+    timeline_lines,
+)
 from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
 from .question.rewrite import History, rewrite_question
 from .question.timeline import TimelineRequest, read_timeline
@@ -381,19 +387,34 @@ class Answerer:
             unsupported=carry_spans(spans, body, overview),
         )
 
-    def _with_story_articles(self, passages: Sequence[Passage]) -> tuple[list[Passage], set[str]]:
-        """``passages``, then the other passages of the first few articles among them (the
-        story's main reports, read whole) and the opening passage of every other one (its
-        news); and the ids of the articles read whole (see :class:`TimelineConfig`)."""
+    def _with_story_articles(
+        self, passages: Sequence[Passage]
+    ) -> tuple[list[Passage], set[str]]:
+        """``passages``, then the other passages of the story's main articles (read whole) and
+        the opening passage of every other article (its news); and the ids of the articles
+        read whole (see :class:`TimelineConfig`).
+
+        The main articles are the first few the search found, and the ones among the next
+        that state the most dates for their length: a timeline's best source is an article
+        that is one ("A timeline of ...", "how did it get here").
+        """
         config = self.timeline
         articles = list(dict.fromkeys(p.article_id for p in passages))
         story = articles[: config.story_articles]
+        density = date_density(passages)
+        chronologies = sorted(
+            (a for a in articles[config.story_articles :] if density[a] >= config.chronology_dates),
+            key=density.__getitem__,
+            reverse=True,
+        )
+        story += chronologies[: config.chronology_articles]
         have = {p.chunk_id for p in passages}
+        rest = [a for a in articles if a not in story]
         extra = [
             p
             for p in [
                 *self.retriever.article_passages(story, limit=config.article_passages),
-                *self.retriever.article_passages(articles[config.story_articles :], limit=1),
+                *self.retriever.article_passages(rest, limit=1),
             ]
             if p.chunk_id not in have
         ]

@@ -29,8 +29,9 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 API_DESCRIPTION = (
     "Answer a question from the indexed news articles. Inputs: question; since and until as "
     "YYYY-MM-DD dates or empty; sources, a list of outlet names (empty: all). Returns the answer "
-    "as a dict: text with [n] markers, short_answer, abstained, filters, mode and citations (each "
-    "with title, source, published, url and the verbatim passage text with its offsets)."
+    "as a dict: text with [n] markers, short_answer, abstained, filters, mode, citations (each "
+    "with title, source, published, url and the verbatim passage text with its offsets) and, for "
+    "a timeline question, timeline (dated events, oldest first, each with its citation)."
 )
 
 
@@ -118,8 +119,11 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         ``[start, end]`` spans of ``text`` that no cited passage backs),
         ``error`` (why an LLM answer fell back, or None), ``citations`` (each
         :func:`passage_to_dict` plus ``number`` and ``highlights``, the ``[start, end]`` spans
-        of the supporting sentences inside ``text``) and ``nearest`` (when abstaining, the
-        closest passages found).
+        of the supporting sentences inside ``text``), ``nearest`` (when abstaining, the
+        closest passages found) and ``timeline`` (for a timeline question, its events oldest
+        first: ``date`` "YYYY-MM-DD", ``label``, ``precision``, ``date_source`` "text" or
+        "published", ``date_text``, ``text`` and ``citation``, the number of its citation;
+        empty otherwise).
     """
     filters = answer.filters
     return {
@@ -146,6 +150,18 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             for citation in answer.citations
         ],
         "nearest": [passage_to_dict(passage) for passage in answer.nearest],
+        "timeline": [
+            {
+                "date": event.day.isoformat(),
+                "label": event.label,
+                "precision": event.precision,
+                "date_source": event.date_source,
+                "date_text": event.date_text,
+                "text": event.text,
+                "citation": event.citation,
+            }
+            for event in answer.timeline
+        ],
     }
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "Precision",
     "date_event",
     "date_in_text",
+    "date_mentions",
     "last_update",
     "section_date",
 ]
@@ -141,7 +142,8 @@ _YEAR_ALONE = re.compile(
 # "Saturday's attacks", "Monday's game": the weekday dates another thing than the sentence's
 # event, so the possessive form is not read.
 _WEEKDAY_REF = re.compile(
-    rf"\b(?:(?P<q>last|next|this|this\s+past|this\s+coming|coming|past)\s+)?(?P<w>{_WEEKDAY})\b"
+    rf"\b(?:(?P<q>(?i:last|next|this|this\s+past|this\s+coming|coming|past))\s+)?"
+    rf"(?P<w>{_WEEKDAY})\b"
     r"(?!['’]s\b)",
 )
 _NOT_WEEKDAY_BEFORE = re.compile(r"\b(?:Black|Cyber|Super\s+Bowl|Super|Good|Ash|Palm|Easter)\s+$")
@@ -285,6 +287,13 @@ def _future(sentence: str, start: int, end: int) -> bool:
     before = max(sentence.rfind(mark, 0, start) for mark in _CLAUSE_MARKS)
     afters = [i for i in (sentence.find(mark, end) for mark in _CLAUSE_MARKS) if i >= 0]
     return bool(_FUTURE.search(sentence[before + 1 : min(afters, default=len(sentence))]))
+
+
+def date_mentions(text: str) -> int:
+    """How many dates that carry their own place in time ("November 20", "in 2015", "March
+    2022") ``text`` states: many in few words mark a chronology."""
+    patterns = (_ISO, _MONTH_DAY, _DAY_MONTH, _MONTH_YEAR, _YEAR_ALONE)
+    return sum(len(p.findall(text)) for p in patterns)
 
 
 def last_update(text: str, published: date | None) -> date | None:

@@ -31,6 +31,7 @@ are numbered in the timeline's order.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
@@ -44,7 +45,15 @@ from index.text import tokenize
 from ..question.timeline import Relation, TimelineRequest, story_period
 from ..types import Answer, Passage, TimelineEvent
 from .citations import CitationBuilder
-from .event_dates import DateSource, EventDate, Precision, date_event, date_in_text, last_update
+from .event_dates import (
+    DateSource,
+    EventDate,
+    Precision,
+    date_event,
+    date_in_text,
+    date_mentions,
+    last_update,
+)
 from .sentences import SentenceTable
 
 __all__ = [
@@ -71,6 +80,10 @@ class TimelineConfig:
             are read.
         story_articles: the first this many articles of the result are read whole (their
             later sections, the story's later days, share few words with the question).
+        chronology_articles: besides those, up to this many of the other articles found are
+            read whole: those stating at least ``chronology_dates`` dates per 1,000 characters,
+            most first (an article that is a chronology: :func:`date_density`).
+        chronology_dates: see ``chronology_articles``.
         article_passages: at most this many passages of one article read whole.
         max_events: events in a timeline at most.
         relative_cutoff: outside the story's articles, a sentence whose date the text states
@@ -82,11 +95,16 @@ class TimelineConfig:
         story_title: an article whose headline holds this share of the story's words is about
             the story: all its sentences may be events.
         story_weight: added to the relevance of the sentences of the articles read whole.
+        story_cutoff: an article read whole is about the story only when its headline holds
+            ``story_title`` of the story's words or its most relevant sentence is at least this
+            share as relevant as the best one.
         text_date_bonus: added to the value of a sentence whose date the text states.
         lede_bonus: added to the value of an article's opening sentence (the lede reports the
             article's news, usually of its day).
         lede_chars: an opening sentence starts within this many characters of the article.
         same_day_penalty: taken off per event already chosen on the same day.
+        max_per_day: events of one day at most (a timeline spreads over its days).
+        day_bonus: added to ``text_date_bonus`` for a date the text gives to the day.
         duplicate_similarity: embedding similarity at which two sentences tell the same event.
         duplicate_overlap: share of shared words (of the shorter one) at which they do too.
         min_words: shorter sentences are not events (headings, captions, bylines).
@@ -97,28 +115,44 @@ class TimelineConfig:
         support_bonus: added per other article that tells a similar sentence (embedding
             similarity at least ``support_similarity``), up to ``max_support`` articles: what
             several reports retell is a milestone of the story.
+        paragraph_bonus: added to a sentence that opens its paragraph (or follows a heading).
+        hedge_penalty: taken off a sentence that speculates or opines ("reportedly", "is
+            expected to", "could", "I think", "our"): what may happen is not yet an event.
+        quote_penalty: taken off a sentence that is mostly a quotation: what someone said
+            about the story, not a development of it.
+        action_bonus: added to a sentence whose main verb is an action (spaCy's parse; 0
+            skips the parse).
     """
 
     passages: int = 24
     per_article: int = 3
     story_articles: int = 3
+    chronology_articles: int = 2
+    chronology_dates: float = 1.0
     article_passages: int = 24
-    max_events: int = 16
+    max_events: int = 40
     relative_cutoff: float = 0.45
-    published_cutoff: float = 0.7
+    published_cutoff: float = 0.8
     title_weight: float = 0.5
     story_title: float = 0.5
     story_weight: float = 0.2
+    story_cutoff: float = 0.5
     text_date_bonus: float = 0.25
     lede_bonus: float = 0.3
     lede_chars: int = 400
     same_day_penalty: float = 0.25
+    max_per_day: int = 30
+    day_bonus: float = 0.0
     duplicate_similarity: float = 0.85
     duplicate_overlap: float = 0.7
     min_words: int = 6
-    anchor_margin: float = 0.8
+    anchor_margin: float = 0.85
     published_per_article: int = 2
     support_bonus: float = 0.1
+    paragraph_bonus: float = 0.0
+    hedge_penalty: float = 0.2
+    quote_penalty: float = 0.3
+    action_bonus: float = 0.0
     support_similarity: float = 0.7
     max_support: int = 3
 
@@ -164,8 +198,8 @@ class TimelineReading:
 
 class _Relevance:
     """How relevant sentences are to a text: embedding similarity plus half the share of the
-    text's words the sentence holds, plus ``title_weight`` times the share its article's
-    headline holds.
+    text's words the sentence holds (each word weighted by its rarity among the sentences),
+    plus ``title_weight`` times the share its article's headline holds.
 
     Only the sentences that can be events are scored: those sharing a word with the text, and
     every sentence of a story article: one the search found most about the story (``story``,
@@ -185,29 +219,51 @@ class _Relevance:
         story: Collection[str] | None = (),
     ) -> None:
         terms = frozenset(tokenize([text])[0])
-        self.lexical = [len(terms & t) / len(terms) if terms else 0.0 for t in table.terms]
-        titles = [len(terms & t) / len(terms) if terms else 0.0 for t in table.meta_terms]
+        weight = _idf(table, terms)
+        total = sum(weight.values())
+
+        def share(words: frozenset[str]) -> float:
+            return sum(weight.get(w, 0.0) for w in terms & words) / total if total else 0.0
+
+        self.lexical = [share(t) for t in table.terms]
+        titles = [share(t) for t in table.meta_terms]
         in_story = [
             story is not None
             and (table.passages[p].article_id in story or titles[p] >= config.story_title)
             for p in range(len(table.passages))
         ]
+        rows = [r for r in rows if self.lexical[r] or in_story[table.sentences[r].passage_index]]
+        if vectors is None:
+            embedded = table.embed([table.sentences[r].text for r in rows])
+            vectors = dict(zip(rows, embedded))
+        query = table.embed([text])[0]
+        self.dense = {r: float(vectors[r] @ query) for r in rows}
+        # An article the search ranked high but that says little about the story (a small
+        # index has few others) is not a story article.
+        best = max((self.own(r) for r in rows), default=0.0)
+        article_best: dict[str, float] = {}
+        for r in rows:
+            article = table.passages[table.sentences[r].passage_index].article_id
+            article_best[article] = max(article_best.get(article, 0.0), self.own(r))
         #: Per passage: whether its article is about the story.
-        self.on_topic = in_story
+        self.on_topic = [
+            in_story[p]
+            and (
+                titles[p] >= config.story_title
+                or article_best.get(table.passages[p].article_id, 0.0)
+                >= config.story_cutoff * best
+            )
+            for p in range(len(table.passages))
+        ]
+        self.rows = [
+            r for r in rows if self.lexical[r] or self.on_topic[table.sentences[r].passage_index]
+        ]
+        self.vectors = {r: vectors[r] for r in self.rows}
         self.title = [
             config.title_weight * titles[s.passage_index]
             + config.story_weight * (table.passages[s.passage_index].article_id in (story or ()))
             for s in table.sentences
         ]
-        self.rows = [
-            r for r in rows if self.lexical[r] or in_story[table.sentences[r].passage_index]
-        ]
-        if vectors is None:
-            embedded = table.embed([table.sentences[r].text for r in self.rows])
-            vectors = dict(zip(self.rows, embedded))
-        self.vectors = {r: vectors[r] for r in self.rows}
-        query = table.embed([text])[0]
-        self.dense = {r: float(v @ query) for r, v in self.vectors.items()}
 
     def own(self, row: int) -> float:
         """The sentence's own relevance: embedding similarity plus half the word share."""
@@ -221,6 +277,28 @@ class _Relevance:
         """The relevance to another text (the anchor) of those of the same sentences that
         share a word with it, reusing their vectors."""
         return _Relevance(table, text, config, list(self.vectors), self.vectors, story=None)
+
+
+def date_density(passages: Sequence[Passage]) -> dict[str, float]:
+    """Per article, the dates its passages state per 1,000 characters (:func:`date_mentions`):
+    an article that is a chronology states several times as many as usual news (about 0.3 in
+    the 609 MultiHop-RAG articles; 1 to 3 in their timelines)."""
+    counts: dict[str, list[int]] = {}
+    for p in passages:
+        found = counts.setdefault(p.article_id, [0, 0])
+        found[0] += date_mentions(p.text)
+        found[1] += len(p.text)
+    return {a: 1000 * n / max(1, chars) for a, (n, chars) in counts.items()}
+
+
+def _idf(table: SentenceTable, terms: frozenset[str]) -> dict[str, float]:
+    """Inverse sentence frequency of each word among the table's sentences: in "Britney Spears
+    and Kevin Federline", the retrieved sentences name Spears everywhere, Federline where the
+    story is."""
+    count = len(table.terms)
+    found = {w: sum(w in t for t in table.terms) for w in terms}
+    # A word no sentence holds ("saga") would weigh most and lower every share alike: left out.
+    return {w: math.log((count + 1) / (1 + n)) + 1.0 for w, n in found.items() if n}
 
 
 def build_timeline(
@@ -420,7 +498,9 @@ def _anchor(
         when = dater.date(row)
         if when is None or (stated is not None and when.day != stated.day):
             continue
-        value = anchor.score(row)
+        # The sentence's own words decide: the headline of an article about the story
+        # matches the anchor whichever event the sentence tells.
+        value = anchor.own(row)
         if when.source is DateSource.TEXT:
             value += config.text_date_bonus
         value -= 0.1 * _PRECISION_RANK[when.precision]
@@ -458,13 +538,27 @@ def _choose(
     for event in chosen:
         per_day[event.date.day] = per_day.get(event.date.day, 0) + 1
     support = _support(pool, table, relevance, config)
-
+    acting = _acting(pool, table) if config.action_bonus else set()
     def value(c: DatedSentence) -> float:
-        bonus = config.text_date_bonus if c.date.source is DateSource.TEXT else 0.0
+        bonus = 0.0
+        if c.date.source is DateSource.TEXT:
+            bonus = config.text_date_bonus
+            if c.date.precision is Precision.DAY:
+                bonus += config.day_bonus
         if _is_lede(table, c.row, config.lede_chars):
             bonus += config.lede_bonus
         bonus += config.support_bonus * support.get(c.row, 0)
-        return c.score + bonus - config.same_day_penalty * per_day.get(c.date.day, 0)
+        if c.row in acting:
+            bonus += config.action_bonus
+        if _opens_paragraph(table, c.row):
+            bonus += config.paragraph_bonus
+        penalty = config.same_day_penalty * per_day.get(c.date.day, 0)
+        text = table.sentences[c.row].text
+        if _HEDGED.search(text):
+            penalty += config.hedge_penalty
+        if _quoted(text):
+            penalty += config.quote_penalty
+        return c.score + bonus - penalty
 
     while pool and len(chosen) < config.max_events:
         pick = max(pool, key=value)
@@ -474,6 +568,7 @@ def _choose(
         if (
             place in seen
             or (published and undated.get(place[0], 0) >= config.published_per_article)
+            or per_day.get(pick.date.day, 0) >= config.max_per_day
             or any(_same_event(table, relevance, pick.row, c.row, config) for c in chosen)
         ):
             continue
@@ -522,6 +617,83 @@ def _place(table: SentenceTable, row: int) -> tuple[str, int]:
 def _is_lede(table: SentenceTable, row: int, chars: int) -> bool:
     """Whether a sentence opens its article."""
     return _place(table, row)[1] < chars
+
+
+# Speculation, expectation and opinion: what may happen, or what someone thinks, is not (yet)
+# an event.
+_HEDGED = re.compile(
+    r"\b(?:reportedly|rumou?rs?|rumou?red|(?:is|are|was|were)\s+(?:expected|likely|said|believed)"
+    r"\s+to|could|might|would|may|perhaps|possibl[ey]|it['’]s\s+(?:possible|unclear|likely)|"
+    r"speculat\w*|seems?|appears?\s+to|I\s+think|we\s+think|in\s+talks|"
+    r"I['’]m|I\s+am|I\s+have|I['’]ve|my|we['’]re|our)\b",
+    re.IGNORECASE,
+)
+
+
+# Verbs that report or think rather than act: "X said ...", "Y believes ..." tell no event.
+_REPORTING = frozenset(
+    "say says said tell tells told add adds added note notes noted write writes wrote explain "
+    "explains explained claim claims claimed argue argues argued think thinks thought believe "
+    "believes believed feel feels felt hope hopes hoped know knows knew seem seems seemed "
+    "wonder wonders wondered insist insists insisted suggest suggests suggested".split()
+)
+
+
+def _acting(candidates: Sequence[DatedSentence], table: SentenceTable) -> set[int]:
+    """The rows whose main verb is an action (a verb, not "to be", not one of saying or
+    thinking), from spaCy's parse: "Swift attended the game", "OpenAI appointed Shear", "The
+    Chiefs defeated the Jets" tell events; "This was only the start" and "He said ..." do not.
+    Empty when spaCy's model is not installed."""
+    from . import nlp
+
+    if not candidates or not nlp.available():
+        return set()
+    rows = [c.row for c in candidates]
+    texts = [table.sentences[r].text for r in rows]
+    out = set()
+    for row, text, annotation in zip(rows, texts, nlp.annotate(texts)):
+        roots = [t for i, t in enumerate(annotation.tokens) if t.head == i and t.dep == "ROOT"]
+        if not roots:
+            continue
+        root = roots[0]
+        word = text[root.start : root.end].lower()
+        if root.pos == "VERB" and word not in _REPORTING:
+            out.add(row)
+    return out
+
+
+_OPEN_QUOTES = "“\"‘"
+_CLOSE_QUOTES = "”\"’"
+
+
+def _quoted(text: str) -> bool:
+    """Whether a sentence is mostly somebody's words: it opens with a quotation mark, ends one
+    opened in an earlier sentence, or half of it lies inside quotation marks."""
+    plain = text.strip()
+    if not plain:
+        return False
+    if plain[0] in _OPEN_QUOTES:
+        return True
+    inside = 0
+    depth = False
+    for ch in plain:
+        if ch in "“" or (ch == '"' and not depth):
+            depth = True
+        elif ch in "”" or (ch == '"' and depth):
+            depth = False
+        elif depth:
+            inside += 1
+    if "”" in plain and "“" not in plain:
+        return True  # the end of a quotation that began in an earlier sentence
+    return inside >= len(plain) / 2
+
+
+def _opens_paragraph(table: SentenceTable, row: int) -> bool:
+    """Whether a sentence starts its paragraph (or follows a heading line): where news writing
+    puts the paragraph's main fact."""
+    sentence = table.sentences[row]
+    before = table.passages[sentence.passage_index].text[: sentence.start].rstrip(" \t")
+    return not before or before.endswith("\n")
 
 
 def _same_event(
