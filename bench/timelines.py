@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,10 @@ def matches(keywords: Sequence[Sequence[str]], text: str) -> bool:
     ignored)."""
     plain = normalise(text)
     return all(
-        any(re.search(r"(?<!\w)" + re.escape(normalise(word)), plain, re.IGNORECASE) for word in group)
+        any(
+            re.search(r"(?<!\w)" + re.escape(normalise(word)), plain, re.IGNORECASE)
+            for word in group
+        )
         for group in keywords
     )
 
@@ -114,21 +118,16 @@ def score(question: dict, answer: Any) -> dict:
     places: list[int | None] = []
     cited: list[bool] = []
     for event in question["events"]:
-        place = next(
-            (i for i, e in enumerate(entries) if matches(event["keywords"], e.text)), None
-        )
+        place = next((i for i, e in enumerate(entries) if matches(event["keywords"], e.text)), None)
         places.append(place)
         if place is None:
             cited.append(False)
             continue
         entry = entries[place]
         citation = numbers.get(entry.citation)
-        cited.append(
-            citation is not None
-            and _squash(entry.text) in _squash(citation.passage.text)
-        )
+        cited.append(citation is not None and _squash(entry.text) in _squash(citation.passage.text))
     found = [p for p in places if p is not None]
-    in_order = all(a < b for a, b in zip(found, found[1:]))
+    in_order = all(a < b for a, b in pairwise(found))
     all_found = len(found) == len(places)
     return {
         "id": question["id"],

@@ -387,9 +387,7 @@ class Answerer:
             unsupported=carry_spans(spans, body, overview),
         )
 
-    def _with_story_articles(
-        self, passages: Sequence[Passage]
-    ) -> tuple[list[Passage], set[str]]:
+    def _with_story_articles(self, passages: Sequence[Passage]) -> tuple[list[Passage], set[str]]:
         """``passages``, then the other passages of the story's main articles (read whole) and
         the opening passage of every other article (its news); and the ids of the articles
         read whole (see :class:`TimelineConfig`).

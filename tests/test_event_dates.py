@@ -64,7 +64,9 @@ def test_words_that_only_look_like_dates_are_not_read(sentence):
 
 
 def test_a_past_day_and_month_in_an_article_updated_later_takes_the_updates_year():
-    sentence = "Prior to the leadership chaos, on November 6, the company held its first conference."
+    sentence = (
+        "Prior to the leadership chaos, on November 6, the company held its first conference."
+    )
     published = date(2023, 9, 28)
     assert date_in_text(sentence, published).day == date(2022, 11, 6)
     article = f"{sentence}\nwe have re-enabled sign-ups — Sam (@sam) December 13, 2023"
@@ -81,7 +83,9 @@ def test_a_sentence_under_a_date_line_takes_its_day_and_reads_weekdays_from_it()
     found = date_event("The board reached a deal with him.", SATURDAY, before)
     assert (found.day, found.source) == (date(2023, 11, 21), DateSource.TEXT)
     # "on Sunday" under the November 21 line is the Sunday before it, not before publication.
-    found = date_event("His decision to join Microsoft on Sunday was the best path.", SATURDAY, before)
+    found = date_event(
+        "His decision to join Microsoft on Sunday was the best path.", SATURDAY, before
+    )
     assert found.day == date(2023, 11, 19)
 
 
@@ -95,7 +99,9 @@ def test_a_date_line_with_a_headline_or_a_month_counts_and_a_dated_sentence_does
 
 
 def test_a_sentence_without_a_date_takes_its_articles_publication_date():
-    found = date_event("Shop owners said the strike cut their takings.", SATURDAY, "Earlier text.\n")
+    found = date_event(
+        "Shop owners said the strike cut their takings.", SATURDAY, "Earlier text.\n"
+    )
     assert found == EventDate(SATURDAY, Precision.DAY, DateSource.PUBLISHED)
     assert date_event("No date anywhere.", None) is None
 

@@ -26,13 +26,21 @@ A, AFTER, BEFORE = Relation.ALL, Relation.AFTER, Relation.BEFORE
         ("How has the price war evolved over time?", "the price war", A, ""),
         ("How is the fraud trial progressing?", "the fraud trial", A, ""),
         ("How did the dispute play out?", "the dispute", A, ""),
-        ("How did the club's December unfold under its new coach?", (
-            "the club's December under its new coach"
-        ), A, ""),
+        (
+            "How did the club's December unfold under its new coach?",
+            ("the club's December under its new coach"),
+            A,
+            "",
+        ),
         ("What is the sequence of events in the ferry sinking?", "the ferry sinking", A, ""),
         ("Describe the chronology of the dock strike", "the dock strike", A, ""),
         ("What were the key events of the trial?", "the trial", A, ""),
-        ("List the events of the bank collapse in chronological order.", "the bank collapse", A, ""),
+        (
+            "List the events of the bank collapse in chronological order.",
+            "the bank collapse",
+            A,
+            "",
+        ),
         ("Walk me through the antitrust case.", "the antitrust case", A, ""),
         ("Trace the history of the songs fund.", "the songs fund", A, ""),
         ("What is the history of the Lachin Corridor?", "the Lachin Corridor", A, ""),

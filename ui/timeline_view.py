@@ -55,10 +55,9 @@ def timeline_list_html(answer: Answer, turn: int) -> str:
         )
         items.append(
             f'<li class="timeline-event" data-date-source="{esc(event.date_source)}">'
-            f'<time class="timeline-date" datetime="{esc(event.day.isoformat())}">'
-            f"{esc(event.label)}</time>{note}"
-            f'<span class="timeline-text">{esc(event.text)}</span> '
-            f"{marker_html(f'[{event.citation}]', turn, numbers)}</li>"
+            f'<div class="timeline-when"><time class="timeline-date" '
+            f'datetime="{esc(event.day.isoformat())}">{esc(event.label)}</time>{note}</div>'
+            f'<div class="timeline-text">{esc(event.text)} '
+            f"{marker_html(f'[{event.citation}]', turn, numbers)}</div></li>"
         )
     return f'<ol class="timeline" aria-label="Timeline, oldest first">{"".join(items)}</ol>'
-

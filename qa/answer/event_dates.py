@@ -118,7 +118,9 @@ _YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 _MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>{_DAY})\b(?!:\d)(?:,?\s+(?P<y>{_YEAR})\b)?")
-_DAY_MONTH = re.compile(rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?")
+_DAY_MONTH = re.compile(
+    rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"
+)
 _ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 _MONTH_YEAR = re.compile(
     rf"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m>{_MONTH})\.?,?\s+(?:of\s+)?(?P<y>{_YEAR})\b"
@@ -136,9 +138,7 @@ _MONTH_ALONE = re.compile(
     rf"[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
     re.IGNORECASE,
 )
-_YEAR_ALONE = re.compile(
-    rf"\b(?i:in|since|during|until|by|from|through)\s+(?P<y>{_YEAR})\b(?!-)"
-)
+_YEAR_ALONE = re.compile(rf"\b(?i:in|since|during|until|by|from|through)\s+(?P<y>{_YEAR})\b(?!-)")
 # "Saturday's attacks", "Monday's game": the weekday dates another thing than the sentence's
 # event, so the possessive form is not read.
 _WEEKDAY_REF = re.compile(
@@ -147,7 +147,9 @@ _WEEKDAY_REF = re.compile(
     r"(?!['’]s\b)",
 )
 _NOT_WEEKDAY_BEFORE = re.compile(r"\b(?:Black|Cyber|Super\s+Bowl|Super|Good|Ash|Palm|Easter)\s+$")
-_NOT_WEEKDAY_AFTER = re.compile(r"^\s+(?:Night\s+(?:Football|Baseball|Raw|Live)|Times|Night\s+Live)\b")
+_NOT_WEEKDAY_AFTER = re.compile(
+    r"^\s+(?:Night\s+(?:Football|Baseball|Raw|Live)|Times|Night\s+Live)\b"
+)
 _RELATIVE_DAY = re.compile(
     r"\b(?P<w>yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|"
     r"last\s+night|earlier\s+today)\b",
@@ -414,12 +416,18 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
                 )
             elif word == "last month":
                 previous = reference.replace(day=1) - timedelta(days=1)
-                out.append(_Found(match.start(), Precision.MONTH, previous.replace(day=1), match[0]))
+                out.append(
+                    _Found(match.start(), Precision.MONTH, previous.replace(day=1), match[0])
+                )
             elif word in ("this month", "earlier this month"):
-                out.append(_Found(match.start(), Precision.MONTH, reference.replace(day=1), match[0]))
+                out.append(
+                    _Found(match.start(), Precision.MONTH, reference.replace(day=1), match[0])
+                )
             elif word == "next month":
                 following = reference.replace(day=28) + timedelta(days=4)
-                out.append(_Found(match.start(), Precision.MONTH, following.replace(day=1), match[0]))
+                out.append(
+                    _Found(match.start(), Precision.MONTH, following.replace(day=1), match[0])
+                )
             elif word == "last year":
                 out.append(
                     _Found(match.start(), Precision.YEAR, date(reference.year - 1, 1, 1), match[0])

@@ -54,7 +54,6 @@ class Token:
         dep: the dependency label (``nsubj``, ``dobj``, ``pobj``, ``appos`` ...).
         head: index of its head token in :attr:`Annotation.tokens` (itself for the root).
         pos: the coarse part of speech (``NOUN``, ``PROPN``, ``NUM``, ``ADJ`` ...).
-        tag: the fine part of speech (``VBD`` a past tense, ``VBN`` a participle ...).
     """
 
     start: int
@@ -62,7 +61,6 @@ class Token:
     dep: str
     head: int
     pos: str = ""
-    tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,9 +97,7 @@ def _annotate_many(texts: Sequence[str]) -> list[Annotation]:
     for doc in docs:
         entities = tuple(Span(e.start_char, e.end_char, e.label_) for e in doc.ents)
         phrases = tuple(Span(c.start_char, c.end_char, "NP") for c in doc.noun_chunks)
-        tokens = tuple(
-            Token(t.idx, t.idx + len(t.text), t.dep_, t.head.i, t.pos_, t.tag_) for t in doc
-        )
+        tokens = tuple(Token(t.idx, t.idx + len(t.text), t.dep_, t.head.i, t.pos_) for t in doc)
         out.append(Annotation(entities, phrases, tokens))
     return out
 

@@ -1,32 +1,40 @@
 """Timeline answers: the dated events of a story, oldest first, each cited to its sentence.
 
 For a question :func:`qa.question.timeline.read_timeline` recognises ("How did X develop?",
-"Timeline of X", "What happened after Y?"), the answerer retrieves more passages than for a
-plain question, fewer per article, so that the story's reports across several days are read
-(:class:`TimelineConfig`), and :func:`build_timeline` turns their sentences into events:
+"Timeline of X", "What happened after Y?"), the answerer (:mod:`qa.answerer`) searches the
+story's words alone, for more passages than a plain question gets and fewer per article; reads
+its main articles whole (the first it found, and those that state dates densely: a
+chronology); and reads the opening passage of every other article found. :func:`build_timeline`
+then turns their sentences into events (every weight is a :class:`TimelineConfig` field):
 
-1. **Relevant sentences.** Every sentence is scored against the story's words (the topic, and
-   the anchor of "after Y") as the extractive answerer scores sentences (embedding similarity
-   plus half the share of topic words it holds). A sentence is a candidate when it shares a
-   topic word and scores at least ``relative_cutoff`` of the best one.
-2. **Dates.** Each candidate is dated by :func:`qa.answer.event_dates.date_event`: the date
-   the sentence states (relative dates resolved against the article), else its section's date
-   line, else the article's publication date. The article's full text (when the answerer can
-   read it) supplies the date lines above the passage.
-3. **Choice.** Candidates are taken best first, a date stated in the text counting
-   ``text_date_bonus`` more and each event already taken on the same day ``same_day_penalty``
-   less (a timeline spreads over its days), skipping near-duplicates: the same sentence in two
-   passages, or the same event told in two reports (embedding similarity at least
-   ``duplicate_similarity``, or ``duplicate_overlap`` of their words shared). At most
-   ``max_events``.
-4. **Anchor.** "What happened after Y?" keeps the events from Y's day on, "before Y" those up
-   to it; Y's day is the date the question gives, else the date of the sentence that best
-   matches Y, which opens (or closes) the timeline.
-5. **Order.** By date; events of one day by publication date, then by their place in the
+1. **Candidates.** A sentence can be an event when it is a statement (not a question, heading
+   or caption) that shares a word with the story, or any statement of an article about the
+   story. Its relevance is embedding similarity plus half the share of the story's words it
+   holds (rare words weigh more), plus its article's: the share of the story's words in the
+   headline, and a little more for a main article.
+2. **Dates.** Each is dated by :func:`qa.answer.event_dates.date_event`: the date the sentence
+   states (relative ones resolved against the article), else its section's date line, else
+   the article's publication date. The article's full text (when the answerer can read it)
+   supplies the date lines above the passage.
+3. **Which are events.** In an article about the story, its opening (the article's news) and
+   every sentence whose date the text states; elsewhere, a sentence relevant enough itself
+   (less is needed with a date in the text than without one).
+4. **Choice.** Candidates are taken best first: a date the text states, an article's opening
+   and other reports retelling the same development count for a sentence; speculation,
+   quotation and each event already chosen on the same day count against it; at most two
+   sentences of one article dated only by its publication (they tell one day's news); no
+   near-duplicate (the same sentence in two passages, or the same event in two reports). At
+   most ``max_events``.
+5. **Anchor and period.** "What happened after Y?" keeps the events from Y's day on, "before Y"
+   those up to it; Y's day is the date the question gives, else the earliest of the sentences
+   that match Y nearly as well as the best one (later reports name Y too), which opens (or
+   closes) the timeline. A period the question names ("United's December") bounds the events.
+6. **Order.** By date; events of one day by publication date, then by their place in the
    article.
 
 Each event cites the passage holding its sentence, with the sentence highlighted; citations
-are numbered in the timeline's order.
+are numbered in the timeline's order. The weights were set on the ``tune`` half of
+``bench/data/timelines.json`` (``python -m bench.timelines``; bench/README.md, Timelines).
 """
 
 from __future__ import annotations
@@ -103,8 +111,6 @@ class TimelineConfig:
             article's news, usually of its day).
         lede_chars: an opening sentence starts within this many characters of the article.
         same_day_penalty: taken off per event already chosen on the same day.
-        max_per_day: events of one day at most (a timeline spreads over its days).
-        day_bonus: added to ``text_date_bonus`` for a date the text gives to the day.
         duplicate_similarity: embedding similarity at which two sentences tell the same event.
         duplicate_overlap: share of shared words (of the shorter one) at which they do too.
         min_words: shorter sentences are not events (headings, captions, bylines).
@@ -115,13 +121,10 @@ class TimelineConfig:
         support_bonus: added per other article that tells a similar sentence (embedding
             similarity at least ``support_similarity``), up to ``max_support`` articles: what
             several reports retell is a milestone of the story.
-        paragraph_bonus: added to a sentence that opens its paragraph (or follows a heading).
         hedge_penalty: taken off a sentence that speculates or opines ("reportedly", "is
             expected to", "could", "I think", "our"): what may happen is not yet an event.
         quote_penalty: taken off a sentence that is mostly a quotation: what someone said
             about the story, not a development of it.
-        action_bonus: added to a sentence whose main verb is an action (spaCy's parse; 0
-            skips the parse).
     """
 
     passages: int = 24
@@ -141,18 +144,14 @@ class TimelineConfig:
     lede_bonus: float = 0.3
     lede_chars: int = 400
     same_day_penalty: float = 0.25
-    max_per_day: int = 30
-    day_bonus: float = 0.0
     duplicate_similarity: float = 0.85
     duplicate_overlap: float = 0.7
     min_words: int = 6
     anchor_margin: float = 0.85
     published_per_article: int = 2
     support_bonus: float = 0.1
-    paragraph_bonus: float = 0.0
     hedge_penalty: float = 0.2
     quote_penalty: float = 0.3
-    action_bonus: float = 0.0
     support_similarity: float = 0.7
     max_support: int = 3
 
@@ -250,8 +249,7 @@ class _Relevance:
             in_story[p]
             and (
                 titles[p] >= config.story_title
-                or article_best.get(table.passages[p].article_id, 0.0)
-                >= config.story_cutoff * best
+                or article_best.get(table.passages[p].article_id, 0.0) >= config.story_cutoff * best
             )
             for p in range(len(table.passages))
         ]
@@ -538,20 +536,12 @@ def _choose(
     for event in chosen:
         per_day[event.date.day] = per_day.get(event.date.day, 0) + 1
     support = _support(pool, table, relevance, config)
-    acting = _acting(pool, table) if config.action_bonus else set()
+
     def value(c: DatedSentence) -> float:
-        bonus = 0.0
-        if c.date.source is DateSource.TEXT:
-            bonus = config.text_date_bonus
-            if c.date.precision is Precision.DAY:
-                bonus += config.day_bonus
+        bonus = config.text_date_bonus if c.date.source is DateSource.TEXT else 0.0
         if _is_lede(table, c.row, config.lede_chars):
             bonus += config.lede_bonus
         bonus += config.support_bonus * support.get(c.row, 0)
-        if c.row in acting:
-            bonus += config.action_bonus
-        if _opens_paragraph(table, c.row):
-            bonus += config.paragraph_bonus
         penalty = config.same_day_penalty * per_day.get(c.date.day, 0)
         text = table.sentences[c.row].text
         if _HEDGED.search(text):
@@ -568,7 +558,6 @@ def _choose(
         if (
             place in seen
             or (published and undated.get(place[0], 0) >= config.published_per_article)
-            or per_day.get(pick.date.day, 0) >= config.max_per_day
             or any(_same_event(table, relevance, pick.row, c.row, config) for c in chosen)
         ):
             continue
@@ -630,40 +619,8 @@ _HEDGED = re.compile(
 )
 
 
-# Verbs that report or think rather than act: "X said ...", "Y believes ..." tell no event.
-_REPORTING = frozenset(
-    "say says said tell tells told add adds added note notes noted write writes wrote explain "
-    "explains explained claim claims claimed argue argues argued think thinks thought believe "
-    "believes believed feel feels felt hope hopes hoped know knows knew seem seems seemed "
-    "wonder wonders wondered insist insists insisted suggest suggests suggested".split()
-)
-
-
-def _acting(candidates: Sequence[DatedSentence], table: SentenceTable) -> set[int]:
-    """The rows whose main verb is an action (a verb, not "to be", not one of saying or
-    thinking), from spaCy's parse: "Swift attended the game", "OpenAI appointed Shear", "The
-    Chiefs defeated the Jets" tell events; "This was only the start" and "He said ..." do not.
-    Empty when spaCy's model is not installed."""
-    from . import nlp
-
-    if not candidates or not nlp.available():
-        return set()
-    rows = [c.row for c in candidates]
-    texts = [table.sentences[r].text for r in rows]
-    out = set()
-    for row, text, annotation in zip(rows, texts, nlp.annotate(texts)):
-        roots = [t for i, t in enumerate(annotation.tokens) if t.head == i and t.dep == "ROOT"]
-        if not roots:
-            continue
-        root = roots[0]
-        word = text[root.start : root.end].lower()
-        if root.pos == "VERB" and word not in _REPORTING:
-            out.add(row)
-    return out
-
-
-_OPEN_QUOTES = "“\"‘"
-_CLOSE_QUOTES = "”\"’"
+_OPEN_QUOTES = '“"‘'
+_CLOSE_QUOTES = '”"’'
 
 
 def _quoted(text: str) -> bool:
@@ -686,14 +643,6 @@ def _quoted(text: str) -> bool:
     if "”" in plain and "“" not in plain:
         return True  # the end of a quotation that began in an earlier sentence
     return inside >= len(plain) / 2
-
-
-def _opens_paragraph(table: SentenceTable, row: int) -> bool:
-    """Whether a sentence starts its paragraph (or follows a heading line): where news writing
-    puts the paragraph's main fact."""
-    sentence = table.sentences[row]
-    before = table.passages[sentence.passage_index].text[: sentence.start].rstrip(" \t")
-    return not before or before.endswith("\n")
 
 
 def _same_event(

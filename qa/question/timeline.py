@@ -100,7 +100,9 @@ _CHRONOLOGICAL_TAIL = re.compile(
     r"(?:finish|end|now)|as\s+a\s+timeline|over\s+time)\s*$",
     _I,
 )
-_WALK_THROUGH = re.compile(r"^\s*(?:can\s+you\s+|please\s+)?walk\s+me\s+through\s+(?P<topic>.+)$", _I)
+_WALK_THROUGH = re.compile(
+    r"^\s*(?:can\s+you\s+|please\s+)?walk\s+me\s+through\s+(?P<topic>.+)$", _I
+)
 _EVENTS_LIST = re.compile(
     r"^(?:(?:what|which)\s+(?:are|were)\s+)?(?:the\s+)?(?:events|developments|steps|moments)\s+"
     r"(?:of|in)\s+(?P<topic>.+)$",
@@ -204,7 +206,9 @@ _PERIOD = re.compile(
 )
 
 
-def story_period(request: TimelineRequest, reference: date | None) -> tuple[date, date | None] | None:
+def story_period(
+    request: TimelineRequest, reference: date | None
+) -> tuple[date, date | None] | None:
     """The period a timeline question restricts its story to ("How did United's December
     unfold?", "Timeline of the talks since October"), or None.
 
