@@ -32,7 +32,7 @@ from index.filters import Filters
 from .answer.llm import LLMError
 from .answerer import Answerer
 from .settings import QASettings
-from .types import Answer, Citation, Mode, Passage
+from .types import Answer, Citation, Mode, Passage, TimelineEvent
 
 if TYPE_CHECKING:
     from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
@@ -54,6 +54,7 @@ __all__ = [
     "QASettings",
     "QuestionError",
     "StoreError",
+    "TimelineEvent",
     "ask",
     "default_answerer",
     "retrieve",
