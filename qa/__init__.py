@@ -32,7 +32,17 @@ from index.filters import Filters
 from .answer.llm import LLMError
 from .answerer import Answerer
 from .settings import QASettings
-from .types import Answer, AsOf, Citation, Conflict, ConflictSide, Mode, Passage, Report
+from .types import (
+    Answer,
+    AsOf,
+    Citation,
+    Conflict,
+    ConflictSide,
+    Mode,
+    Passage,
+    Report,
+    TimelineEvent,
+)
 
 if TYPE_CHECKING:
     from .llamaindex import NewsqaQueryEngine, NewsqaRetriever
@@ -58,6 +68,7 @@ __all__ = [
     "QuestionError",
     "Report",
     "StoreError",
+    "TimelineEvent",
     "ask",
     "default_answerer",
     "retrieve",

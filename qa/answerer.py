@@ -26,6 +26,13 @@ them as arguments, so a test or a user swaps either without patching anything;
 
 Every answer, partial or final, carries the day it is as of (``Answer.as_of``).
 
+A question asking for a timeline ("How did X develop?", "What happened after Y?",
+:mod:`qa.question.timeline`) takes its own path: more passages, fewer per article, searched by
+the story's words alone; its dated events are chosen, ordered and cited extractively
+(:mod:`qa.answer.timeline`), with or without an LLM. A model only writes a short overview of
+those events, above them: the order, the dates and the citations stay the extractive ones, so
+no model can reorder or misdate them.
+
 A failure of the LLM endpoint falls back to the extractive answer and says so in
 ``Answer.error``, so the user always gets cited evidence or an honest abstention.
 """
@@ -48,9 +55,17 @@ from .answer.extractive import ExtractiveAnswerer, ExtractiveConfig, ScoredSente
 from .answer.llm import Chat, ChatModel, LLMError
 from .answer.reply import is_yes_no_question, parse_reply
 from .answer.sentences import SentenceTable
+from .answer.timeline import (
+    TimelineConfig,
+    build_timeline,
+    date_density,
+    timeline_answer,
+    timeline_lines,
+)
 from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
 from .as_of import parse_as_of
 from .question.rewrite import History, rewrite_question
+from .question.timeline import TimelineRequest, read_timeline
 from .retrieval.retriever import RetrievalResult, Retriever
 from .settings import QASettings
 from .types import Answer, Mode, Passage
@@ -74,6 +89,8 @@ class Answerer:
         crosscheck: how cited statements are checked against the other articles searched, for
             corroboration and conflicts (default: ``CrossCheckConfig()``; ``enabled=False``
             turns it off).
+        timeline: how timeline questions are retrieved and their events chosen (default:
+            ``TimelineConfig()``).
     """
 
     def __init__(
@@ -86,6 +103,7 @@ class Answerer:
         extractive: ExtractiveConfig | None = None,
         verify: VerifyConfig | None = None,
         crosscheck: CrossCheckConfig | None = None,
+        timeline: TimelineConfig | None = None,
     ) -> None:
         self.index = index
         self.settings = settings or QASettings()
@@ -94,6 +112,7 @@ class Answerer:
         self.extractive = ExtractiveAnswerer(index.embedder, extractive or ExtractiveConfig())
         self.verifier = CitationVerifier(verify or VerifyConfig())
         self.crosscheck = crosscheck or CrossCheckConfig()
+        self.timeline = timeline or TimelineConfig()
 
     @classmethod
     def from_settings(
@@ -297,6 +316,10 @@ class Answerer:
             )
             return
         standalone = self.rewrite(question, history)
+        request = read_timeline(standalone)
+        if request is not None:
+            yield from self._timeline(standalone, request, k, since, until, sources, as_of)
+            return
         result = self.retriever.retrieve(
             standalone,
             k=k or self.settings.top_k,
@@ -339,6 +362,135 @@ class Answerer:
             return self.retriever.search_words(text, k, result.filters, result.snapshot)
 
         return cross_check(answer, result.passages, search, self.crosscheck)
+
+    def _timeline(
+        self,
+        question: str,
+        request: TimelineRequest,
+        k: int | None,
+        since: date | None,
+        until: date | None,
+        sources: Sequence[str] | None,
+        as_of: date | None,
+    ) -> Iterator[Answer]:
+        """The answer to a timeline question (see the module docstring)."""
+        config = self.timeline
+        # Searched by the story's words: "timeline", "develop" or "what happened" would only
+        # pull in passages that share them.
+        plan = replace(self.retriever.plan(question, as_of), question=request.query, clauses=())
+        result = self.retriever.retrieve(
+            plan,
+            k=max(k or 0, config.passages),
+            since=since,
+            until=until,
+            sources=sources,
+            as_of=as_of,
+            per_article=config.per_article,
+        )
+        for answer in self._timeline_from(question, request, result):
+            yield replace(answer, as_of=result.as_of)
+
+    def _timeline_from(
+        self, question: str, request: TimelineRequest, result: RetrievalResult
+    ) -> Iterator[Answer]:
+        """The timeline answer read from ``result``, the story's search."""
+        filters = result.filters
+        passages, story = self._with_story_articles(result.passages)
+        table = self.extractive.table(passages)
+        reading = build_timeline(request, table, self.timeline, self._article_text, story)
+        if not self.extractive.clears_gate(reading.best_dense, reading.best_lexical):
+            yield replace(abstain(question, passages, filters, why="weak evidence"), mode=self.mode)
+            return
+        events = reading.events
+        if not events:
+            yield replace(
+                abstain(question, passages, filters, why="no dated events"), mode=self.mode
+            )
+            return
+        extractive = timeline_answer(question, request, passages, events, filters)
+        if self.chat_model is None:
+            yield replace(extractive, mode=self.mode)
+            return
+        try:
+            yield from self._timeline_overview(question, table, extractive)
+        except LLMError as exc:
+            yield replace(extractive, error=f"{exc}; showing the extractive answer instead")
+
+    def _timeline_overview(
+        self, question: str, table: SentenceTable, extractive: Answer
+    ) -> Iterator[Answer]:
+        """The model's overview of the extractive timeline, streamed above its events."""
+        assert self.chat_model is not None
+        mode = self.chat_model.mode
+        row_of = {p.chunk_id: i for i, p in enumerate(table.passages)}
+        shown = [row_of[c.passage.chunk_id] for c in extractive.citations]
+        builder = CitationBuilder([table.passages[i] for i in shown])
+        for number in range(len(shown)):
+            builder.cite(number)  # the events' numbers, so the model's markers keep them
+        renumber = MarkerRenumberer(builder)
+        user = prompts.timeline_message(question, extractive.timeline)
+        raw = visible = ""
+        for piece in self.chat_model.stream(prompts.TIMELINE_SYSTEM, user):
+            raw += piece
+            out = renumber.feed(piece)
+            if out:
+                visible += out
+                yield replace(extractive, text=visible, mode=mode, complete=False)
+        raw = normalise_markers(raw).strip()
+        if not raw or prompts.MODEL_ABSTAIN_PATTERN.search(raw):
+            yield extractive  # no overview: the events speak for themselves
+            return
+        # The heading line keeps the overview's first sentence from being read as a short
+        # answer: every sentence of it is a claim to check.
+        heading = "Overview\n"
+        checked = self.verifier.verify(heading + raw, table, shown)
+        body = checked.text[len(heading) :]
+        spans = [(s - len(heading), e - len(heading)) for s, e in checked.unsupported]
+        renumber = MarkerRenumberer(builder)
+        overview = " ".join((renumber.feed(body) + renumber.finish()).split())
+        listing = "\n".join(timeline_lines(extractive.timeline))
+        yield replace(
+            extractive,
+            text=f"{overview}\n{listing}",
+            mode=mode,
+            unsupported=carry_spans(spans, body, overview),
+        )
+
+    def _with_story_articles(self, passages: Sequence[Passage]) -> tuple[list[Passage], set[str]]:
+        """``passages``, then the other passages of the story's main articles (read whole) and
+        the opening passage of every other article (its news); and the ids of the articles
+        read whole (see :class:`TimelineConfig`).
+
+        The main articles are the first few the search found, and the ones among the next
+        that state the most dates for their length: a timeline's best source is an article
+        that is one ("A timeline of ...", "how did it get here").
+        """
+        config = self.timeline
+        articles = list(dict.fromkeys(p.article_id for p in passages))
+        story = articles[: config.story_articles]
+        density = date_density(passages)
+        chronologies = sorted(
+            (a for a in articles[config.story_articles :] if density[a] >= config.chronology_dates),
+            key=density.__getitem__,
+            reverse=True,
+        )
+        story += chronologies[: config.chronology_articles]
+        have = {p.chunk_id for p in passages}
+        rest = [a for a in articles if a not in story]
+        extra = [
+            p
+            for p in [
+                *self.retriever.article_passages(story, limit=config.article_passages),
+                *self.retriever.article_passages(rest, limit=1),
+            ]
+            if p.chunk_id not in have
+        ]
+        return [*passages, *extra], set(story)
+
+    def _article_text(self, article_id: str) -> str | None:
+        """An article's full text (the date lines above a passage date its sentences)."""
+        found = self.index.get_article(article_id)
+        return found[1] if found is not None else None
 
     def _llm_answer(
         self,

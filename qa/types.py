@@ -206,6 +206,40 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class TimelineEvent:
+    """One dated event of a timeline answer ("How did X develop?", "Timeline of X").
+
+    Attributes:
+        day: when it happened; for a week, month or year, its first day.
+        text: the sentence that reports it, verbatim from the article (white space collapsed).
+        citation: the number ``[n]`` of the answer's citation whose passage holds the sentence.
+        date_source: ``"text"`` when the article states the date (in the sentence, or on its
+            section's date line), ``"published"`` when it is the article's publication date.
+        precision: ``"day"``, ``"week"``, ``"month"`` or ``"year"``.
+        date_text: the words the date was read from ("on Tuesday", "November 20"); "" for a
+            publication date.
+    """
+
+    day: date
+    text: str
+    citation: int
+    date_source: str = "text"
+    precision: str = "day"
+    date_text: str = ""
+
+    @property
+    def label(self) -> str:
+        """The date as people write it: "17 Nov 2023", "week of 13 Nov 2023", "Nov 2023",
+        "2015"."""
+        if self.precision == "year":
+            return str(self.day.year)
+        if self.precision == "month":
+            return self.day.strftime("%b %Y")
+        day = f"{self.day.day} {self.day.strftime('%b %Y')}"
+        return f"week of {day}" if self.precision == "week" else day
+
+
+@dataclass(frozen=True)
 class Mode:
     """How answers are written: quoted from the articles (extractive), or by an LLM.
 
@@ -285,6 +319,10 @@ class Answer:
         conflicts: the cited statements that other searched articles contradict (a different
             figure, date or speaker for the same thing); the text states each, citing both
             sides.
+        timeline: for a timeline question, its dated events, oldest first, each cited. The
+            text is then one line of overview (a count of events and articles, or the model's
+            summary of them) followed by one line per event: "17 Nov 2023: <sentence> [1]".
+            Citations are numbered in the timeline's order.
     """
 
     text: str
@@ -301,6 +339,7 @@ class Answer:
     abstain_reason: str = ""
     as_of: AsOf | None = None
     conflicts: tuple[Conflict, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
 
     @property
     def unsupported_sentences(self) -> tuple[str, ...]:

@@ -104,6 +104,12 @@ EXAMPLES: dict[AnswerType, tuple[str, ...]] = {
         "What are some risks the report mentions?",
         "List the countries that joined the alliance.",
     ),
+    T.TIMELINE: (
+        "How did the dock strike unfold?",
+        "Give me a timeline of the merger talks.",
+        "What happened after the board fired its chief executive?",
+        "What events led up to the founder's guilty plea?",
+    ),
     T.ENTITY: (
         "Which product did the company recall?",
         "What award did the film win?",

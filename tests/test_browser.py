@@ -238,6 +238,27 @@ def test_lachin_answer_streams_in_with_marker_card_and_article(page):
     assert not page.errors, page.errors
 
 
+def test_a_timeline_question_shows_its_dated_events_in_order_each_with_its_source(page):
+    """One question, on the sample article (dated events from February to May 2023)."""
+    from playwright.sync_api import expect
+
+    ask(page, "Timeline of the Lachin Corridor dispute")
+    turn = page.locator("#conversation .turn").last
+    events = turn.locator("ol.timeline li.timeline-event")
+    expect(events.first).to_be_visible()
+    assert events.count() >= 3
+    days = events.locator("time.timeline-date").evaluate_all(
+        "nodes => nodes.map(n => n.getAttribute('datetime'))"
+    )
+    assert days == sorted(days), days
+    expect(turn.locator(".answer-text")).to_contain_text("Timeline:")
+    buttons = events.locator("button.cite")
+    assert buttons.count() == events.count()
+    n = buttons.first.get_attribute("data-n")
+    expect(page.locator(f"#src-0-{n}")).to_have_count(1)
+    assert not page.errors, page.errors
+
+
 def test_an_empty_question_asks_for_one(page):
     from playwright.sync_api import expect
 

@@ -33,10 +33,20 @@ def test_result_types_are_frozen():
     import dataclasses
 
     from qa.settings import QASettings
-    from qa.types import Answer, AsOf, Citation, Mode, Passage
+    from qa.types import Answer, AsOf, Citation, Mode, Passage, TimelineEvent
     from ui.settings import WebSettings
 
-    for cls in (Answer, AsOf, Citation, Passage, Mode, index.Settings, QASettings, WebSettings):
+    for cls in (
+        Answer,
+        AsOf,
+        Citation,
+        Passage,
+        Mode,
+        TimelineEvent,
+        index.Settings,
+        QASettings,
+        WebSettings,
+    ):
         assert dataclasses.is_dataclass(cls)
         assert cls.__dataclass_params__.frozen
 

@@ -13,6 +13,9 @@ same thing), a callout under the text lists each side (the value, the outlet, th
 ``[n]`` marker), headed "Sources disagree", or "Later reports differ" when the sides were
 published on different days; the text itself states it too.
 
+A timeline answer (``Answer.timeline``) shows its overview line as text and its dated events as
+a vertical list below it (:mod:`ui.timeline_view`).
+
 A real short answer (``Answer.short_answer``: "Google", "41 million crowns") heads the bubble in
 bold, above the cited text, so the reader gets the answer at a glance and the sentences as its
 evidence. It is left out when it would only repeat the text: the extractive answerer without its
@@ -24,13 +27,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from qa import Answer, Mode
-from qa.answer.citations import MARKER, strip_markers
+from qa.answer.citations import strip_markers
 from qa.types import Conflict
 
 from .conversation import Turn
 from .html import esc, format_day
+from .markers import marker_html
+from .timeline_view import overview_text, timeline_list_html
+
+__all__ = [
+    "answer_text_html",
+    "conflict_html",
+    "marker_html",
+    "mode_label",
+    "render_answer",
+    "render_conversation",
+    "render_turn",
+    "short_answer_html",
+    "short_answer_shown",
+]
 
 #: A short answer of this many words or more is a sentence, not an answer to read at a glance.
 SHORT_ANSWER_MAX_WORDS = 12
@@ -89,35 +107,6 @@ def mode_label(mode: Mode) -> str:
     if mode.extractive:
         return "extractive: sentences quoted from the articles"
     return f"written by {mode.llm_model}"
-
-
-def marker_html(text: str, turn: int, numbers: set[int]) -> str:
-    """Escape ``text``, turning ``[n]`` markers of known citations into buttons.
-
-    Args:
-        text: a piece of answer text.
-        turn: index of the turn (buttons point at that turn's cards).
-        numbers: the citation numbers the answer has.
-
-    Returns:
-        HTML.
-    """
-    out: list[str] = []
-    position = 0
-    for match in MARKER.finditer(text):
-        out.append(esc(text[position : match.start()]))
-        for raw in match[1].split(","):
-            n = int(raw)
-            if n in numbers:
-                out.append(
-                    f'<button type="button" class="cite" data-turn="{turn}" data-n="{n}" '
-                    f'title="Show source {n}" aria-label="Show source {n}">[{n}]</button>'
-                )
-            else:
-                out.append(esc(f"[{n}]"))
-        position = match.end()
-    out.append(esc(text[position:]))
-    return "".join(out)
 
 
 def _disjoint(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -206,7 +195,13 @@ def render_answer(answer: Answer, turn: int) -> str:
     if answer.abstained:
         parts.append('<p class="abstain-head">No answer in the indexed articles</p>')
     parts.append(short_answer_html(answer))
-    parts.append(f'<div class="answer-text">{answer_text_html(answer, turn)}</div>')
+    if answer.timeline:
+        # The events as a list under the overview line (ui.timeline_view).
+        overview = answer_text_html(replace(answer, text=overview_text(answer)), turn)
+        parts.append(f'<div class="answer-text">{overview}</div>')
+        parts.append(timeline_list_html(answer, turn))
+    else:
+        parts.append(f'<div class="answer-text">{answer_text_html(answer, turn)}</div>')
     numbers = {c.number for c in answer.citations}
     parts.extend(conflict_html(c, turn, numbers) for c in answer.conflicts)
     if answer.complete:

@@ -33,7 +33,8 @@ API_DESCRIPTION = (
     "question read against it) or empty for the newest article's date. Returns the answer "
     "as a dict: text with [n] markers, short_answer, abstained, filters, as_of, mode, citations "
     "(each with title, source, published, url, the verbatim passage text with its offsets, and "
-    "the outlets reporting it) and conflicts (sources giving different values for the same thing)."
+    "the outlets reporting it), conflicts (sources giving different values for the same thing) "
+    "and, for a timeline question, timeline (dated events, oldest first, each with its citation)."
 )
 
 
@@ -142,8 +143,11 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         reports: ``outlet``, ``title``, ``published``, ``url``, ``article_id``, ``sentence``,
         ``start``, ``end`` in that article, and ``statement``, the highlight it reports)),
         ``conflicts`` (each ``thing``, ``kind``, ``update`` and ``sides``: ``value``,
-        ``outlet``, ``published``, ``citation``, ``sentence``) and ``nearest`` (when
-        abstaining, the closest passages found).
+        ``outlet``, ``published``, ``citation``, ``sentence``), ``nearest`` (when
+        abstaining, the closest passages found) and ``timeline`` (for a timeline question, its
+        events oldest first: ``date`` "YYYY-MM-DD", ``label``, ``precision``, ``date_source``
+        "text" or "published", ``date_text``, ``text`` and ``citation``, the number of its
+        citation; empty otherwise).
     """
     filters = answer.filters
     return {
@@ -209,6 +213,18 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             for conflict in answer.conflicts
         ],
         "nearest": [passage_to_dict(passage) for passage in answer.nearest],
+        "timeline": [
+            {
+                "date": event.day.isoformat(),
+                "label": event.label,
+                "precision": event.precision,
+                "date_source": event.date_source,
+                "date_text": event.date_text,
+                "text": event.text,
+                "citation": event.citation,
+            }
+            for event in answer.timeline
+        ],
     }
 
 

@@ -154,6 +154,16 @@ button.cite, .cite-sample { border: 0; border-radius: 4px; padding: 0 .2em; marg
   background: var(--color-accent-soft); color: var(--color-accent); font: inherit; font-size: .85em;
   font-weight: 700; cursor: pointer; }
 button.cite:hover, button.cite:focus-visible { outline: 2px solid var(--color-accent); }
+.timeline { list-style: none; margin: .6rem 0 0 .35rem; padding: 0 0 0 1.1rem;
+  border-left: 2px solid var(--border-color-primary); }
+.timeline-event { position: relative; margin: 0 0 .75rem; }
+.timeline-event::before { content: ""; position: absolute; left: calc(-1.41rem - 1px); top: .38rem;
+  width: .62rem; height: .62rem; border-radius: 50%; background: var(--color-accent); }
+.timeline-event[data-date-source="published"]::before { background: var(--block-background-fill);
+  border: 2px solid var(--color-accent); width: .42rem; height: .42rem;
+  left: calc(-1.31rem - 3px); }
+.timeline-date { font-weight: 700; font-size: .85rem; margin-right: .5rem; }
+.timeline-note { font-size: .72rem; color: var(--body-text-color-subdued); }
 .unsupported { text-decoration: underline wavy #c0392b; text-underline-offset: 3px; }
 .unsupported-label { font-size: .68rem; font-weight: 700; color: #a52714; background: #fdecea;
   border-radius: 3px; padding: 0 .3em; margin-left: .3em; text-transform: uppercase; }

@@ -136,10 +136,12 @@ class ExtractiveAnswerer:
 
     def has_evidence(self, scored: Sequence[ScoredSentence]) -> bool:
         """True when the best sentence clears either evidence threshold (otherwise: abstain)."""
-        cfg = self.config
-        return bool(scored) and (
-            scored[0].dense >= cfg.min_dense or scored[0].lexical >= cfg.min_lexical
-        )
+        return bool(scored) and self.clears_gate(scored[0].dense, scored[0].lexical)
+
+    def clears_gate(self, dense: float, lexical: float) -> bool:
+        """True when a sentence this similar to the question (embedding similarity ``dense``,
+        share of its words ``lexical``) is evidence enough to answer."""
+        return dense >= self.config.min_dense or lexical >= self.config.min_lexical
 
     def answer(
         self,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from ..types import Passage
+from ..types import Passage, TimelineEvent
 
 ABSTAIN_TEXT = "The indexed articles don't answer this."
 
@@ -69,6 +69,27 @@ REWRITE_SYSTEM = (
     "Reply with the rewritten question only, on one line. "
     "If it already stands alone, repeat it unchanged."
 )
+
+
+TIMELINE_SYSTEM = (
+    "You summarise how a news story developed, using only the dated events the user lists.\n"
+    "Write two to four sentences that follow the events in the order listed. "
+    "End each sentence with the numbers of the events it uses, like [2].\n"
+    "Keep the dates as listed. Use only facts written in the events, never your own knowledge."
+)
+
+
+def timeline_message(question: str, timeline: Sequence[TimelineEvent]) -> str:
+    """The user turn of a timeline overview: the events oldest first, each with its citation
+    number (events of one passage share it), then the question.
+
+    Args:
+        question: the (standalone) question.
+        timeline: the extractive timeline's events, in order.
+    """
+    lines = [f"[{e.citation}] {e.label}: {' '.join(e.text.split())}" for e in timeline]
+    joined = "\n".join(lines)
+    return f"Events, oldest first:\n{joined}\nQuestion: {question}\nSummary:"
 
 
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:

@@ -7,6 +7,8 @@ every question (microseconds).
 
 How a question is read, in order:
 
+0. A request for a chronological account ("How did X develop?", "Timeline of X", "What
+   happened after Y?", :mod:`qa.question.timeline`) is a timeline, its focus the story.
 1. Polite frames are dropped ("Can you tell me ...", "Do you know ..."); "... if/whether ..."
    left behind is a yes/no question.
 2. The *ask* is found: the question's start; or, after a leading frame ("According to X, ...",
@@ -51,6 +53,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .timeline import read_timeline
+
 __all__ = ["HEAD_NOUNS", "AnswerType", "ExpectedAnswer", "expected_answer"]
 
 
@@ -70,6 +74,7 @@ class AnswerType(StrEnum):
     REASON = "reason"  # why, and how (manner)
     YESNO = "yesno"
     LIST = "list"
+    TIMELINE = "timeline"  # dated events in order: "How did X develop?", "Timeline of X"
     ENTITY = "entity"  # a named thing of another kind: a product, an event, a title
     OTHER = "other"  # unknown, or a description
 
@@ -300,6 +305,9 @@ def expected_answer(question: str) -> ExpectedAnswer:
         The :class:`ExpectedAnswer`; ``AnswerType.OTHER`` with an empty focus when no rule
         applies.
     """
+    timeline = read_timeline(question)
+    if timeline is not None:
+        return ExpectedAnswer(T.TIMELINE, timeline.topic)
     text = " ".join(question.replace("’", "'").replace("‘", "'").split()).strip(" \"'")
     text = _CONTRACTION.sub(r"\1 is", text)
     polite = _POLITE.match(text)

@@ -2,8 +2,9 @@
 
 :func:`plan_question` analyses a question once: the indexed outlets it names
 (:mod:`qa.question.outlets`), its dates and publication periods (:mod:`qa.question.periods`),
-its clauses (:mod:`qa.question.decompose`), whether it asks for a name, and the expected
-answer type and its focus (:mod:`qa.question.answer_type`). The retriever
+its clauses (:mod:`qa.question.decompose`), whether it asks for a name, the expected
+answer type and its focus (:mod:`qa.question.answer_type`), and whether it asks for a
+timeline (:mod:`qa.question.timeline`). The retriever
 searches by the :class:`QuestionPlan` and hands it on in its result, so the extractive answerer
 reads the same clauses, outlets and dates and nothing splits or parses the question twice.
 
@@ -39,6 +40,7 @@ from .answer_type import AnswerType, expected_answer
 from .decompose import Clause, split_clauses
 from .outlets import find_outlets
 from .periods import find_dates, find_periods, widen
+from .timeline import TimelineRequest, read_timeline
 
 __all__ = ["QuestionPlan", "plan_question"]
 
@@ -80,6 +82,8 @@ class QuestionPlan:
             share", "chief executive"), or "".
         reference: the day relative dates and dates without a year were resolved against
             (the as-of date), or None for today.
+        timeline: for a question asking for a chronological account ("How did X develop?",
+            "What happened after Y?"), its story and anchor; None otherwise.
         notes: plain words on what became a filter, for display.
     """
 
@@ -95,6 +99,7 @@ class QuestionPlan:
     answer_type: AnswerType = AnswerType.OTHER
     focus: str = ""
     reference: date | None = None
+    timeline: TimelineRequest | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def parts(self, inherit_outlets: bool = True) -> tuple[Clause, ...]:
@@ -181,5 +186,6 @@ def plan_question(
         answer_type=expected.answer_type,
         focus=expected.focus,
         reference=newest_date,
+        timeline=read_timeline(question),
         notes=tuple(notes),
     )

@@ -211,6 +211,7 @@ class Retriever:
         sources: Sequence[str] | None = None,
         auto_filters: bool = True,
         as_of: date | None = None,
+        per_article: int | None = None,
     ) -> RetrievalResult:
         """Find the ``k`` passages that best answer ``question``.
 
@@ -227,6 +228,8 @@ class Retriever:
                 question's relative dates against it (a date, a datetime or "YYYY-MM-DD";
                 default: the newest article's date, which keeps nothing out). It caps
                 ``until`` and the question's period (:mod:`qa.as_of`).
+            per_article: at most this many passages of one article (default:
+                ``config.per_article``; a timeline wants more articles, fewer passages each).
 
         Returns:
             A :class:`RetrievalResult`; ``passages`` is empty when nothing matches.
@@ -234,7 +237,7 @@ class Retriever:
         Raises:
             TypeError, QuestionError: ``as_of`` is not a date (:func:`qa.as_of.parse_as_of`).
         """
-        cfg = self.config
+        cfg = self.config if per_article is None else replace(self.config, per_article=per_article)
         as_of_day = parse_as_of(as_of)
         # One generation for every search of this question, whatever an ingestion publishes.
         snapshot = self.index.snapshot()
@@ -329,6 +332,44 @@ class Retriever:
             for chunk_id, score in hits
             if search.article_of(chunk_id) is not None
         ]
+
+    def article_passages(
+        self, article_ids: Sequence[str], limit: int | None = None
+    ) -> list[Passage]:
+        """The passages of the given articles, article by article in text order (a timeline
+        reads its story's main articles whole: their later sections share few words with the
+        question; and every article's opening, which reports its news).
+
+        Args:
+            article_ids: the articles (unknown or uncommitted ones are skipped).
+            limit: at most this many passages of each article, its first ones (None: all).
+
+        Returns:
+            The passages, score 0.
+        """
+        if not article_ids:
+            return []
+        snapshot = self.index.snapshot()
+        table = self._tables.get(snapshot.generation)
+        if table is not None:
+            chunks = [
+                table.chunks[row] for a in article_ids for row in table.article_rows.get(a, ())
+            ]
+        else:
+            store = self.index.store
+            committed = store.committed(article_ids)
+            found = store.chunks_of([a for a in article_ids if a in committed])
+            order = {a: n for n, a in enumerate(article_ids)}
+            chunks = sorted(found, key=lambda c: (order[c.article_id], c.index))
+        if limit is not None:
+            seen: dict[str, int] = {}
+            limited = []
+            for chunk in chunks:
+                seen[chunk.article_id] = seen.get(chunk.article_id, 0) + 1
+                if seen[chunk.article_id] <= limit:
+                    limited.append(chunk)
+            chunks = limited
+        return [to_passage(chunk, 0.0) for chunk in chunks]
 
     def _whole_question(
         self, search: _Search, question: str, plan: QuestionPlan, filters: Filters

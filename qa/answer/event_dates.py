@@ -1,0 +1,479 @@
+"""When an event happened, read from the sentence that reports it, its article, or its date line.
+
+A timeline orders events, not reports, so each event sentence gets the date the text states for
+it when there is one, and the article's publication date only otherwise. :func:`date_event`
+reads, in order:
+
+1. **A date in the sentence itself**: "November 17, 2023", "Nov. 17", "17 November", an ISO
+   date; a month ("in October", "October 2023", "late November"); a year after a preposition
+   ("in 2015"); or a date relative to the article: "yesterday", "today", "tonight", "this
+   morning", "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday night"), "last week",
+   "this week", "last month", "earlier this month". The most precise one wins (a day over a
+   month over a year), the first of equal precision.
+2. **The date line of its section**: live blogs and timeline articles put a date on a line of
+   its own ("November 20") or open a line with it ("Sept. 24: Swift attends Chiefs game"); every
+   sentence below it, up to the next such line, took place that day.
+3. **The article's publication date**.
+
+Dates relative to the article ("on Tuesday", a date without a year) are resolved against the
+section's date when there is one, else the publication date, and by tense: a sentence that
+speaks of the future in the clause that holds the date ("will", "is set to", "scheduled",
+"next") takes the next such day, any other the latest one. A day and month without a year
+in the past tense may lie up to :data:`UPDATE_SLACK_DAYS` after the publication date, or after
+the latest full date the article states (:func:`last_update`), because articles (live
+timelines, "everything you need to know" pages) are updated after the date they were first
+published.
+
+Names that hold a weekday or month ("Black Friday", "Thursday Night Football", "Super Bowl
+Sunday") are not dates, nor is a weekday's possessive ("Saturday's attacks" dates the attacks,
+not the sentence's event); month names count only capitalised ("in May", not "may"); a month of
+"that year" (one named before) and the year of a record ("the first time since 2005") are
+not read.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+__all__ = [
+    "UPDATE_SLACK_DAYS",
+    "DateSource",
+    "EventDate",
+    "Precision",
+    "date_event",
+    "date_in_text",
+    "date_mentions",
+    "last_update",
+    "section_date",
+]
+
+#: A past-tense day and month may lie this many days after the reference date (articles are
+#: updated after their publication date).
+UPDATE_SLACK_DAYS = 31
+#: A full date stated more than this after the publication date is not an update's date.
+_UPDATE_HORIZON = timedelta(days=366)
+
+
+class Precision(StrEnum):
+    """How precisely an event date is known."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class DateSource(StrEnum):
+    """Where an event date comes from."""
+
+    TEXT = "text"  # stated in the article: in the sentence, or its section's date line
+    PUBLISHED = "published"  # the article's publication date
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """The date of an event.
+
+    Attributes:
+        day: the day; for a week, month or year its first day.
+        precision: how precisely it is known.
+        source: stated in the text, or the article's publication date.
+        phrase: the words it was read from ("on Tuesday", "November 20"); "" for a
+            publication date.
+    """
+
+    day: date
+    precision: Precision
+    source: DateSource
+    phrase: str = ""
+
+    @property
+    def last_day(self) -> date:
+        """The last day the date may stand for (the day itself for day precision)."""
+        if self.precision is Precision.WEEK:
+            return self.day + timedelta(days=6)
+        if self.precision is Precision.MONTH:
+            return self.day.replace(day=calendar.monthrange(self.day.year, self.day.month)[1])
+        if self.precision is Precision.YEAR:
+            return self.day.replace(month=12, day=31)
+        return self.day
+
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+# Capitalised month names only: "march", "may" and "august" are words too ("in May" is read,
+# "he may" is not).
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+_MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>{_DAY})\b(?!:\d)(?:,?\s+(?P<y>{_YEAR})\b)?")
+_DAY_MONTH = re.compile(
+    rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"
+)
+_ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
+_MONTH_YEAR = re.compile(
+    rf"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m>{_MONTH})\.?,?\s+(?:of\s+)?(?P<y>{_YEAR})\b"
+)
+# "in September of that year": a month of a year the text named before, not of this one.
+_THAT_YEAR = r",?\s+(?:of\s+)?(?:that|the\s+same|the\s+following|the\s+next|the\s+previous)\s+year"
+# "for the first time since 2005", "the lowest since 1980": a record's reference, not the date.
+_RECORD_SINCE = re.compile(
+    r"\b(?:first|only|most|least|lowest|highest|best|worst|biggest|largest|longest|fewest)\b"
+    r"[^,;.]{0,60}\bsince\s+$",
+    re.IGNORECASE,
+)
+_MONTH_ALONE = re.compile(
+    rf"\b(?P<prep>in|since|during|until|by|from|through|of|early|mid|late|last|this|next)"
+    rf"[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
+    re.IGNORECASE,
+)
+_YEAR_ALONE = re.compile(rf"\b(?i:in|since|during|until|by|from|through)\s+(?P<y>{_YEAR})\b(?!-)")
+# "Saturday's attacks", "Monday's game": the weekday dates another thing than the sentence's
+# event, so the possessive form is not read.
+_WEEKDAY_REF = re.compile(
+    rf"\b(?:(?P<q>(?i:last|next|this|this\s+past|this\s+coming|coming|past))\s+)?"
+    rf"(?P<w>{_WEEKDAY})\b"
+    r"(?!['’]s\b)",
+)
+_NOT_WEEKDAY_BEFORE = re.compile(r"\b(?:Black|Cyber|Super\s+Bowl|Super|Good|Ash|Palm|Easter)\s+$")
+_NOT_WEEKDAY_AFTER = re.compile(
+    r"^\s+(?:Night\s+(?:Football|Baseball|Raw|Live)|Times|Night\s+Live)\b"
+)
+_RELATIVE_DAY = re.compile(
+    r"\b(?P<w>yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|"
+    r"last\s+night|earlier\s+today)\b",
+    re.IGNORECASE,
+)
+_RELATIVE_SPAN = re.compile(
+    r"\b(?P<w>last\s+week|this\s+week|earlier\s+this\s+week|next\s+week|last\s+month|"
+    r"earlier\s+this\s+month|this\s+month|next\s+month|last\s+year)\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|won't|shall|'ll|(?:is|are|was|were)\s+(?:set|due|expected|scheduled|slated|"
+    r"poised|planning|going)\s+to|scheduled\s+(?:for|to)|plans?\s+to|upcoming|next|"
+    r"this\s+coming|later\s+this)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_MARKS = (",", ";", ":", "—", "–", "(", ")")
+# A line that is a date, or opens with one: "November 20", "Monday, Nov. 20, 2023",
+# "Sept. 24: Swift attends Chiefs game", "Oct. 3 — Jury selection begins", "December 2023".
+_DATE_LINE = re.compile(
+    rf"^\s*(?:{_WEEKDAY},?\s+)?(?P<date>{_MONTH}\.?\s+{_DAY}(?:,?\s+{_YEAR})?|"
+    rf"{_DAY}\s+{_MONTH}\.?(?:,?\s+{_YEAR})?|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\.?,?\s+{_YEAR})\s*"
+    r"(?:$|[:|–—-]\s*(?P<title>.*)$)"
+)
+#: A date line's title is a headline, not a paragraph.
+_MAX_TITLE_WORDS = 16
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    precision: Precision
+    day: date
+    phrase: str
+    # A calendar date ("Dec. 3") says more than a weekday beside it ("Sunday, Dec. 3").
+    calendar: bool = False
+
+
+def date_event(
+    sentence: str,
+    published: date | None,
+    before: str = "",
+    updated: date | None = None,
+) -> EventDate | None:
+    """The date of the event ``sentence`` reports (see the module docstring).
+
+    Args:
+        sentence: the sentence.
+        published: the article's publication date (None when unknown).
+        before: the article's text before the sentence (for its section's date line); "" when
+            unknown.
+        updated: the latest day the article is known to speak from (:func:`last_update`), for
+            the year of a day and month in an article updated after its publication date.
+
+    Returns:
+        The :class:`EventDate`, or None when neither the text nor the article gives one.
+    """
+    section = section_date(before, published) if before else None
+    found = date_in_text(sentence, _reference(section, published), updated)
+    if found is not None:
+        return found
+    if section is not None:
+        return section
+    if published is not None:
+        return EventDate(published, Precision.DAY, DateSource.PUBLISHED)
+    return None
+
+
+def _reference(section: EventDate | None, published: date | None) -> date | None:
+    """The day a sentence speaks from: its section's day, else the publication date (kept
+    inside the section's month when the section is a month)."""
+    if section is None:
+        return published
+    if section.precision is Precision.DAY or published is None:
+        return section.day
+    return min(max(published, section.day), section.last_day)
+
+
+def date_in_text(
+    sentence: str, reference: date | None, updated: date | None = None
+) -> EventDate | None:
+    """The most precise date ``sentence`` states, resolved against ``reference``.
+
+    Args:
+        sentence: the sentence.
+        reference: the day the text speaks from (for "on Tuesday", "yesterday", a date
+            without a year); None resolves only dates that carry their year.
+        updated: a later day the article speaks from too (it was updated): a past day and
+            month may lie up to it.
+
+    Returns:
+        The :class:`EventDate` (source ``text``), or None when the sentence states no date.
+    """
+    found = _days(sentence, reference, updated) + _spans(sentence, reference)
+    if not found:
+        return None
+    rank = {Precision.DAY: 0, Precision.WEEK: 1, Precision.MONTH: 2, Precision.YEAR: 3}
+    best = min(found, key=lambda f: (rank[f.precision], not f.calendar, f.start))
+    return EventDate(best.day, best.precision, DateSource.TEXT, best.phrase.rstrip("."))
+
+
+def section_date(before: str, published: date | None) -> EventDate | None:
+    """The date of the last date line in ``before`` (a section heading of a live timeline:
+    "November 20", "Sept. 24: Swift attends Chiefs game", "December 2023").
+
+    Args:
+        before: the article's text before a sentence.
+        published: the article's publication date (for a date line without a year).
+
+    Returns:
+        The date (source ``text``; a day, or a month for a month line), or None when no line
+        before the sentence is a date line.
+    """
+    for line in reversed(before.splitlines()):
+        match = _DATE_LINE.match(line)
+        if match is None:
+            continue
+        title = (match["title"] or "").strip()
+        # A headline: short, and not a sentence ("Oct. 3: The jury was picked." is text).
+        if len(title.split()) > _MAX_TITLE_WORDS or title.endswith((".", "?", "!")):
+            continue
+        words = match["date"].strip()
+        month_line = _MONTH_YEAR.fullmatch(words)
+        if month_line:
+            month = _MONTHS[month_line["m"].lower().rstrip(".")]
+            first = date(int(month_line["y"]), month, 1)
+            return EventDate(first, Precision.MONTH, DateSource.TEXT, words)
+        found = _days(words, published)
+        if found:
+            return EventDate(found[0].day, Precision.DAY, DateSource.TEXT, words)
+    return None
+
+
+def _future(sentence: str, start: int, end: int) -> bool:
+    """Whether the clause holding ``sentence[start:end]`` speaks of the future ("... will
+    resume on Tuesday"; "As confirmed on Wednesday, he will testify" is past for Wednesday)."""
+    before = max(sentence.rfind(mark, 0, start) for mark in _CLAUSE_MARKS)
+    afters = [i for i in (sentence.find(mark, end) for mark in _CLAUSE_MARKS) if i >= 0]
+    return bool(_FUTURE.search(sentence[before + 1 : min(afters, default=len(sentence))]))
+
+
+def date_mentions(text: str) -> int:
+    """How many dates that carry their own place in time ("November 20", "in 2015", "March
+    2022") ``text`` states: many in few words mark a chronology."""
+    patterns = (_ISO, _MONTH_DAY, _DAY_MONTH, _MONTH_YEAR, _YEAR_ALONE)
+    return sum(len(p.findall(text)) for p in patterns)
+
+
+def last_update(text: str, published: date | None) -> date | None:
+    """The latest day an article speaks from: its publication date, or a later full date
+    (with its year) it states in a clause that is not about the future ("— Sam Altman
+    (@sama) December 13, 2023" in an article first published in September).
+
+    Args:
+        text: the article's text.
+        published: its publication date.
+
+    Returns:
+        The day, or None when the article has neither.
+    """
+    latest = published
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        for match in pattern.finditer(text):
+            if not match["y"] or _future(text, match.start(), match.end()):
+                continue
+            day = _make(int(match["y"]), _MONTHS[match["m"].lower().rstrip(".")], _day(match["d"]))
+            if day is None or (published is not None and day > published + _UPDATE_HORIZON):
+                continue
+            latest = day if latest is None else max(latest, day)
+    return latest
+
+
+def _days(sentence: str, reference: date | None, updated: date | None = None) -> list[_Found]:
+    """Day-precise dates: calendar dates, weekdays and "yesterday"-like words."""
+    out: list[_Found] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, day: date | None, phrase: str, calendar: bool = False) -> None:
+        if day is None or any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        out.append(_Found(start, Precision.DAY, day, phrase, calendar))
+
+    for match in _ISO.finditer(sentence):
+        value = _make(int(match["y"]), int(match["m"]), int(match["d"]))
+        add(match.start(), match.end(), value, match[0], calendar=True)
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        for match in pattern.finditer(sentence):
+            month = _MONTHS[match["m"].lower().rstrip(".")]
+            day = _day(match["d"])
+            if match["y"]:
+                value = _make(int(match["y"]), month, day)
+            else:
+                future = _future(sentence, match.start(), match.end())
+                value = _resolve_day(month, day, reference, future, updated)
+            add(match.start(), match.end(), value, match[0], calendar=True)
+    for match in _WEEKDAY_REF.finditer(sentence):
+        if _NOT_WEEKDAY_BEFORE.search(sentence[: match.start()]) or _NOT_WEEKDAY_AFTER.match(
+            sentence[match.end() :]
+        ):
+            continue
+        if reference is None:
+            continue
+        qualifier = " ".join((match["q"] or "").lower().split())
+        weekday = _WEEKDAYS[match["w"].lower()]
+        if qualifier in ("next", "this coming", "coming"):
+            day = _weekday(weekday, reference, ahead=True)
+        elif qualifier in ("last", "past", "this past"):
+            day = _weekday(weekday, reference - timedelta(days=1), ahead=False)
+        else:
+            day = _weekday(weekday, reference, _future(sentence, match.start(), match.end()))
+        add(match.start(), match.end(), day, match[0])
+    for match in _RELATIVE_DAY.finditer(sentence):
+        if reference is None:
+            continue
+        word = " ".join(match["w"].lower().split())
+        shift = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
+        add(match.start(), match.end(), reference + timedelta(days=shift), match[0])
+    return out
+
+
+def _spans(sentence: str, reference: date | None) -> list[_Found]:
+    """Weeks, months and years."""
+    out: list[_Found] = []
+    for match in _MONTH_YEAR.finditer(sentence):
+        month = _MONTHS[match["m"].lower().rstrip(".")]
+        first = {"mid": 11, "late": 21}.get((match["part"] or "").lower(), 1)
+        out.append(
+            _Found(match.start(), Precision.MONTH, date(int(match["y"]), month, first), match[0])
+        )
+    for match in _MONTH_ALONE.finditer(sentence):
+        if reference is None or not match["m"][0].isupper():
+            continue
+        if any(f.start <= match.start("m") <= f.start + len(f.phrase) for f in out):
+            continue
+        month = _MONTHS[match["m"].lower().rstrip(".")]
+        prep = match["prep"].lower()
+        if prep in ("next", "last"):
+            ahead = prep == "next"
+        else:
+            ahead = _future(sentence, match.start(), match.end())
+        year = _month_year(month, reference, ahead, this=prep == "this")
+        first = {"mid": 11, "late": 21}.get(prep, 1)
+        out.append(_Found(match.start(), Precision.MONTH, date(year, month, first), match[0]))
+    for match in _YEAR_ALONE.finditer(sentence):
+        if any(f.start <= match.start("y") <= f.start + len(f.phrase) for f in out):
+            continue
+        if _RECORD_SINCE.search(sentence[: match.start("y")]):
+            continue
+        out.append(_Found(match.start(), Precision.YEAR, date(int(match["y"]), 1, 1), match[0]))
+    if reference is not None:
+        for match in _RELATIVE_SPAN.finditer(sentence):
+            word = " ".join(match["w"].lower().split())
+            monday = reference - timedelta(days=reference.weekday())
+            if word == "last week":
+                out.append(
+                    _Found(match.start(), Precision.WEEK, monday - timedelta(days=7), match[0])
+                )
+            elif word in ("this week", "earlier this week"):
+                out.append(_Found(match.start(), Precision.WEEK, monday, match[0]))
+            elif word == "next week":
+                out.append(
+                    _Found(match.start(), Precision.WEEK, monday + timedelta(days=7), match[0])
+                )
+            elif word == "last month":
+                previous = reference.replace(day=1) - timedelta(days=1)
+                out.append(
+                    _Found(match.start(), Precision.MONTH, previous.replace(day=1), match[0])
+                )
+            elif word in ("this month", "earlier this month"):
+                out.append(
+                    _Found(match.start(), Precision.MONTH, reference.replace(day=1), match[0])
+                )
+            elif word == "next month":
+                following = reference.replace(day=28) + timedelta(days=4)
+                out.append(
+                    _Found(match.start(), Precision.MONTH, following.replace(day=1), match[0])
+                )
+            elif word == "last year":
+                out.append(
+                    _Found(match.start(), Precision.YEAR, date(reference.year - 1, 1, 1), match[0])
+                )
+    return out
+
+
+def _resolve_day(
+    month: int, day: int, reference: date | None, future: bool, updated: date | None = None
+) -> date | None:
+    """A day and month without a year: the next such day (future tense) or the latest one up
+    to :data:`UPDATE_SLACK_DAYS` after ``reference`` (or after ``updated``, when later)."""
+    if reference is None:
+        return None
+    options = [d for d in (_make(reference.year + k, month, day) for k in (-1, 0, 1, 2)) if d]
+    if future:
+        ahead = [d for d in options if d >= reference - timedelta(days=1)]
+        return min(ahead) if ahead else None
+    latest = max(reference, updated) if updated is not None else reference
+    behind = [d for d in options if d <= latest + timedelta(days=UPDATE_SLACK_DAYS)]
+    return max(behind) if behind else None
+
+
+def _day(value: str) -> int:
+    return int(re.match(r"\d+", value).group(0))  # type: ignore[union-attr]
+
+
+def _month_year(month: int, reference: date, ahead: bool, this: bool = False) -> int:
+    """The year of a month named without one: this year's for "this", else the next such
+    month (future) or the latest one not after the reference's month."""
+    if this:
+        return reference.year
+    if ahead:
+        return reference.year if month >= reference.month else reference.year + 1
+    return reference.year if month <= reference.month else reference.year - 1
+
+
+def _weekday(weekday: int, reference: date, ahead: bool) -> date:
+    """The next such weekday after ``reference`` (``ahead``), else the latest on or before it."""
+    if ahead:
+        return reference + timedelta(days=(weekday - reference.weekday() - 1) % 7 + 1)
+    return reference - timedelta(days=(reference.weekday() - weekday) % 7)
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

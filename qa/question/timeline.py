@@ -1,0 +1,309 @@
+"""Timeline questions: "How did X develop?", "Timeline of X", "What happened after Y?".
+
+:func:`read_timeline` tells a question that asks for a chronological account from every other
+kind, and says what the account is about. No model: a few patterns over the question's frame
+(the words around the topic), written from the ways people ask for a sequence of events, not
+from any benchmark's questions:
+
+* a timeline noun: "timeline of X", "the X timeline", "chronology of X", "sequence of events
+  in X", "series of events", "key events/developments/milestones of X", "the history of X"
+  (after "trace", "outline", "give", "what is" ...), "X in chronological order",
+  "X chronologically", "walk me through X";
+* a verb of development: "How did X develop/unfold/evolve/progress/escalate/play out/come
+  about?", "How has X evolved over time?", "How did we get here?";
+* a relation to an anchor event: "What happened after/since/before/following Y?", "What has
+  happened since Y?", "What happened next after Y?", "What happened to/with X after Y?",
+  "What came after Y?", "What followed Y?", "What events led up to Y?".
+
+A plain "What happened on October 7?" (a date) or "What led to X?" (a reason) is not a
+timeline question. The topic is the question's words without the frame; for an anchored
+question the anchor is the event the timeline starts or ends at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from .periods import MONTH, parse_when
+
+__all__ = ["Relation", "TimelineRequest", "read_timeline", "story_period"]
+
+
+class Relation(StrEnum):
+    """Which events of the story a timeline question asks for."""
+
+    ALL = "all"  # the whole story
+    AFTER = "after"  # what happened after (or since) the anchor event
+    BEFORE = "before"  # what happened before (or led up to) the anchor event
+
+
+@dataclass(frozen=True)
+class TimelineRequest:
+    """What a timeline question asks for.
+
+    Attributes:
+        topic: the story, in the question's words ("Sam Altman's firing from OpenAI"); for an
+            anchored question without a separate topic, the anchor.
+        relation: all events, or those after or before the anchor.
+        anchor: the event the timeline starts after or ends before ("" for ``Relation.ALL``).
+    """
+
+    topic: str
+    relation: Relation = Relation.ALL
+    anchor: str = ""
+
+    @property
+    def query(self) -> str:
+        """The words to search for: the topic, and the anchor when it adds any."""
+        if self.anchor and self.anchor.lower() not in self.topic.lower():
+            return f"{self.topic} {self.anchor}"
+        return self.topic
+
+
+_I = re.IGNORECASE
+_POLITE = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+    r"(?:(?:give|show|tell|get|walk)\s+me\s+(?:through\s+)?|(?:give|show|provide|make|build|"
+    r"create|draw\s+up|put\s+together|write|describe|outline|summari[sz]e|trace|list|lay\s+out|"
+    r"explain|recount|reconstruct)\s+|i\s+(?:want|would\s+like|'d\s+like|need)\s+(?:to\s+see\s+|"
+    r"to\s+know\s+)?)?",
+    _I,
+)
+_LEADING = re.compile(
+    r"^(?:(?:what|which)\s+(?:is|was|are|were|'s)\s+|what's\s+)?"
+    r"(?:(?:a|an|the)\s+)?(?:(?:brief|short|quick|full|complete|detailed|rough|basic)\s+)?",
+    _I,
+)
+_TIMELINE_NOUN = (
+    r"(?:time\s*-?\s*line|chronology|chronological\s+(?:account|overview|summary|list|view|"
+    r"record|history)|(?:sequence|series|order|succession|run)\s+of\s+(?:the\s+)?events|"
+    r"(?:key|main|major|important|significant|principal|latest)\s+(?:events|developments|"
+    r"milestones|moments|turning\s+points|steps|stages)|history)"
+)
+# "timeline of X", "a chronology of the events in X", "the key developments in X".
+_NOUN_THEN_TOPIC = re.compile(
+    rf"^{_TIMELINE_NOUN}\s+(?:(?:of|for|in|on|about|behind|around|surrounding|regarding|"
+    r"concerning)\s+)?(?:the\s+events\s+(?:of|in|around|surrounding)\s+)?(?P<topic>.+)$",
+    _I,
+)
+# "the X timeline", "the OpenAI saga's chronology".
+_TOPIC_THEN_NOUN = re.compile(
+    r"^(?P<topic>.+?)(?:['’]s)?\s+(?:time\s*-?\s*line|chronology)\s*$",
+    _I,
+)
+_CHRONOLOGICAL_TAIL = re.compile(
+    r"\s*,?\s*(?:in\s+(?:chronological|date|time)\s+order|chronologically|in\s+order\s+of\s+"
+    r"(?:time|date|events)|step\s+by\s+step|from\s+(?:start|the\s+(?:start|beginning))\s+to\s+"
+    r"(?:finish|end|now)|as\s+a\s+timeline|over\s+time)\s*$",
+    _I,
+)
+_WALK_THROUGH = re.compile(
+    r"^\s*(?:can\s+you\s+|please\s+)?walk\s+me\s+through\s+(?P<topic>.+)$", _I
+)
+_EVENTS_LIST = re.compile(
+    r"^(?:(?:what|which)\s+(?:are|were)\s+)?(?:the\s+)?(?:events|developments|steps|moments)\s+"
+    r"(?:of|in)\s+(?P<topic>.+)$",
+    _I,
+)
+_DEVELOP_VERBS = (
+    r"develop(?:ed)?|unfold(?:ed)?|evolve[ds]?|progress(?:ed)?|escalate[ds]?|play(?:ed)?\s+out|"
+    r"come\s+about|came\s+about|come\s+to\s+(?:this|pass)|develop\s+over\s+time|turn\s+out|"
+    r"get\s+(?:here|there|to\s+this\s+point|to\s+where\s+(?:it|they)\s+(?:is|are))|"
+    r"change[ds]?\s+over\s+time|move[ds]?\s+forward|proceed(?:ed)?"
+)
+# "How did X develop?", "How has X evolved over time?", "How did the X story unfold?"
+_HOW_DEVELOP = re.compile(
+    r"^how\s+(?:did|does|do|has|have|had|is|are|was|were)\s+(?P<topic>.+?)\s+"
+    rf"(?:{_DEVELOP_VERBS})\b(?P<tail>.*)$",
+    _I,
+)
+_HOW_ING = re.compile(
+    r"^how\s+(?:is|are|has|have)\s+(?P<topic>.+?)\s+(?:been\s+)?(?:developing|unfolding|"
+    r"evolving|progressing|escalating|playing\s+out)\b(?P<tail>.*)$",
+    _I,
+)
+_RELATION_WORDS = {
+    "after": Relation.AFTER,
+    "since": Relation.AFTER,
+    "following": Relation.AFTER,
+    "in the wake of": Relation.AFTER,
+    "in the aftermath of": Relation.AFTER,
+    "before": Relation.BEFORE,
+    "prior to": Relation.BEFORE,
+    "ahead of": Relation.BEFORE,
+    "leading up to": Relation.BEFORE,
+    "in the run-up to": Relation.BEFORE,
+    "in the lead-up to": Relation.BEFORE,
+    "up to": Relation.BEFORE,
+}
+_RELATION = (
+    r"(?P<rel>after|since|following|in\s+the\s+wake\s+of|in\s+the\s+aftermath\s+of|before|"
+    r"prior\s+to|ahead\s+of|leading\s+up\s+to|in\s+the\s+(?:run|lead)-?\s*up\s+to|up\s+to)"
+)
+# "What happened after Y?", "What has happened since Y?", "What happened next, after Y?",
+# "What happened to/with/in X after Y?"
+_HAPPENED = re.compile(
+    r"^what\s+(?:(?:else|exactly)\s+)?(?:has\s+|had\s+|have\s+)?(?:happened|occurred|took\s+place|"
+    r"has\s+taken\s+place|went\s+on|has\s+gone\s+on|changed|developed|followed|came\s+next|"
+    r"happened\s+next)\s*(?:next\s*)?,?\s*"
+    r"(?:(?:to|with|in|at|for|around)\s+(?P<subject>.+?)\s*,?\s+)?"
+    rf"{_RELATION}\s+(?P<anchor>.+)$",
+    _I,
+)
+_CAME_AFTER = re.compile(
+    r"^what\s+(?:came|happened|occurred)\s+(?:next\s+)?(?P<rel>after|before)\s+(?P<anchor>.+)$"
+    r"|^what\s+(?:has\s+)?(?:followed|came\s+of)\s+(?P<anchor2>.+)$",
+    _I,
+)
+_LED_UP = re.compile(
+    r"^what\s+(?:were\s+the\s+)?(?:events|developments|steps)\s+(?:led|leading|that\s+led)\s+"
+    r"(?:up\s+)?to\s+(?P<anchor>.+)$"
+    r"|^what\s+(?:events|developments)\s+(?:led|preceded)\s+(?:up\s+to\s+)?(?P<anchor2>.+)$",
+    _I,
+)
+_TRAILING = re.compile(
+    r"\s*(?:\?|\.|!|,?\s*(?:so\s+far|to\s+date|over\s+time|over\s+the\s+(?:past\s+)?"
+    r"(?:weeks|months|years)|in\s+recent\s+(?:weeks|months|days)|according\s+to\s+the\s+"
+    r"(?:articles|reports|news|coverage)|in\s+the\s+(?:news|articles)))+\s*$",
+    _I,
+)
+_EDGE = " \t\n,;:?!.\"'“”‘’"
+
+
+def read_timeline(question: str) -> TimelineRequest | None:
+    """Whether ``question`` asks for a chronological account, and of what.
+
+    Args:
+        question: the (standalone) question.
+
+    Returns:
+        The :class:`TimelineRequest`, or None when the question asks something else (see the
+        module docstring for the wordings read).
+    """
+    text = " ".join(question.replace("’", "'").split()).strip(_EDGE)
+    if not text:
+        return None
+    text = _TRAILING.sub("", text).strip(_EDGE)
+    found = _anchored(text) or _developing(text) or _named(text)
+    if found is None:
+        return None
+    topic = _clean(found.topic)
+    anchor = _clean(found.anchor)
+    if not topic or not any(ch.isalnum() for ch in topic):
+        return None
+    return TimelineRequest(topic, found.relation, anchor)
+
+
+# "in December", "during November 2023", "since October", "United's December", "in 2023"; a
+# year before a noun ("the 2023 World Cup") names the event, not the period asked about.
+_PERIOD = re.compile(
+    rf"(?:\b(?P<prep>in|during|since|from|of|through|throughout)\s+|['’]s\s+)"
+    rf"(?P<when>(?:(?:early|mid|late)[\s-]+)?{MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}\b(?!\s+[a-z]))",
+    re.IGNORECASE,
+)
+
+
+def story_period(
+    request: TimelineRequest, reference: date | None
+) -> tuple[date, date | None] | None:
+    """The period a timeline question restricts its story to ("How did United's December
+    unfold?", "Timeline of the talks since October"), or None.
+
+    Args:
+        request: the timeline request.
+        reference: "today", for a month without a year (the newest article's date).
+
+    Returns:
+        (first day, last day or None for "since"), or None when the topic names no period.
+    """
+    match = _PERIOD.search(request.topic)
+    if match is None:
+        return None
+    found = parse_when(match["when"], reference)
+    if found is None:
+        return None
+    first, last = found
+    return (first, None) if (match["prep"] or "").lower() in ("since", "from") else (first, last)
+
+
+def _anchored(text: str) -> TimelineRequest | None:
+    body = _LEADING.sub("", _POLITE.sub("", text, count=1), count=1)
+    for candidate in (text, body):
+        match = _HAPPENED.match(candidate)
+        if match:
+            relation = _RELATION_WORDS[" ".join(match["rel"].lower().replace("-", " ").split())]
+            anchor = match["anchor"]
+            subject = match["subject"] or ""
+            return TimelineRequest(f"{subject} {anchor}" if subject else anchor, relation, anchor)
+        match = _CAME_AFTER.match(candidate)
+        if match:
+            if match["anchor2"]:
+                return TimelineRequest(match["anchor2"], Relation.AFTER, match["anchor2"])
+            relation = Relation.AFTER if match["rel"].lower() == "after" else Relation.BEFORE
+            return TimelineRequest(match["anchor"], relation, match["anchor"])
+        match = _LED_UP.match(candidate)
+        if match:
+            anchor = match["anchor"] or match["anchor2"]
+            return TimelineRequest(anchor, Relation.BEFORE, anchor)
+    return None
+
+
+def _developing(text: str) -> TimelineRequest | None:
+    body = _POLITE.sub("", text, count=1)
+    for pattern in (_HOW_DEVELOP, _HOW_ING):
+        match = pattern.match(body)
+        if match:
+            tail = match["tail"].strip(_EDGE)
+            # "How did the talks develop after the vote?": the tail anchors the account.
+            relation = re.match(rf"^{_RELATION}\s+(?P<anchor>.+)$", tail, _I)
+            if relation:
+                rel = _RELATION_WORDS[" ".join(relation["rel"].lower().replace("-", " ").split())]
+                return TimelineRequest(match["topic"], rel, relation["anchor"])
+            # "How did United's December unfold under ten Hag?": the tail is the story too.
+            return TimelineRequest(f"{match['topic']} {tail}" if tail else match["topic"])
+    return None
+
+
+def _named(text: str) -> TimelineRequest | None:
+    walk = _WALK_THROUGH.match(text)
+    if walk:
+        return TimelineRequest(_CHRONOLOGICAL_TAIL.sub("", walk["topic"]))
+    body = _POLITE.sub("", text, count=1)
+    tail = _CHRONOLOGICAL_TAIL.search(body)
+    if tail and tail.start() > 0:
+        # "List the events of the FTX collapse in chronological order."
+        rest = _LEADING.sub("", body[: tail.start()], count=1).strip(_EDGE)
+        events = _EVENTS_LIST.match(rest)
+        return TimelineRequest(events["topic"] if events else rest)
+    body = _LEADING.sub("", body, count=1).strip(_EDGE)
+    match = _NOUN_THEN_TOPIC.match(body)
+    if match:
+        if re.match(r"history\b", body, _I) and not _asks_for_history(text):
+            return None
+        return TimelineRequest(match["topic"])
+    match = _TOPIC_THEN_NOUN.match(body)
+    if match:
+        return TimelineRequest(match["topic"])
+    return None
+
+
+def _asks_for_history(text: str) -> bool:
+    """ "Trace/outline/summarise the history of X", "What is the history of X": a request for
+    an account. ("Does the history of X matter?" is not.)"""
+    return bool(
+        re.match(
+            r"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?(?:trace|outline|summari[sz]e|"
+            r"give|tell|describe|recount|walk|show|what\s+is|what's|what\s+was)\b",
+            text,
+            _I,
+        )
+    )
+
+
+def _clean(words: str) -> str:
+    words = _CHRONOLOGICAL_TAIL.sub("", words.strip(_EDGE))
+    words = _TRAILING.sub("", words)
+    return " ".join(words.split()).strip(_EDGE)

@@ -1,0 +1,123 @@
+"""Event dates: read from the sentence, its section's date line, or the publication date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qa.answer.event_dates import (
+    DateSource,
+    EventDate,
+    Precision,
+    date_event,
+    date_in_text,
+    date_mentions,
+    last_update,
+    section_date,
+)
+
+SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day", "precision"),
+    [
+        ("The chief executive was fired on Friday.", date(2023, 11, 17), Precision.DAY),
+        ("Last Saturday the board met again.", date(2023, 11, 11), Precision.DAY),
+        ("He will speak to staff on Monday.", date(2023, 11, 20), Precision.DAY),
+        ("Yesterday, the employees signed a letter.", date(2023, 11, 17), Precision.DAY),
+        ("The deal was announced today.", SATURDAY, Precision.DAY),
+        ("The trial began October 3.", date(2023, 10, 3), Precision.DAY),
+        ("The vote will be held on December 5.", date(2023, 12, 5), Precision.DAY),
+        ("The exchange filed for bankruptcy on Nov. 11, 2022.", date(2022, 11, 11), Precision.DAY),
+        ("It happened on 17 November.", date(2023, 11, 17), Precision.DAY),
+        ("The game kicks off at 8 p.m. on Sunday, Dec. 3.", date(2023, 12, 3), Precision.DAY),
+        ("Last week the company held its first conference.", date(2023, 11, 6), Precision.WEEK),
+        ("In late October the talks stalled.", date(2023, 10, 21), Precision.MONTH),
+        ("The deal closed in October 2023.", date(2023, 10, 1), Precision.MONTH),
+        ("The blockade has lasted since December.", date(2022, 12, 1), Precision.MONTH),
+        ("The firm raised money in May.", date(2023, 5, 1), Precision.MONTH),
+        ("The company was founded in 2015.", date(2015, 1, 1), Precision.YEAR),
+    ],
+)
+def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, day, precision):
+    found = date_in_text(sentence, SATURDAY)
+    assert found is not None
+    assert (found.day, found.precision, found.source) == (day, precision, DateSource.TEXT)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Black Friday deals are here.",
+        "The Thursday Night Football game was a blowout.",
+        "Saturday's attacks shocked the region.",  # dates the attacks, not this sentence
+        "He may resign.",
+        "They married in September of that year.",  # a year named in another sentence
+        "They went out of Europe for the first time since 2005.",  # a record, not a date
+        "The 2020 ceasefire placed peacekeepers in the corridor.",  # a name, not a date
+    ],
+)
+def test_words_that_only_look_like_dates_are_not_read(sentence):
+    assert date_in_text(sentence, SATURDAY) is None
+
+
+def test_a_past_day_and_month_in_an_article_updated_later_takes_the_updates_year():
+    sentence = (
+        "Prior to the leadership chaos, on November 6, the company held its first conference."
+    )
+    published = date(2023, 9, 28)
+    assert date_in_text(sentence, published).day == date(2022, 11, 6)
+    article = f"{sentence}\nwe have re-enabled sign-ups — Sam (@sam) December 13, 2023"
+    updated = last_update(article, published)
+    assert updated == date(2023, 12, 13)
+    assert date_in_text(sentence, published, updated).day == date(2023, 11, 6)
+
+
+def test_a_sentence_under_a_date_line_takes_its_day_and_reads_weekdays_from_it():
+    before = "Intro text.\n\nNovember 21\n\nAltman returns\n\n"
+    assert section_date(before, SATURDAY) == EventDate(
+        date(2023, 11, 21), Precision.DAY, DateSource.TEXT, "November 21"
+    )
+    found = date_event("The board reached a deal with him.", SATURDAY, before)
+    assert (found.day, found.source) == (date(2023, 11, 21), DateSource.TEXT)
+    # "on Sunday" under the November 21 line is the Sunday before it, not before publication.
+    found = date_event(
+        "His decision to join Microsoft on Sunday was the best path.", SATURDAY, before
+    )
+    assert found.day == date(2023, 11, 19)
+
+
+def test_a_date_line_with_a_headline_or_a_month_counts_and_a_dated_sentence_does_not():
+    assert section_date("x\nSept. 24: Swift attends game\n", date(2023, 10, 12)).day == date(
+        2023, 9, 24
+    )
+    month = section_date("x\nDecember 2023\n\nSome entry\n", date(2023, 9, 28))
+    assert (month.day, month.precision) == (date(2023, 12, 1), Precision.MONTH)
+    assert section_date("x\nOct. 3: The jury was picked.\n", SATURDAY) is None
+
+
+def test_a_sentence_without_a_date_takes_its_articles_publication_date():
+    found = date_event(
+        "Shop owners said the strike cut their takings.", SATURDAY, "Earlier text.\n"
+    )
+    assert found == EventDate(SATURDAY, Precision.DAY, DateSource.PUBLISHED)
+    assert date_event("No date anywhere.", None) is None
+
+
+def test_date_mentions_counts_the_dates_a_chronology_is_made_of():
+    assert date_mentions("Nov. 17 he left; in 2015 it began; by March 2022 it grew.") == 3
+    assert date_mentions("On Friday the board met.") == 0
+
+
+def test_event_dates_know_the_last_day_they_may_stand_for():
+    assert EventDate(date(2023, 2, 1), Precision.MONTH, DateSource.TEXT).last_day == date(
+        2023, 2, 28
+    )
+    assert EventDate(date(2023, 1, 1), Precision.YEAR, DateSource.TEXT).last_day == date(
+        2023, 12, 31
+    )
+    assert EventDate(date(2023, 11, 13), Precision.WEEK, DateSource.TEXT).last_day == date(
+        2023, 11, 19
+    )

@@ -1,0 +1,321 @@
+"""Timeline answers: dated events of a story, oldest first, each cited to the sentence it quotes.
+
+Unit tests build timelines from hand-made passages (the fake embedder); the end-to-end tests
+ask an :class:`qa.Answerer` over a real on-disk index of the invented Veldmark tram strike
+(``tests/fixtures/tram_strike.py``) with the real packaged embedder, extractively and with a
+scripted chat model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from index import Filters, Settings, open_index
+from qa import Answer, Answerer, Citation, Mode
+from qa.answer.sentences import SentenceTable
+from qa.answer.timeline import TimelineConfig, build_timeline, timeline_answer, timeline_lines
+from qa.question.timeline import Relation, TimelineRequest
+from qa.types import Passage, TimelineEvent
+from tests.fakes import FakeChatModel
+from tests.fixtures.tram_strike import EVENTS, write_story
+from ui.answer_view import render_answer
+from ui.api import answer_to_dict
+
+STRIKE = TimelineRequest("the Ferrow dock strike")
+NO_FILTERS = Filters()
+
+
+def _passage(n: int, text: str, published: date | None, title: str = "") -> Passage:
+    return Passage(
+        text=text,
+        article_id=f"art{n}",
+        title=title or f"Ferrow dock strike report {n}",
+        source="Ferrow Post",
+        published=published,
+        url=f"https://ferrow-post.example/{n}",
+        start=0,
+        end=len(text),
+    )
+
+
+def _dock_story() -> list[Passage]:
+    """Three reports of an invented dock strike, the middle one twice (overlapping chunks)."""
+    first = _passage(
+        0,
+        "Ferrow dock workers began a strike on Monday over new shift rotas.\n\n"
+        "Ferrow dock workers last struck in 2017 over pensions.",
+        date(2024, 5, 7),
+    )
+    second = _passage(
+        1,
+        "The Ferrow dock strike spread to the container terminal on Thursday.\n\n"
+        "Importers said the Ferrow dock strike left fruit rotting on the quay.",
+        date(2024, 5, 10),
+    )
+    third = _passage(
+        2,
+        "The Ferrow dock strike ended on May 20 after the port agreed new rotas for the workers.",
+        date(2024, 5, 21),
+    )
+    return [first, second, replace(second, chunk_id="again"), third]
+
+
+def _timeline(passages, embedder, request=STRIKE, **config):
+    """The timeline of ``passages``, every article read whole (as the answerer reads the first
+    articles it finds)."""
+    table = SentenceTable(passages, embedder, min_words=5)
+    story = {p.article_id for p in passages}
+    return table, build_timeline(request, table, TimelineConfig(**config), story=story)
+
+
+def _text(table: SentenceTable, event) -> str:
+    return table.passages[event.passage_index].text[event.start : event.end]
+
+
+def test_events_are_dated_from_the_text_else_the_publication_and_ordered(fake_embedder):
+    table, reading = _timeline(_dock_story(), fake_embedder)
+    dated = [(e.date.day, e.date.source.value, _text(table, e)) for e in reading.events]
+    assert dated == [
+        (date(2017, 1, 1), "text", "Ferrow dock workers last struck in 2017 over pensions."),
+        (date(2024, 5, 6), "text", dated[1][2]),
+        (date(2024, 5, 9), "text", dated[2][2]),
+        (date(2024, 5, 10), "published", dated[3][2]),
+        (date(2024, 5, 20), "text", dated[4][2]),
+    ]
+    assert "began a strike on Monday" in dated[1][2]
+    assert "spread to the container terminal" in dated[2][2]
+    assert "fruit rotting" in dated[3][2]
+    assert "strike ended on May 20" in dated[4][2]
+
+
+def test_a_sentence_in_two_passages_or_two_reports_is_one_event(fake_embedder):
+    passages = _dock_story()
+    retold = _passage(
+        3,
+        "The Ferrow dock strike ended on May 20 after the port agreed new rotas for the workers.",
+        date(2024, 5, 22),
+    )
+    table, reading = _timeline([*passages, retold], fake_embedder)
+    texts = [" ".join(_text(table, e).split()) for e in reading.events]
+    assert len(texts) == len(set(texts)) == 5
+
+
+def test_after_and_before_keep_the_events_on_the_asked_side_of_the_anchor(fake_embedder):
+    after = TimelineRequest(
+        "the Ferrow dock strike spread to the container terminal",
+        Relation.AFTER,
+        "the Ferrow dock strike spread to the container terminal",
+    )
+    _, reading = _timeline(_dock_story(), fake_embedder, after)
+    days = [e.date.day for e in reading.events]
+    assert days[0] == date(2024, 5, 9) and reading.events[0].anchor
+    assert min(days) == date(2024, 5, 9) and date(2024, 5, 20) in days
+
+    before = TimelineRequest(
+        "the Ferrow dock workers began a strike",
+        Relation.BEFORE,
+        "the Ferrow dock workers began a strike",
+    )
+    _, reading = _timeline(_dock_story(), fake_embedder, before)
+    days = [e.date.day for e in reading.events]
+    assert days == [date(2017, 1, 1), date(2024, 5, 6)]
+
+
+def test_a_period_named_in_the_question_bounds_the_story(fake_embedder):
+    request = TimelineRequest("the Ferrow dock strike in 2017")
+    _, reading = _timeline(_dock_story(), fake_embedder, request)
+    assert [e.date.day for e in reading.events] == [date(2017, 1, 1)]
+
+
+def test_no_relevant_dated_sentence_gives_no_events(fake_embedder):
+    passages = [_passage(0, "Quillmere celebrated its lantern festival with music.", None)]
+    _, reading = _timeline(passages, fake_embedder, TimelineRequest("the lantern festival"))
+    assert reading.events == ()  # the only sentence has no date and its article none either
+
+
+def test_the_answer_lists_the_events_each_cited_to_its_sentence(fake_embedder):
+    passages = _dock_story()
+    _, reading = _timeline(passages, fake_embedder)
+    answer = timeline_answer("How did it unfold?", STRIKE, passages, reading.events, NO_FILTERS)
+    lines = answer.text.split("\n")
+    assert lines[0] == "Timeline: 5 dated events from 3 articles, oldest first."
+    assert lines[1:] == timeline_lines(answer.timeline)
+    first = answer.timeline[0].citation
+    assert lines[1] == f"2017: Ferrow dock workers last struck in 2017 over pensions. [{first}]"
+    assert lines[4].startswith("10 May 2024 (date of the report): Importers said")
+    numbers = {c.number: c for c in answer.citations}
+    assert [c.number for c in answer.citations] == sorted(numbers)
+    for event in answer.timeline:
+        citation = numbers[event.citation]
+        assert event.text in " ".join(citation.passage.text.split())
+        assert any(
+            " ".join(citation.passage.text[s:e].split()) == event.text
+            for s, e in citation.highlights
+        )
+    assert answer.short_answer == "" and not answer.abstained
+
+
+# --- End to end, over a real index ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tram_index(tmp_path_factory, real_embedder):
+    folder = tmp_path_factory.mktemp("tram")
+    index = open_index(Settings(data_dir=folder / "data"), embedder=real_embedder)
+    report = index.add([write_story(folder / "articles")])
+    assert report.ok, report.errors
+    return index
+
+
+def _places(answer: Answer) -> list[int]:
+    """Where each event of the story appears in the timeline (its first entry)."""
+    places = []
+    for words, _, _ in EVENTS:
+        place = next(i for i, e in enumerate(answer.timeline) if words in e.text)
+        places.append(place)
+    return places
+
+
+def _assert_cited(answer: Answer, index) -> None:
+    numbers = {c.number: c for c in answer.citations}
+    for event in answer.timeline:
+        passage = numbers[event.citation].passage
+        assert event.text in " ".join(passage.text.split())
+        article = index.get_article(passage.article_id)[1]
+        assert article[passage.start : passage.end] == passage.text
+
+
+def test_a_story_told_by_several_articles_comes_back_in_order_each_event_cited(tram_index):
+    answer = Answerer(tram_index).ask("How did the Veldmark tram strike unfold?")
+    assert not answer.abstained and answer.timeline
+    places = _places(answer)
+    assert places == sorted(places) and len(set(places)) == len(places)
+    days = [e.day for e in answer.timeline]
+    assert days == sorted(days)
+    for words, day, source in EVENTS:
+        event = next(e for e in answer.timeline if words in e.text)
+        assert (event.day, event.date_source) == (day, source), words
+    _assert_cited(answer, tram_index)
+    # The unrelated article is not part of the story.
+    assert not any("library" in e.text for e in answer.timeline)
+    assert answer.text.split("\n")[0].startswith("Timeline: ")
+    assert answer.mode == Mode()
+
+
+def test_what_happened_after_an_event_leaves_out_what_came_long_before(tram_index):
+    answer = Answerer(tram_index).ask(
+        "What happened after the Veldmark tram drivers began their strike?"
+    )
+    texts = [e.text for e in answer.timeline]
+    assert not any("2019" in t for t in texts)
+    later = [words for words, day, _ in EVENTS if day > date(2024, 3, 11)]
+    for words in later:
+        assert any(words in t for t in texts), words
+    assert answer.text.startswith("Timeline from the event asked about onwards:")
+
+
+def test_a_timeline_as_of_a_day_holds_only_what_was_published_by_then(tram_index):
+    answer = Answerer(tram_index).ask(
+        "How did the Veldmark tram strike unfold?", as_of="2024-03-13"
+    )
+    assert answer.as_of is not None and answer.as_of.day == date(2024, 3, 13) and answer.as_of.given
+    assert answer.timeline
+    assert all(c.passage.published <= date(2024, 3, 13) for c in answer.citations)
+    texts = [e.text for e in answer.timeline]
+    assert not any("four percent raise" in t or "returned to work" in t for t in texts)
+    assert any("began their strike" in t for t in texts)
+
+
+def test_a_question_that_is_not_a_timeline_gets_no_timeline(tram_index):
+    answer = Answerer(tram_index).ask("What pay rise did the Veldmark tram drivers accept?")
+    assert answer.timeline == ()
+
+
+def test_a_model_writes_an_overview_above_the_events_it_cannot_reorder(tram_index):
+    def reply(system: str, user: str) -> str:
+        numbers = re.findall(r"^\[(\d+)\] ", user, flags=re.MULTILINE)
+        return (
+            f"Veldmark's tram drivers voted to strike and walked out [{numbers[1]}], then "
+            f"returned to work after accepting a six percent pay rise [{numbers[-1]}]. "
+            "The mayor resigned over the dispute."
+        )
+
+    model = FakeChatModel(reply, model="scripted-timeline")
+    extractive = Answerer(tram_index).ask("How did the Veldmark tram strike unfold?")
+    answer = Answerer(tram_index, chat_model=model).ask("How did the Veldmark tram strike unfold?")
+    assert answer.mode == Mode("scripted-timeline", "fake://")
+    assert answer.timeline == extractive.timeline  # the events, dates and order are kept
+    assert answer.citations == extractive.citations
+    overview, *lines = answer.text.split("\n")
+    assert lines == timeline_lines(answer.timeline)
+    assert overview.startswith("Veldmark's tram drivers voted to strike")
+    assert "[" in overview
+    # The claim no event supports is flagged.
+    assert [answer.text[s:e] for s, e in answer.unsupported] == [
+        "The mayor resigned over the dispute."
+    ]
+    # The model saw the events oldest first, each with its citation number.
+    system, user = model.prompts[0]
+    assert "dated events" in system
+    listed = re.findall(r"^\[(\d+)\] ([^:]+): ", user, flags=re.MULTILINE)
+    assert [label for _, label in listed] == [e.label for e in answer.timeline]
+    assert [int(n) for n, _ in listed] == [e.citation for e in answer.timeline]
+
+
+def test_a_failing_model_leaves_the_extractive_timeline_and_says_why(tram_index):
+    model = FakeChatModel(fail=True)
+    answer = Answerer(tram_index, chat_model=model).ask("Timeline of the Veldmark tram strike")
+    assert answer.timeline and answer.mode == Mode()
+    assert "showing the extractive answer instead" in answer.error
+
+
+# --- Shown on the page and returned by /ask ---------------------------------------------------
+
+
+def _hostile_answer() -> Answer:
+    passage = _passage(0, "<img src=x onerror=alert(1)> The strike began on Monday.", None)
+    event = TimelineEvent(
+        date(2024, 5, 6), "<img src=x onerror=alert(1)> The strike began on Monday.", 1
+    )
+    undated = TimelineEvent(
+        date(2024, 5, 10), "Fruit rotted <b>on</b> the quay.", 1, date_source="published"
+    )
+    timeline = (event, undated)
+    return Answer(
+        text="\n".join(
+            ["Timeline: 2 dated events from 1 article, oldest first.", *timeline_lines(timeline)]
+        ),
+        citations=(Citation(1, passage),),
+        timeline=timeline,
+    )
+
+
+def test_the_page_shows_the_events_as_a_list_with_escaped_text_and_citation_buttons():
+    html = render_answer(_hostile_answer(), turn=3)
+    assert html.count('<li class="timeline-event"') == 2
+    assert '<time class="timeline-date" datetime="2024-05-06">6 May 2024</time>' in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
+    assert "&lt;b&gt;on&lt;/b&gt;" in html
+    assert html.count('class="cite" data-turn="3" data-n="1"') == 2
+    assert 'data-date-source="published"' in html and "date of the report" in html
+    # The overview is the text; the event lines are not repeated as text.
+    text = re.search(r'<div class="answer-text">(.*?)</div>', html).group(1)
+    assert text == "Timeline: 2 dated events from 1 article, oldest first."
+
+
+def test_the_api_returns_the_events_as_data():
+    data = answer_to_dict(_hostile_answer())
+    assert data["timeline"][1] == {
+        "date": "2024-05-10",
+        "label": "10 May 2024",
+        "precision": "day",
+        "date_source": "published",
+        "date_text": "",
+        "text": "Fruit rotted <b>on</b> the quay.",
+        "citation": 1,
+    }
+    assert answer_to_dict(Answer(text="x"))["timeline"] == []

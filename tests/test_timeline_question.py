@@ -1,0 +1,141 @@
+"""Timeline questions are recognised in every usual wording, and nothing else is taken for one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qa.question.answer_type import AnswerType, expected_answer
+from qa.question.plan import plan_question
+from qa.question.timeline import Relation, TimelineRequest, read_timeline, story_period
+
+A, AFTER, BEFORE = Relation.ALL, Relation.AFTER, Relation.BEFORE
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "relation", "anchor"),
+    [
+        ("Timeline of the Veldmark tram strike", "the Veldmark tram strike", A, ""),
+        ("Give me a timeline of the tram strike.", "the tram strike", A, ""),
+        ("Can you give me a timeline of the harbour dispute?", "the harbour dispute", A, ""),
+        ("What is the timeline of the merger talks?", "the merger talks", A, ""),
+        ("The Lachin Corridor dispute timeline", "Lachin Corridor dispute", A, ""),
+        ("How did the tram strike unfold?", "the tram strike", A, ""),
+        ("How did the sign-stealing scandal develop?", "the sign-stealing scandal", A, ""),
+        ("How has the price war evolved over time?", "the price war", A, ""),
+        ("How is the fraud trial progressing?", "the fraud trial", A, ""),
+        ("How did the dispute play out?", "the dispute", A, ""),
+        (
+            "How did the club's December unfold under its new coach?",
+            ("the club's December under its new coach"),
+            A,
+            "",
+        ),
+        ("What is the sequence of events in the ferry sinking?", "the ferry sinking", A, ""),
+        ("Describe the chronology of the dock strike", "the dock strike", A, ""),
+        ("What were the key events of the trial?", "the trial", A, ""),
+        (
+            "List the events of the bank collapse in chronological order.",
+            "the bank collapse",
+            A,
+            "",
+        ),
+        ("Walk me through the antitrust case.", "the antitrust case", A, ""),
+        ("Trace the history of the songs fund.", "the songs fund", A, ""),
+        ("What is the history of the Lachin Corridor?", "the Lachin Corridor", A, ""),
+        (
+            "What happened after the board fired its chief executive?",
+            "the board fired its chief executive",
+            AFTER,
+            "the board fired its chief executive",
+        ),
+        (
+            "What has happened since the regulator warned the platform?",
+            "the regulator warned the platform",
+            AFTER,
+            "the regulator warned the platform",
+        ),
+        (
+            "What happened next after the jury's verdict?",
+            "the jury's verdict",
+            AFTER,
+            "the jury's verdict",
+        ),
+        (
+            "What happened to the robotaxi company after the crash?",
+            "the robotaxi company the crash",
+            AFTER,
+            "the crash",
+        ),
+        ("What happened before the settlement?", "the settlement", BEFORE, "the settlement"),
+        (
+            "What events led up to the founder's guilty plea?",
+            "the founder's guilty plea",
+            BEFORE,
+            "the founder's guilty plea",
+        ),
+        (
+            "How did the talks develop after the vote in November?",
+            "the talks",
+            AFTER,
+            "the vote in November",
+        ),
+    ],
+)
+def test_timeline_questions_are_read_with_their_story_and_anchor(question, topic, relation, anchor):
+    assert read_timeline(question) == TimelineRequest(topic, relation, anchor)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened on October 7?",  # a date
+        "What led to the collapse of the exchange?",  # a reason
+        "Who was fired by the board?",
+        "Did TechCrunch report the firing before The Verge?",  # the order of two reports
+        "Does the history of the club matter to its fans?",
+        "Why did the talks collapse?",
+        "How did the drivers return to work?",  # a manner
+        "How much did the strike cost the shops?",
+        "Where did the ferry sink?",
+        "",
+    ],
+)
+def test_other_questions_are_not_timelines(question):
+    assert read_timeline(question) is None
+
+
+def test_a_timeline_question_has_its_own_answer_type_and_the_plan_keeps_the_request():
+    question = "How did the Veldmark tram strike unfold?"
+    expected = expected_answer(question)
+    assert expected.answer_type is AnswerType.TIMELINE
+    assert expected.focus == "the Veldmark tram strike"
+    plan = plan_question(question)
+    assert plan.answer_type is AnswerType.TIMELINE
+    assert plan.timeline == TimelineRequest("the Veldmark tram strike")
+    assert plan_question("Who called the strike?").timeline is None
+
+
+def test_the_search_words_join_a_subject_and_its_anchor():
+    request = read_timeline("What happened to the robotaxi company after the crash?")
+    assert request is not None
+    assert request.query == "the robotaxi company the crash"
+    assert read_timeline("What happened after the crash?").query == "the crash"
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("How did the club's December unfold?", (date(2023, 12, 1), date(2023, 12, 31))),
+        ("Timeline of the talks since October", (date(2023, 10, 1), None)),
+        ("How did the strike develop in 2023?", (date(2023, 1, 1), date(2023, 12, 31))),
+        ("How did the strike develop during March?", (date(2023, 3, 1), date(2023, 3, 31))),
+        ("How did India's 2023 World Cup campaign unfold?", None),  # names the event
+        ("Timeline of the tram strike", None),
+    ],
+)
+def test_a_period_named_in_the_question_bounds_the_story(question, period):
+    request = read_timeline(question)
+    assert request is not None
+    assert story_period(request, date(2023, 12, 25)) == period
