@@ -395,7 +395,7 @@ class Answerer:
     ) -> Iterator[Answer]:
         """The timeline answer read from ``result``, the story's search."""
         filters = result.filters
-        passages, story = self._with_story_articles(result.passages)
+        passages, story = self._with_story_articles(result.passages, request.query)
         table = self.extractive.table(passages)
         reading = build_timeline(request, table, self.timeline, self._article_text, story)
         if not self.extractive.clears_gate(reading.best_dense, reading.best_lexical):
@@ -456,7 +456,9 @@ class Answerer:
             unsupported=carry_spans(spans, body, overview),
         )
 
-    def _with_story_articles(self, passages: Sequence[Passage]) -> tuple[list[Passage], set[str]]:
+    def _with_story_articles(
+        self, passages: Sequence[Passage], query: str
+    ) -> tuple[list[Passage], set[str]]:
         """``passages``, then the other passages of the story's main articles (read whole) and
         the opening passage of every other article (its news); and the ids of the articles
         read whole (see :class:`TimelineConfig`).
@@ -480,7 +482,9 @@ class Answerer:
         extra = [
             p
             for p in [
-                *self.retriever.article_passages(story, limit=config.article_passages),
+                *_story_passages(
+                    self.retriever.article_passages(story), query, config.article_passages
+                ),
                 *self.retriever.article_passages(rest, limit=1),
             ]
             if p.chunk_id not in have
@@ -585,3 +589,26 @@ class Answerer:
             for row in table.rows_of(p_index):
                 known |= table.terms[row]
         return bool(terms & known)
+
+
+def _story_passages(passages: Sequence[Passage], query: str, limit: int) -> list[Passage]:
+    """At most ``limit`` passages of each article read whole: all of a short one; of a long
+    one (a list of a year's layoffs, a live blog), its first half of ``limit`` and then the
+    passages holding the most of the story's words, in text order: the story's entry can sit
+    anywhere in a long list."""
+    terms = frozenset(tokenize([query])[0])
+    by_article: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_article.setdefault(p.article_id, []).append(p)
+    out: list[Passage] = []
+    for found in by_article.values():
+        if len(found) > limit:
+            head = limit // 2
+            rest = sorted(
+                range(head, len(found)),
+                key=lambda i: len(terms & set(tokenize([found[i].text])[0])),
+                reverse=True,
+            )
+            found = [found[i] for i in sorted([*range(head), *rest[: limit - head]])]
+        out.extend(found)
+    return out

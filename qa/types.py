@@ -218,6 +218,9 @@ class TimelineEvent:
         precision: ``"day"``, ``"week"``, ``"month"`` or ``"year"``.
         date_text: the words the date was read from ("on Tuesday", "November 20"); "" for a
             publication date.
+        heading: the heading the article files the sentence under when it names the
+            sentence's subject (a company in a list of layoffs: "Meta" above "Announced May 24
+            that ..."); "" when none. Not part of ``text``, which is the article's sentence.
     """
 
     day: date
@@ -226,6 +229,7 @@ class TimelineEvent:
     date_source: str = "text"
     precision: str = "day"
     date_text: str = ""
+    heading: str = ""
 
     @property
     def label(self) -> str:

@@ -10,6 +10,7 @@ from qa.answer.event_dates import (
     DateSource,
     EventDate,
     Precision,
+    date_clauses,
     date_event,
     date_in_text,
     date_mentions,
@@ -121,3 +122,48 @@ def test_event_dates_know_the_last_day_they_may_stand_for():
     assert EventDate(date(2023, 11, 13), Precision.WEEK, DateSource.TEXT).last_day == date(
         2023, 11, 19
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "clauses"),
+    [
+        (
+            "She had sat on the museum's board since 1998, taking over as its director in 2006.",
+            [
+                (date(1998, 1, 1), "She had sat on the museum's board since 1998"),
+                (date(2006, 1, 1), "taking over as its director in 2006."),
+            ],
+        ),
+        (
+            "The inquiry, which opened on November 6, heard the mayor on Thursday.",
+            [
+                (date(2023, 11, 6), "The inquiry, which opened on November 6"),
+                (date(2023, 11, 16), "heard the mayor on Thursday."),
+            ],
+        ),
+    ],
+)
+def test_a_sentence_dating_two_events_is_cut_into_its_clauses(sentence, clauses):
+    found = date_clauses(sentence, SATURDAY)
+    assert [(when.day, sentence[start:end]) for when, start, end in found] == clauses
+    assert all(when.source is DateSource.TEXT for when, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The fair ran from November 3 to November 5 in the old market hall.",  # one clause
+        "In February 2016, the club sold a stake to a fund that raised it in January 2022.",
+        "The 2023 final was won by the visitors on Sunday, November 12, in front of 90,000.",
+        "The ferry sailed on Monday, November 13, and docked the same night.",  # one date
+        "The council voted on Tuesday to close the pool.",
+    ],
+)
+def test_a_sentence_telling_one_event_is_not_cut(sentence):
+    assert date_clauses(sentence, SATURDAY) == []
+
+
+def test_the_date_of_a_report_is_not_moved_by_what_it_reports():
+    """ "Announced March 23 that it plans to cut jobs": the announcement is past."""
+    when = date_in_text("Announced March 23 that it plans to cut 19,000 jobs.", SATURDAY)
+    assert when is not None and when.day == date(2023, 3, 23)

@@ -17,7 +17,13 @@ import pytest
 from index import Filters, Settings, open_index
 from qa import Answer, Answerer, Citation, Mode
 from qa.answer.sentences import SentenceTable
-from qa.answer.timeline import TimelineConfig, build_timeline, timeline_answer, timeline_lines
+from qa.answer.timeline import (
+    TimelineConfig,
+    build_timeline,
+    subject_heading,
+    timeline_answer,
+    timeline_lines,
+)
 from qa.question.timeline import Relation, TimelineRequest
 from qa.types import Passage, TimelineEvent
 from tests.fakes import FakeChatModel
@@ -159,6 +165,65 @@ def test_the_answer_lists_the_events_each_cited_to_its_sentence(fake_embedder):
     assert answer.short_answer == "" and not answer.abstained
 
 
+# --- Lists and sentences that date two events ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "heading"),
+    [
+        ("Intro.\n\nMay 2024\n\nHarbour Ferries\n\n", "Harbour Ferries"),
+        ("Intro.\n\nKrebs & Partners Group\n\nAnnounced that", "Krebs & Partners Group"),
+        ("Intro.\n\nFerrow dock strike spreads to the terminal\n\n", ""),  # a section title
+        ("Intro.\n\nMay 20\n\n", ""),  # a date line dates, it names nothing
+        ("The port said so.\n\n", ""),  # a sentence
+        ("No line above", ""),
+    ],
+)
+def test_a_short_name_above_a_paragraph_is_its_heading(before, heading):
+    assert subject_heading(before) == heading
+
+
+def _layoffs_list() -> list[Passage]:
+    """A list of job cuts, each entry's company only in its heading, six companies."""
+    companies = ["Ferrow Docks", "Harbour Ferries", "Kessel Rail", "Lenn Water", "Morrow Bank"]
+    body = "A list of the year's job cuts in the region, updated monthly.\n\n"
+    for month, day in (("March", 4), ("May", 20)):
+        for n, company in enumerate(companies):
+            body += f"{company}\n\nAnnounced {month} {day + n} that it will cut {40 + n} jobs.\n\n"
+    return [_passage(0, body.rstrip(), date(2024, 6, 1), title="Job cuts of 2024: a list")]
+
+
+def test_a_list_gives_only_the_entries_under_the_story_s_name(fake_embedder):
+    request = TimelineRequest("Harbour Ferries job cuts")
+    table, reading = _timeline(_layoffs_list(), fake_embedder, request=request)
+    entries = [e for e in reading.events if e.heading]
+    assert [_text(table, e) for e in entries] == [
+        "Announced March 5 that it will cut 41 jobs.",
+        "Announced May 21 that it will cut 41 jobs.",
+    ]
+    assert [e.heading for e in entries] == ["Harbour Ferries"] * 2
+    # Besides them only the list's opening, dated by its publication.
+    assert [_text(table, e) for e in reading.events if not e.heading] == [
+        "A list of the year's job cuts in the region, updated monthly."
+    ]
+    answer = timeline_answer("?", request, table.passages, reading.events, NO_FILTERS)
+    assert "5 Mar 2024: Harbour Ferries — Announced March 5" in answer.text
+    assert [e.heading for e in answer.timeline if e.heading] == ["Harbour Ferries"] * 2
+
+
+def test_a_sentence_that_dates_two_events_gives_two_each_cited_to_its_clause(fake_embedder):
+    passage = _passage(
+        0,
+        "Ferrow dock workers had been unionised since 2009, joining the national strike in 2019.",
+        date(2024, 5, 7),
+    )
+    table, reading = _timeline([passage], fake_embedder)
+    assert [(e.date.day, _text(table, e)) for e in reading.events] == [
+        (date(2009, 1, 1), "Ferrow dock workers had been unionised since 2009"),
+        (date(2019, 1, 1), "joining the national strike in 2019."),
+    ]
+
+
 # --- End to end, over a real index ------------------------------------------------------------
 
 
@@ -282,7 +347,11 @@ def _hostile_answer() -> Answer:
         date(2024, 5, 6), "<img src=x onerror=alert(1)> The strike began on Monday.", 1
     )
     undated = TimelineEvent(
-        date(2024, 5, 10), "Fruit rotted <b>on</b> the quay.", 1, date_source="published"
+        date(2024, 5, 10),
+        "Fruit rotted <b>on</b> the quay.",
+        1,
+        date_source="published",
+        heading="<i>Quay</i> Traders",
     )
     timeline = (event, undated)
     return Answer(
@@ -302,6 +371,7 @@ def test_the_page_shows_the_events_as_a_list_with_escaped_text_and_citation_butt
     assert "&lt;b&gt;on&lt;/b&gt;" in html
     assert html.count('class="cite" data-turn="3" data-n="1"') == 2
     assert 'data-date-source="published"' in html and "date of the report" in html
+    assert '<span class="timeline-heading">&lt;i&gt;Quay&lt;/i&gt; Traders</span>' in html
     # The overview is the text; the event lines are not repeated as text.
     text = re.search(r'<div class="answer-text">(.*?)</div>', html).group(1)
     assert text == "Timeline: 2 dated events from 1 article, oldest first."
@@ -315,6 +385,7 @@ def test_the_api_returns_the_events_as_data():
         "precision": "day",
         "date_source": "published",
         "date_text": "",
+        "heading": "<i>Quay</i> Traders",
         "text": "Fruit rotted <b>on</b> the quay.",
         "citation": 1,
     }

@@ -146,8 +146,9 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         ``outlet``, ``published``, ``citation``, ``sentence``), ``nearest`` (when
         abstaining, the closest passages found) and ``timeline`` (for a timeline question, its
         events oldest first: ``date`` "YYYY-MM-DD", ``label``, ``precision``, ``date_source``
-        "text" or "published", ``date_text``, ``text`` and ``citation``, the number of its
-        citation; empty otherwise).
+        "text" or "published", ``date_text``, ``heading`` (a list's heading naming the
+        subject, or ""), ``text`` and ``citation``, the number of its citation; empty
+        otherwise).
     """
     filters = answer.filters
     return {
@@ -220,6 +221,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
                 "precision": event.precision,
                 "date_source": event.date_source,
                 "date_text": event.date_text,
+                "heading": event.heading,
                 "text": event.text,
                 "citation": event.citation,
             }

@@ -164,6 +164,7 @@ button.cite:hover, button.cite:focus-visible { outline: 2px solid var(--color-ac
   left: calc(-1.31rem - 3px); }
 .timeline-date { font-weight: 700; font-size: .85rem; margin-right: .5rem; }
 .timeline-note { font-size: .72rem; color: var(--body-text-color-subdued); }
+.timeline-heading { font-weight: 600; }
 .unsupported { text-decoration: underline wavy #c0392b; text-underline-offset: 3px; }
 .unsupported-label { font-size: .68rem; font-weight: 700; color: #a52714; background: #fdecea;
   border-radius: 3px; padding: 0 .3em; margin-left: .3em; text-transform: uppercase; }

@@ -53,11 +53,17 @@ def timeline_list_html(answer: Answer, turn: int) -> str:
             if published
             else ""
         )
+        # The heading a list files the entry under names its subject; it is not the quote.
+        heading = (
+            f'<span class="timeline-heading">{esc(event.heading)}</span> — '
+            if event.heading
+            else ""
+        )
         items.append(
             f'<li class="timeline-event" data-date-source="{esc(event.date_source)}">'
             f'<div class="timeline-when"><time class="timeline-date" '
             f'datetime="{esc(event.day.isoformat())}">{esc(event.label)}</time>{note}</div>'
-            f'<div class="timeline-text">{esc(event.text)} '
+            f'<div class="timeline-text">{heading}{esc(event.text)} '
             f"{marker_html(f'[{event.citation}]', turn, numbers)}</div></li>"
         )
     return f'<ol class="timeline" aria-label="Timeline, oldest first">{"".join(items)}</ol>'

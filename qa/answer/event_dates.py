@@ -38,12 +38,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 __all__ = [
     "UPDATE_SLACK_DAYS",
     "DateSource",
     "EventDate",
     "Precision",
+    "date_clauses",
     "date_event",
     "date_in_text",
     "date_mentions",
@@ -166,7 +168,9 @@ _FUTURE = re.compile(
     r"this\s+coming|later\s+this)\b",
     re.IGNORECASE,
 )
-_CLAUSE_MARKS = (",", ";", ":", "—", "–", "(", ")")
+# " that " opens a reported clause: "Announced March 23 that it plans to cut jobs" is past for
+# March 23, whatever the plan.
+_CLAUSE_MARKS = (",", ";", ":", "—", "–", "(", ")", " that ")
 # A line that is a date, or opens with one: "November 20", "Monday, Nov. 20, 2023",
 # "Sept. 24: Swift attends Chiefs game", "Oct. 3 — Jury selection begins", "December 2023".
 _DATE_LINE = re.compile(
@@ -249,6 +253,80 @@ def date_in_text(
     rank = {Precision.DAY: 0, Precision.WEEK: 1, Precision.MONTH: 2, Precision.YEAR: 3}
     best = min(found, key=lambda f: (rank[f.precision], not f.calendar, f.start))
     return EventDate(best.day, best.precision, DateSource.TEXT, best.phrase.rstrip("."))
+
+
+def date_clauses(
+    sentence: str, reference: date | None, updated: date | None = None
+) -> list[tuple[EventDate, int, int]]:
+    """The clauses of a sentence that dates two or more events, each with its date: "He had
+    been on the board since 1989, taking over as chairman in 2004." is two events.
+
+    The sentence is cut at the first clause mark (a comma, semicolon, colon, dash, bracket or
+    " that ") after each date but the last; it is not cut when two dates share a clause ("from
+    March 3 to March 5") or when two clauses would give the same date.
+
+    Args:
+        sentence: the sentence.
+        reference: as for :func:`date_in_text`.
+        updated: as for :func:`date_in_text`.
+
+    Returns:
+        ``(date, start, end)`` per clause, in text order, ``sentence[start:end]`` its words
+        without the mark that ends it; empty when the sentence is one event.
+    """
+    found: list[_Found] = []
+    for f in sorted(_days(sentence, reference, updated) + _spans(sentence, reference), key=_at):
+        if not found:
+            found.append(f)
+            continue
+        end = found[-1].start + len(found[-1].phrase)
+        # A year inside a date ("Sept. 11, 2001") is that date; so is a weekday beside one
+        # ("Sunday, November 19", "Wednesday (November 15)"), which the calendar date says.
+        if f.start < end:
+            continue
+        if _JOINED.fullmatch(sentence[end : f.start]):
+            if f.calendar and not found[-1].calendar:
+                found[-1] = f
+            continue
+        found.append(f)
+    if len({(f.day, f.precision) for f in found}) < 2:
+        return []
+    cuts = [0]
+    for before, after in pairwise(found):
+        end = before.start + len(before.phrase)
+        marks = [i for i in (sentence.find(m, end, after.start) for m in _CLAUSE_MARKS) if i >= 0]
+        if not marks:
+            return []
+        cuts.append(min(marks) + 1)
+    cuts.append(len(sentence))
+    clauses = []
+    for start, end in pairwise(cuts):
+        text = sentence[start:end]
+        lead = len(text) - len(text.lstrip())
+        trail = len(text.rstrip(" ,;:—–(")) - len(text)
+        when = date_in_text(text, reference, updated)
+        # "In February 2016, Kenwright sold ... in January 2022": an opening date with no
+        # clause of its own dates the clause after it; no cut.
+        if when is None or len(text.split()) - len(when.phrase.split()) < _CLAUSE_WORDS:
+            return []
+        clauses.append((when, start + lead, end + trail))
+    # Two days, two months or two years are two events; a year beside a day ("the 2023 World
+    # Cup ...: won by Australia on Sunday, November 19") is context of one.
+    if len({(c[0].day, c[0].precision) for c in clauses}) < len(clauses):
+        return []
+    if len({c[0].precision for c in clauses}) > 1:
+        return []
+    return clauses
+
+
+# What may stand between two words of one date: "Sunday, November 19", "Wednesday (Nov. 15".
+_JOINED = re.compile(r"[\s,(]*")
+#: Words a clause needs besides its date to tell an event of its own.
+_CLAUSE_WORDS = 3
+
+
+def _at(found: _Found) -> int:
+    return found.start
 
 
 def section_date(before: str, published: date | None) -> EventDate | None:

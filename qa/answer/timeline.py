@@ -57,6 +57,7 @@ from .event_dates import (
     DateSource,
     EventDate,
     Precision,
+    date_clauses,
     date_event,
     date_in_text,
     date_mentions,
@@ -68,6 +69,7 @@ __all__ = [
     "DatedSentence",
     "TimelineConfig",
     "build_timeline",
+    "subject_heading",
     "timeline_answer",
     "timeline_intro",
     "timeline_lines",
@@ -114,6 +116,9 @@ class TimelineConfig:
         duplicate_similarity: embedding similarity at which two sentences tell the same event.
         duplicate_overlap: share of shared words (of the shorter one) at which they do too.
         min_words: shorter sentences are not events (headings, captions, bylines).
+        list_headings: an article with at least this many headings naming subjects (among
+            its sentences read) is a list: its entries under headings the story does not name
+            are left out (:func:`subject_heading`).
         anchor_margin: the anchor of "after/before Y" is the earliest of the sentences that
             match Y at least this share as well as the best one.
         published_per_article: events of one article dated by its publication date, at most
@@ -147,6 +152,7 @@ class TimelineConfig:
     duplicate_similarity: float = 0.85
     duplicate_overlap: float = 0.7
     min_words: int = 6
+    list_headings: int = 5
     anchor_margin: float = 0.85
     published_per_article: int = 2
     support_bonus: float = 0.1
@@ -168,6 +174,9 @@ class DatedSentence:
         score: its relevance to the story.
         date: when the event happened.
         anchor: True for the event an anchored question ("after Y") names.
+        heading: the heading its section is filed under when that names its subject (a
+            company in a list of layoffs: "Meta" above "Announced May 24 that ..."); "" when
+            none.
     """
 
     row: int
@@ -177,6 +186,7 @@ class DatedSentence:
     score: float
     date: EventDate
     anchor: bool = False
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +226,7 @@ class _Relevance:
         rows: Sequence[int],
         vectors: dict[int, np.ndarray] | None = None,
         story: Collection[str] | None = (),
+        headings: dict[int, str] | None = None,
     ) -> None:
         terms = frozenset(tokenize([text])[0])
         weight = _idf(table, terms)
@@ -224,7 +235,27 @@ class _Relevance:
         def share(words: frozenset[str]) -> float:
             return sum(weight.get(w, 0.0) for w in terms & words) / total if total else 0.0
 
-        self.lexical = [share(t) for t in table.terms]
+        #: Per row: the heading its section is filed under (see :func:`subject_heading`).
+        self.headings = dict(headings or {})
+        heading_terms = {r: frozenset(tokenize([h])[0]) for r, h in self.headings.items()}
+        # In a list (an article with several headings, each naming an entry's subject), an
+        # entry under another name is about something else: whether its heading names
+        # something the text names. Elsewhere a heading is a section title and says less.
+        headings_of: dict[str, set[str]] = {}
+        for r, h in self.headings.items():
+            article = table.passages[table.sentences[r].passage_index].article_id
+            headings_of.setdefault(article, set()).add(h)
+        lists = {a for a, found in headings_of.items() if len(found) >= config.list_headings}
+        self.heading_fits = {
+            r: bool(t & terms)
+            for r, t in heading_terms.items()
+            if table.passages[table.sentences[r].passage_index].article_id in lists
+        }
+        # A list entry names its subject only in its heading: the heading is read with it.
+        self.lexical = [
+            share(t | heading_terms[r]) if r in heading_terms else share(t)
+            for r, t in enumerate(table.terms)
+        ]
         titles = [share(t) for t in table.meta_terms]
         in_story = [
             story is not None
@@ -233,7 +264,7 @@ class _Relevance:
         ]
         rows = [r for r in rows if self.lexical[r] or in_story[table.sentences[r].passage_index]]
         if vectors is None:
-            embedded = table.embed([table.sentences[r].text for r in rows])
+            embedded = table.embed([self._with_heading(table, r) for r in rows])
             vectors = dict(zip(rows, embedded))
         query = table.embed([text])[0]
         self.dense = {r: float(vectors[r] @ query) for r in rows}
@@ -262,6 +293,15 @@ class _Relevance:
             + config.story_weight * (table.passages[s.passage_index].article_id in (story or ()))
             for s in table.sentences
         ]
+
+    def _with_heading(self, table: SentenceTable, row: int) -> str:
+        text = table.sentences[row].text
+        heading = self.headings.get(row)
+        return f"{heading}: {text}" if heading else text
+
+    def fits(self, row: int) -> bool:
+        """False for a list's entry filed under a heading that names something else."""
+        return self.heading_fits.get(row, True)
 
     def own(self, row: int) -> float:
         """The sentence's own relevance: embedding similarity plus half the word share."""
@@ -322,19 +362,20 @@ def build_timeline(
     if not len(table):
         return TimelineReading(())
     rows = [r for r in range(len(table)) if _event_like(table.sentences[r].text, config.min_words)]
-    relevance = _Relevance(table, request.query, config, rows, story=story)
+    dater = _Dater(table, article_text)
+    headings = {r: h for r in rows if (h := dater.heading(r))}
+    relevance = _Relevance(table, request.query, config, rows, story=story, headings=headings)
     if not relevance.rows:
         return TimelineReading(())
     top = max(relevance.rows, key=relevance.own)
     best = relevance.own(top)
     newest = max((p.published for p in table.passages if p.published), default=None)
     period = story_period(request, newest)
-    dater = _Dater(table, article_text)
     candidates = []
     for row in relevance.rows:
         when = dater.date(row)
-        if when is None or (period is not None and not _within(when, period)):
-            continue
+        if when is None or not relevance.fits(row):
+            continue  # undated, or another entry of a list (another company's layoffs)
         # In an article about the story, its opening (the article's news) and every sentence
         # whose date the text states are events of the story, whatever they name. Elsewhere a
         # sentence must be relevant itself: a date the text states makes it an event with less
@@ -343,8 +384,17 @@ def build_timeline(
         text_dated = when.source is DateSource.TEXT
         story_event = on_topic and (text_dated or _is_lede(table, row, config.lede_chars))
         cutoff = config.relative_cutoff if text_dated else config.published_cutoff
-        if story_event or relevance.own(row) >= cutoff * best:
-            candidates.append(_dated(table, row, relevance.score(row), when))
+        if not (story_event or relevance.own(row) >= cutoff * best):
+            continue
+        heading = relevance.headings.get(row, "")
+        # A sentence that dates two events is two: each clause with its date.
+        for clause_date, start, end in dater.clauses(row) or [(when, None, None)]:
+            if period is None or _within(clause_date, period):
+                event = _dated(table, row, relevance.score(row), clause_date, heading)
+                if start is not None:
+                    offset = event.start
+                    event = replace(event, start=offset + start, end=offset + end)
+                candidates.append(event)
     anchor = None
     if request.relation is not Relation.ALL and request.anchor:
         anchor_date, anchor = _anchor(request, table, dater, relevance, config)
@@ -390,6 +440,7 @@ def timeline_answer(
                 date_source=event.date.source.value,
                 precision=event.date.precision.value,
                 date_text=event.date.phrase,
+                heading=event.heading,
             )
         )
     articles = len({passages[e.passage_index].article_id for e in events})
@@ -420,14 +471,15 @@ def timeline_intro(request: TimelineRequest, events: int, articles: int) -> str:
 
 
 def timeline_lines(timeline: Sequence[TimelineEvent]) -> list[str]:
-    """One line per event: "17 Nov 2023: <sentence> [1]", the date marked when it is the
-    report's publication date."""
+    """One line per event: "17 Nov 2023: <sentence> [1]" ("24 May 2023: Meta — <sentence> [3]"
+    under a heading), the date marked when it is the report's publication date."""
     lines = []
     for event in timeline:
         when = event.label
         if event.date_source == DateSource.PUBLISHED:
             when += " (date of the report)"
-        lines.append(f"{when}: {event.text} [{event.citation}]")
+        subject = f"{event.heading} — " if event.heading else ""
+        lines.append(f"{when}: {subject}{event.text} [{event.citation}]")
     return lines
 
 
@@ -451,6 +503,23 @@ class _Dater:
             )
         return self._dates[row]
 
+    def clauses(self, row: int) -> list[tuple[EventDate, int, int]]:
+        """The sentence's clauses with their dates when it dates two or more events
+        (:func:`qa.answer.event_dates.date_clauses`); empty otherwise."""
+        date = self.date(row)
+        if date is None or date.source is not DateSource.TEXT:
+            return []
+        sentence = self.table.sentences[row]
+        passage = self.table.passages[sentence.passage_index]
+        reference = passage.published
+        return date_clauses(sentence.text, reference, self._last_update(passage))
+
+    def heading(self, row: int) -> str:
+        """The heading the sentence's section is filed under, or "" (:func:`subject_heading`)."""
+        sentence = self.table.sentences[row]
+        passage = self.table.passages[sentence.passage_index]
+        return subject_heading(self._before(passage, sentence.start))
+
     def _last_update(self, passage: Passage) -> date | None:
         if passage.article_id not in self._updated:
             full = self._texts.get(passage.article_id)
@@ -469,9 +538,13 @@ class _Dater:
         return passage.text[:start]
 
 
-def _dated(table: SentenceTable, row: int, score: float, when: EventDate) -> DatedSentence:
+def _dated(
+    table: SentenceTable, row: int, score: float, when: EventDate, heading: str = ""
+) -> DatedSentence:
     sentence = table.sentences[row]
-    return DatedSentence(row, sentence.passage_index, sentence.start, sentence.end, score, when)
+    return DatedSentence(
+        row, sentence.passage_index, sentence.start, sentence.end, score, when, heading=heading
+    )
 
 
 def _anchor(
@@ -529,8 +602,8 @@ def _choose(
     anchor: DatedSentence | None,
 ) -> list[DatedSentence]:
     chosen: list[DatedSentence] = [anchor] if anchor is not None else []
-    seen = {_place(table, c.row) for c in chosen}
-    pool = [c for c in candidates if _place(table, c.row) not in seen]
+    seen = {_spot(table, c) for c in chosen}
+    pool = [c for c in candidates if _spot(table, c) not in seen]
     per_day: dict[date, int] = {}
     undated: dict[str, int] = {}  # publication-dated events per article
     for event in chosen:
@@ -553,12 +626,12 @@ def _choose(
     while pool and len(chosen) < config.max_events:
         pick = max(pool, key=value)
         pool.remove(pick)
-        place = _place(table, pick.row)
+        place = _spot(table, pick)
         published = pick.date.source is DateSource.PUBLISHED
         if (
             place in seen
             or (published and undated.get(place[0], 0) >= config.published_per_article)
-            or any(_same_event(table, relevance, pick.row, c.row, config) for c in chosen)
+            or any(_same_event(table, relevance, pick, c, config) for c in chosen)
         ):
             continue
         seen.add(place)
@@ -601,6 +674,55 @@ def _place(table: SentenceTable, row: int) -> tuple[str, int]:
     sentence = table.sentences[row]
     passage = table.passages[sentence.passage_index]
     return passage.article_id, passage.start + sentence.start
+
+
+def subject_heading(before: str) -> str:
+    """The heading a paragraph is filed under, given the article's text before one of its
+    sentences: the line above the paragraph when it is a short name, not a sentence, section
+    title or date line ("Meta" above "Announced May 24 that it is laying off about 6,000
+    people."); "" when there is none.
+
+    Lists of entries ("A comprehensive list of 2023 tech layoffs") name an entry's subject only
+    there, so a sentence is read with its heading; a date line above a paragraph dates it
+    instead (:func:`qa.answer.event_dates.section_date`).
+    """
+    paragraph = before.rfind("\n")
+    if paragraph < 0:
+        return ""
+    above = before[:paragraph].rstrip()
+    line = above[above.rfind("\n") + 1 :].strip()
+    words = line.split()
+    if not 1 <= len(words) <= _HEADING_WORDS or len(line) > _HEADING_CHARS:
+        return ""
+    if not line[0].isalnum() or line[-1] in _SENTENCE_END or date_mentions(line):
+        return ""
+    # A name ("Meta", "Krebs Stamos Group", "Kevin Federline"), not a section title in
+    # sentence case ("Altman's firing publicly announced"), which says what happened.
+    if not all(w[0].isupper() or w[0].isdigit() or w in _NAME_LINKS for w in words):
+        return ""
+    return line
+
+
+#: A heading naming an entry's subject: a few words ("Bending Spoons", "Krebs Stamos Group").
+_HEADING_WORDS = 5
+_HEADING_CHARS = 60
+_NAME_LINKS = frozenset({"&", "and", "of", "de", "the", "for", "-"})
+_SENTENCE_END = frozenset(".!?,;:…\"”’')")
+
+
+def _apart(first: EventDate, second: EventDate) -> bool:
+    """Two days the texts state and that differ: alike words on them tell two events."""
+    return (
+        first.source is second.source is DateSource.TEXT
+        and first.precision is second.precision is Precision.DAY
+        and first.day != second.day
+    )
+
+
+def _spot(table: SentenceTable, event: DatedSentence) -> tuple[str, int]:
+    """Where an event's words are: its article and their offset in it (a clause's own)."""
+    passage = table.passages[event.passage_index]
+    return passage.article_id, passage.start + event.start
 
 
 def _is_lede(table: SentenceTable, row: int, chars: int) -> bool:
@@ -646,9 +768,19 @@ def _quoted(text: str) -> bool:
 
 
 def _same_event(
-    table: SentenceTable, relevance: _Relevance, a: int, b: int, config: TimelineConfig
+    table: SentenceTable,
+    relevance: _Relevance,
+    first: DatedSentence,
+    second: DatedSentence,
+    config: TimelineConfig,
 ) -> bool:
-    """Two sentences telling the same event: near-identical words or meaning."""
+    """Two sentences telling the same event: near-identical words or meaning, unless the
+    texts date them to different days (two clauses of one sentence, dated apart, are two)."""
+    a, b = first.row, second.row
+    if a == b and first.passage_index == second.passage_index:
+        return first.start == second.start
+    if _apart(first.date, second.date):
+        return False  # "Announced March 5 that ..." and "Announced May 21 that ..."
     text_a = " ".join(table.sentences[a].text.lower().split())
     text_b = " ".join(table.sentences[b].text.lower().split())
     if text_a == text_b:
