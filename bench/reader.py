@@ -58,6 +58,7 @@ from typing import Any
 
 from index import Article, NewsIndex, Settings, open_index
 from qa import Answer, Answerer
+from qa.answer.crosscheck import CrossCheckConfig
 from qa.answer.extractive import ExtractiveConfig
 from qa.answer.reader import ReaderConfig
 
@@ -125,6 +126,16 @@ def reader_support_only(index: NewsIndex) -> Answerer:
     return Answerer(index, extractive=config)
 
 
+def reader_no_crosscheck(index: NewsIndex) -> Answerer:
+    """The full reader without corroboration and conflicts (``CrossCheckConfig(enabled=False)``):
+    beside ``reader``, what the cross-check costs per answer."""
+    return Answerer(
+        index,
+        extractive=ExtractiveConfig(reader=True),
+        crosscheck=CrossCheckConfig(enabled=False),
+    )
+
+
 #: The ladder: name -> function building the answerer under test from an opened index.
 VARIANTS: dict[str, Callable[[NewsIndex], Any]] = {
     "baseline": baseline,
@@ -132,6 +143,7 @@ VARIANTS: dict[str, Callable[[NewsIndex], Any]] = {
     "reader-spacy": reader_spacy,
     "reader": reader,
     "reader-support-only": reader_support_only,
+    "reader-no-crosscheck": reader_no_crosscheck,
 }
 
 

@@ -16,6 +16,8 @@ article was given. Then each section measures one thing and returns a table:
 
 * ``corroboration and conflicts``: :mod:`bench.claims` (its cases build their own small
   indexes).
+* ``timelines``: :mod:`bench.timelines` (its questions are asked over the 609-article index
+  it keeps, built on first use).
 
 Sections are the functions in :data:`SECTIONS`: each takes the :class:`Run` and returns a
 :class:`Section`.
@@ -432,11 +434,21 @@ def corroboration_and_conflicts(run: Run) -> Section:
     return Section("Corroboration and conflicts", markdown, figures)
 
 
+def timelines(run: Run) -> Section:
+    """Timeline questions (:mod:`bench.timelines`), asked over the 609 corpus articles as
+    ``python -m bench.timelines`` asks them, so this section does not read ``run``'s index."""
+    from . import timelines as timeline_bench
+
+    markdown, figures = timeline_bench.section()
+    return Section("Timelines", markdown, figures)
+
+
 #: The sections, in order.
 SECTIONS: list[Callable[[Run], Section]] = [
     copies_and_stories,
     top_ten,
     corroboration_and_conflicts,
+    timelines,
 ]
 
 
