@@ -224,6 +224,19 @@ def test_a_sentence_that_dates_two_events_gives_two_each_cited_to_its_clause(fak
     ]
 
 
+def test_a_long_story_article_is_read_by_its_opening_and_the_story_s_words():
+    from qa.answerer import _story_passages
+
+    texts = [f"Paragraph {n} about the harbour budget." for n in range(10)]
+    texts[7] = "Harbour Ferries cut 41 jobs in May."
+    passages = [replace(_passage(0, t, None), chunk_id=f"c{n}") for n, t in enumerate(texts)]
+    short = [replace(_passage(1, "Harbour Ferries news.", None), chunk_id="other")]
+    kept = _story_passages([*passages, *short], "Harbour Ferries job cuts", limit=4)
+    # The first half of the limit, then the passages holding most of the story's words (the
+    # one naming it, then the first of the rest), in text order; a short article whole.
+    assert [p.chunk_id for p in kept] == ["c0", "c1", "c2", "c7", "other"]
+
+
 # --- End to end, over a real index ------------------------------------------------------------
 
 
