@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
@@ -55,6 +55,7 @@ from llama_index.core.schema import (
 )
 
 from .answerer import Answerer
+from .as_of import parse_as_of
 from .retrieval.retriever import Retriever
 from .types import Answer, Citation, Passage
 
@@ -148,10 +149,14 @@ class NewsqaRetriever(BaseRetriever):
         since: earliest publication date searched (inclusive).
         until: latest publication date searched (inclusive).
         sources: outlets searched (default: all).
+        as_of: search only articles published on or before this day, and read the question's
+            relative dates against it (a date, a datetime or "YYYY-MM-DD"; default: the newest
+            article's date; :mod:`qa.as_of`).
         callback_manager: LlamaIndex callbacks (default: none).
 
     Raises:
         ValueError: ``k`` is less than 1.
+        TypeError, QuestionError: ``as_of`` is not a date.
     """
 
     def __init__(
@@ -162,6 +167,7 @@ class NewsqaRetriever(BaseRetriever):
         since: date | None = None,
         until: date | None = None,
         sources: Sequence[str] | None = None,
+        as_of: date | datetime | str | None = None,
         callback_manager: CallbackManager | None = None,
     ) -> None:
         if k < 1:
@@ -171,6 +177,7 @@ class NewsqaRetriever(BaseRetriever):
         self.since = since
         self.until = until
         self.sources = tuple(sources) if sources else None
+        self.as_of = parse_as_of(as_of)  # a bad date fails here, not at the first question
         super().__init__(callback_manager=callback_manager)
 
     def search(self, question: str) -> list[Passage]:
@@ -180,7 +187,9 @@ class NewsqaRetriever(BaseRetriever):
             TypeError: ``question`` is not a string.
             QuestionError: ``question`` is longer than the configured limit.
         """
-        options = dict(k=self.k, since=self.since, until=self.until, sources=self.sources)
+        options = dict(
+            k=self.k, since=self.since, until=self.until, sources=self.sources, as_of=self.as_of
+        )
         searcher = self._answerer
         if isinstance(searcher, Retriever):
             return searcher.retrieve(question, **options).passages
@@ -204,7 +213,8 @@ class NewsqaQueryEngine(BaseQueryEngine):
     - ``response``: the answer text with its ``[n]`` markers;
     - ``source_nodes``: the cited passages only, in citation order (see :func:`citation_node`);
       empty when it abstains;
-    - ``metadata``: ``short_answer``, ``abstained``, ``abstain_reason``, ``mode``, ``error``
+    - ``metadata``: ``short_answer``, ``abstained``, ``abstain_reason``, ``mode``, ``as_of``
+      (the day answered as of, "YYYY-MM-DD"), ``error``
       (the LLM failure an extractive fallback reports, else None), ``unsupported`` (claims no
       cited passage backs) and ``answer`` (the full :class:`~qa.Answer`).
 
@@ -220,10 +230,12 @@ class NewsqaQueryEngine(BaseQueryEngine):
         since: earliest publication date searched (inclusive).
         until: latest publication date searched (inclusive).
         sources: outlets searched (default: all).
+        as_of: answer as of this day (see :class:`NewsqaRetriever`).
         callback_manager: LlamaIndex callbacks (default: none).
 
     Raises:
         ValueError: ``k`` is given and less than 1.
+        TypeError, QuestionError: ``as_of`` is not a date.
     """
 
     def __init__(
@@ -234,6 +246,7 @@ class NewsqaQueryEngine(BaseQueryEngine):
         since: date | None = None,
         until: date | None = None,
         sources: Sequence[str] | None = None,
+        as_of: date | datetime | str | None = None,
         callback_manager: CallbackManager | None = None,
     ) -> None:
         if k is not None and k < 1:
@@ -243,6 +256,7 @@ class NewsqaQueryEngine(BaseQueryEngine):
         self.since = since
         self.until = until
         self.sources = tuple(sources) if sources else None
+        self.as_of = parse_as_of(as_of)  # a bad date fails here, not at the first question
         super().__init__(callback_manager=callback_manager)
 
     def answer(self, question: str) -> Answer:
@@ -254,7 +268,12 @@ class NewsqaQueryEngine(BaseQueryEngine):
         """
         answerer = self._answerer or _default_answerer()
         return answerer.ask(
-            question, k=self.k, since=self.since, until=self.until, sources=self.sources
+            question,
+            k=self.k,
+            since=self.since,
+            until=self.until,
+            sources=self.sources,
+            as_of=self.as_of,
         )
 
     def _get_prompt_modules(self) -> PromptMixinType:
@@ -277,6 +296,7 @@ def _response(answer: Answer) -> Response:
             "abstained": answer.abstained,
             "abstain_reason": answer.abstain_reason,
             "mode": answer.mode.label,
+            "as_of": answer.as_of.day.isoformat() if answer.as_of else None,
             "error": answer.error,
             "unsupported": list(answer.unsupported_sentences),
             "answer": answer,

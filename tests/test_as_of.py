@@ -120,6 +120,8 @@ def test_names_and_other_words_are_not_relative_dates():
         ("What was reported last week about the ferry?", date(2023, 10, 30), date(2023, 11, 5)),
         ("Any news from yesterday on the strike?", date(2023, 11, 9), date(2023, 11, 9)),
         ("What did last week's coverage say?", date(2023, 10, 30), date(2023, 11, 5)),
+        ("Last week's coverage of the ferry?", date(2023, 10, 30), date(2023, 11, 5)),
+        ("Yesterday's news on the strike?", date(2023, 11, 9), date(2023, 11, 9)),
         ("What did articles in the past 3 days say?", date(2023, 11, 7), FRIDAY),
         ("Which stories were published this month?", date(2023, 11, 1), FRIDAY),
         ("What was covered over the last two weeks?", date(2023, 10, 27), FRIDAY),

@@ -24,6 +24,7 @@ from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle, Te
 
 import qa
 from index import Article, Settings, open_index
+from index.errors import QuestionError
 from qa import Answerer, NewsqaQueryEngine, NewsqaRetriever
 from qa.answer.llm import ChatModel, LLMConfig
 from tests.chat_server import ChatServer, ChatServerState
@@ -155,6 +156,20 @@ def test_date_filter_excludes_articles_outside_the_range(ferry_answerer):
         assert "2023-11-01" <= scored.node.metadata["published"] <= "2023-11-30"
 
 
+def test_as_of_searches_only_what_was_published_by_that_day(ferry_answerer):
+    for retriever in (
+        NewsqaRetriever(ferry_answerer, as_of=date(2023, 11, 2)),
+        NewsqaRetriever(ferry_answerer.retriever, as_of="2023-11-02"),
+    ):
+        nodes = retriever.retrieve(FERRY)
+        assert _article_ids(nodes) == {
+            "https://coast.example/ferry-storm",
+            "https://island.example/ferry-engine",
+        }
+    with pytest.raises(QuestionError):
+        NewsqaRetriever(ferry_answerer, as_of="2 November")
+
+
 def test_outlet_filter_keeps_only_those_outlets(ferry_answerer):
     nodes = NewsqaRetriever(ferry_answerer, sources=["Coast Courier"]).retrieve(FERRY)
     assert _article_ids(nodes) == {
@@ -247,6 +262,13 @@ def test_query_engine_abstains_when_a_filter_excludes_the_evidence(sample_answer
     assert response.metadata["short_answer"] == ""
     assert response.source_nodes == []
     assert response.metadata["answer"].filters.since == date(2024, 1, 1)
+
+
+def test_query_engine_answers_as_of_a_day_and_says_which(sample_answerer):
+    response = NewsqaQueryEngine(sample_answerer, as_of=date(2023, 4, 1)).query(LACHIN)
+    assert response.metadata["as_of"] == "2023-04-01"
+    assert response.metadata["answer"].as_of.given
+    assert all(n.node.metadata["published"] <= "2023-04-01" for n in response.source_nodes)
 
 
 def test_aquery_gives_the_same_response(sample_answerer):

@@ -200,6 +200,9 @@ def find_periods(question: str, reference: date | None = None) -> list[Period]:
     Returns:
         The periods in order of appearance (a bare date far from a publication word is not one).
     """
+    # Relative words are matched in lower case only ("USA Today" names no day), so a question
+    # opening with one ("Yesterday's news ...", "Last week's coverage ...") is read in lower case.
+    question = question[:1].lower() + question[1:]
     out: list[Period] = []
     taken: list[tuple[int, int]] = []
     for match in _DAY_RANGE.finditer(question):
