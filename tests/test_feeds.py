@@ -191,27 +191,88 @@ def test_fetch_limits_redirects_and_manners(server):
     server.routes["/ok"] = Route(b"<html>fine</html>")
     fetcher = Fetcher(FetchOptions(timeout=0.5, max_bytes=1000, host_delay=0.2, max_redirects=3))
     with pytest.raises(FetchError, match="too big"):
-        fetcher.fetch(server.url("/big"))
+        fetcher.fetch(server.url("/big"), allow_private=True)
     started = time.monotonic()
     with pytest.raises(FetchError, match="timed out"):
-        fetcher.fetch(server.url("/hang"))
+        fetcher.fetch(server.url("/hang"), allow_private=True)
     assert time.monotonic() - started < 5
     with pytest.raises(FetchError, match="redirect"):
-        fetcher.fetch(server.url("/loop"))
+        fetcher.fetch(server.url("/loop"), allow_private=True)
     assert server.requests["/loop"] == 4  # the first request and three redirects, then it stops
     with pytest.raises(FetchError, match="non-http"):
-        fetcher.fetch(server.url("/to-ftp"))
+        fetcher.fetch(server.url("/to-ftp"), allow_private=True)
     with pytest.raises(FetchError, match="only http and https"):
         fetcher.fetch("file:///etc/passwd")
     with pytest.raises(FetchError, match="404"):
-        fetcher.fetch(server.url("/absent"))
+        fetcher.fetch(server.url("/absent"), allow_private=True)
     # The per-host pause: three requests to one host start at least 0.2 s apart.
     started = time.monotonic()
     for _ in range(3):
-        assert fetcher.fetch(server.url("/ok")).body == b"<html>fine</html>"
+        assert fetcher.fetch(server.url("/ok"), allow_private=True).body == b"<html>fine</html>"
     assert time.monotonic() - started >= 0.4
     assert {h["User-Agent"] for _, h in server.headers} == {USER_AGENT}
     assert USER_AGENT.startswith("newsqa/") and USER_AGENT.endswith("(+feed follower)")
+
+
+def test_private_addresses_are_refused_unless_allowed_on_every_hop(server, monkeypatch):
+    """A loopback server stands in for the network newsqa runs in; one path of it is made to
+    count as a public host, as a feed on the internet would be."""
+    from index.feeds import fetch as fetch_module
+
+    real = fetch_module._private_host
+    monkeypatch.setattr(
+        fetch_module,
+        "_private_host",
+        lambda url: None if "/public/" in url else real(url),
+    )
+    server.routes["/public/feed-page"] = Route(location=server.url("/admin"))
+    server.routes["/public/plain"] = Route(b"<html>public</html>")
+    server.routes["/admin"] = Route(b"<html>secret</html>")
+    fetcher = Fetcher(FetchOptions(host_delay=0))
+    assert fetcher.fetch(server.url("/public/plain")).body == b"<html>public</html>"
+    with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.1 is a private or local address"):
+        fetcher.fetch(server.url("/admin"))
+    # A public page redirecting inside is refused at the redirect, before it is requested.
+    with pytest.raises(FetchError, match="redirect refused"):
+        fetcher.fetch(server.url("/public/feed-page"))
+    assert server.requests.get("/admin", 0) == 0
+    assert fetcher.fetch(server.url("/public/feed-page"), allow_private=True).body == (
+        b"<html>secret</html>"
+    )
+    for address in ("http://localhost/x", "http://169.254.169.254/latest", "http://10.1.2.3/"):
+        with pytest.raises(FetchError, match="refused"):
+            fetcher.fetch(address)
+    assert fetch_module.is_local_address(server.url("/admin"))
+    assert fetch_module.is_local_address("feeds/courier.xml")  # a file on this machine
+    assert not fetch_module.is_local_address(server.url("/public/feed"))
+
+
+def test_a_public_feed_cannot_make_the_follower_fetch_a_private_page(server, index, monkeypatch):
+    from index.feeds import fetch as fetch_module
+
+    real = fetch_module._private_host
+    monkeypatch.setattr(
+        fetch_module,
+        "_private_host",
+        lambda url: None if "/public/" in url else real(url),
+    )
+    server.routes["/admin/tram"] = Route(story_page("tram", server))
+    server.routes["/public/harbour"] = Route(story_page("harbour", server))
+    server.routes["/public/rss"] = Route(
+        rss(
+            "Courier RSS",
+            [
+                {"title": "Tram", "link": server.url("/admin/tram"), "guid": "tram-1"},
+                {"title": "Harbour", "link": server.url("/public/harbour"), "guid": "harbour-1"},
+            ],
+        ),
+        content_type=RSS_TYPE,
+    )
+    report = follow_once(index, [server.url("/public/rss")], EAGER)
+    assert server.requests.get("/admin/tram", 0) == 0
+    ((failure,),) = [report.failures]
+    assert failure.link == server.url("/admin/tram") and "refused" in failure.error
+    assert [i.title for i in report.items] == [STORIES["harbour"][0]]
 
 
 # --- passes into a real index --------------------------------------------------------------------

@@ -3,6 +3,13 @@
 * Only http and https, for the first request and for every redirect (at most
   ``FetchOptions.max_redirects``): a feed cannot point the follower at ``file://`` or ``ftp://``.
   The opener is assembled from the HTTP handlers alone, so no other scheme handler exists.
+* No private addresses unless the caller allows them: a host that resolves to a loopback,
+  private, link-local or otherwise non-public address (``localhost``, ``10.0.0.5``, the cloud
+  metadata address ``169.254.169.254``) is refused, for the first request and every redirect,
+  so a public feed cannot steer the follower into the network it runs in. The follower allows
+  them for a feed the user named and for the pages of a feed that is itself local
+  (:func:`is_local_address`). The check resolves the name just before the request; a DNS answer
+  that changes in between is not caught.
 * A time limit per request: the socket timeout bounds connecting and each read, and the body is
   read in pieces against a deadline, so a server that trickles bytes is cut off too (after at
   most twice the timeout).
@@ -19,7 +26,9 @@
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import re
+import socket
 import threading
 import time
 import urllib.error
@@ -141,15 +150,66 @@ class HostPacer:
             time.sleep(start - now)
 
 
+def is_local_address(address: str) -> bool:
+    """Whether ``address`` is a local file path or an http(s) url whose host resolves to a
+    non-public address (loopback, private, link-local, reserved); False when it cannot be
+    resolved."""
+    if not address.lower().startswith(("http://", "https://")):
+        return not re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", address)
+    try:
+        return _private_host(address) is not None
+    except OSError:
+        return False
+
+
+def _private_host(url: str) -> str | None:
+    """The first non-public address ``url``'s host resolves to, or None.
+
+    Raises:
+        OSError: the host does not resolve.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if not ip.is_global:
+            return str(ip)
+    return None
+
+
+def _check_public(url: str) -> None:
+    """Refuse ``url`` when its host is a non-public address (see the module docstring)."""
+    try:
+        found = _private_host(url)
+    except OSError:
+        return  # unresolvable: the request itself fails with a clear "cannot connect"
+    if found is not None:
+        host = urlsplit(url).hostname
+        raise FetchError(
+            f"refused: {host} is a private or local address ({found}); a feed's link may not "
+            "point into the network newsqa runs in (follow a local feed directly to allow it)"
+        )
+
+
 class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follows at most ``max_redirections`` redirects, to http and https only."""
+    """Follows at most ``max_redirections`` redirects, to http and https only, and to public
+    addresses only unless the request allows private ones."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if not newurl.lower().startswith(("http://", "https://")):
             raise urllib.error.HTTPError(
                 req.full_url, code, f"redirect to a non-http address {newurl[:80]!r}", headers, fp
             )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        if not getattr(req, "newsqa_allow_private", False):
+            try:
+                _check_public(newurl)
+            except FetchError as exc:
+                raise urllib.error.HTTPError(req.full_url, code, str(exc), headers, fp) from None
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None:
+            new.newsqa_allow_private = getattr(req, "newsqa_allow_private", False)
+        return new
 
 
 class Fetcher:
@@ -177,19 +237,28 @@ class Fetcher:
         ):
             self._opener.add_handler(handler)
 
-    def fetch(self, address: str, etag: str = "", last_modified: str = "") -> Response:
+    def fetch(
+        self,
+        address: str,
+        etag: str = "",
+        last_modified: str = "",
+        *,
+        allow_private: bool = False,
+    ) -> Response:
         """Fetch a feed or page: an http(s) url, or (feeds) a local file path.
 
         Args:
             address: the url or path.
             etag: the ETag kept from the last fetch ("" for none).
             last_modified: the Last-Modified kept from the last fetch ("" for none).
+            allow_private: fetch from (and be redirected to) non-public addresses too.
 
         Returns:
             The response; ``not_modified`` when the validators still hold.
 
         Raises:
-            FetchError: refused scheme, HTTP error status, timeout, too big, unreachable.
+            FetchError: refused scheme or private address, HTTP error status, timeout, too big,
+                unreachable.
         """
         if not address.lower().startswith(("http://", "https://")):
             if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", address):
@@ -200,8 +269,11 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        if not allow_private:
+            _check_public(address)
         self.pacer.wait(address)
         request = urllib.request.Request(address, headers=headers)
+        request.newsqa_allow_private = allow_private  # read by _Redirects on each hop
         deadline = time.monotonic() + self.options.timeout
         try:
             with self._opener.open(request, timeout=self.options.timeout) as reply:
@@ -220,6 +292,9 @@ class Fetcher:
             if exc.code == 304:
                 return Response(url=address, not_modified=True, etag=etag)
             if 300 <= exc.code < 400:
+                reason = exc.reason if isinstance(exc.reason, str) else str(exc)
+                if reason.startswith("refused: "):
+                    raise FetchError(f"redirect {reason}") from None
                 raise FetchError(f"{exc.reason} (HTTP {exc.code})") from None
             raise FetchError(f"HTTP {exc.code} {exc.reason}") from None
         except urllib.error.URLError as exc:

@@ -41,7 +41,7 @@ from ..ingest import IngestReport, Progress
 from ..loaders import LoadLimits
 from .article import item_article
 from .feedlist import FeedList, NewItem, new_item
-from .fetch import Fetcher, FetchError, FetchOptions
+from .fetch import Fetcher, FetchError, FetchOptions, is_local_address
 from .parse import FeedError, FeedItem, parse_feed
 from .state import RECENT_ITEMS, FeedRecord, FollowerState, PendingItem, RecentItem, SeenItem
 
@@ -282,7 +282,8 @@ def _read_feed(fetcher: Fetcher, address: str, state: FollowerState, run: _Pass)
     (when it was read in full) the validators to keep."""
     record = state.feeds.get(address) or FeedRecord(address)
     try:
-        reply = fetcher.fetch(address, record.etag, record.last_modified)
+        # A feed the user named may be local (their own server); see index.feeds.fetch.
+        reply = fetcher.fetch(address, record.etag, record.last_modified, allow_private=True)
         if reply.not_modified:
             run.outcomes.append(FeedOutcome(address, record.title, status="not modified"))
             return
@@ -347,7 +348,9 @@ def _fetch_all(
 
 def _read_item(fetcher: Fetcher, job: _Job, limits: LoadLimits) -> tuple[Article, list[str]] | str:
     try:
-        page = fetcher.fetch(job.item.link) if job.item.link else None
+        # An item's page is fetched from a private address only for a feed that is local.
+        allow = is_local_address(job.feed)
+        page = fetcher.fetch(job.item.link, allow_private=allow) if job.item.link else None
         return item_article(job.item, job.feed_title, page, limits)
     except (FetchError, LoadError) as exc:
         return exc.reason if isinstance(exc, LoadError) else str(exc)
