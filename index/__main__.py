@@ -364,7 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     remove.set_defaults(func=cmd_remove)
     sub.add_parser("stats", help="corpus statistics").set_defaults(func=cmd_stats)
     sub.add_parser(
-        "rebuild", help="rebuild the index from the files it was built from"
+        "rebuild",
+        help="rebuild the index with the current settings: its files read again, articles "
+        "that came from no file (feeds, code) carried over",
     ).set_defaults(func=cmd_rebuild)
     check = sub.add_parser(
         "check", help="check that every chunk can be found by dense and lexical search"

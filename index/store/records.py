@@ -429,6 +429,24 @@ class ChromaCollections:
             yield ids, got.get("documents") or [], metas, got.get("embeddings")
 
 
+def unfiled_articles(settings: Settings) -> list[tuple[ArticleInfo, str]]:
+    """The articles of an index that came from no file (added from code, or by a feed), with
+    their full texts, whatever model or chunking the index was built with: what a rebuild must
+    carry over, since no file can give them again."""
+    client = open_client(settings)
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    _, articles_name = collection_names(settings.collection)
+    if articles_name not in names:
+        return []
+    got = client.get_collection(articles_name, embedding_function=None).get(
+        where={"path": ""}, include=["metadatas", "documents"]
+    )
+    return [
+        (article_info(id_, meta or {}), text or "")
+        for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+    ]
+
+
 def drop_collections(settings: Settings) -> list[ArticleInfo]:
     """Delete an index's collections, whatever model or chunking they were built with.
 
