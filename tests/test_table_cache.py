@@ -36,3 +36,26 @@ def test_questions_on_two_generations_at_once_do_not_reload_the_table_in_turn():
     assert store.reads == 5
     cache.get(3)
     assert store.reads == 5
+
+
+class _BigStore(_CountingStore):
+    """A store too big to hold, whose chunk count is slow (Chroma counts every record)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts = 0
+
+    def count_chunks(self) -> int:
+        self.counts += 1
+        return 5_000_000
+
+
+def test_a_known_chunk_count_spares_the_store_its_count():
+    store = _BigStore()
+    cache = TableCache(store, max_chunks=1_000)  # type: ignore[arg-type]
+    assert cache.get(1, 5_000_000) is None  # the lexical index's count: too big, nothing read
+    assert (store.counts, store.reads) == (0, 0)
+    assert cache.get(2) is None  # no count given: the store counts
+    assert store.counts == 1
+    small = TableCache(_CountingStore(), max_chunks=1_000)  # type: ignore[arg-type]
+    assert small.get(1, 0).generation == 1

@@ -88,7 +88,10 @@ class ChunkTable:
 
 
 def load_table(
-    store: Store, max_chunks: int | None = None, generation: int | None = None
+    store: Store,
+    max_chunks: int | None = None,
+    generation: int | None = None,
+    count: int | None = None,
 ) -> ChunkTable | None:
     """Read every committed chunk of ``store`` into a :class:`ChunkTable`.
 
@@ -96,13 +99,18 @@ def load_table(
         store: the store.
         max_chunks: the most chunks to hold (default :data:`MAX_CHUNKS`).
         generation: the store generation the caller read (read here when not given).
+        count: the generation's committed chunks, when the caller knows them (the lexical
+            index counts them); else the store counts its chunk records, which takes seconds
+            at a million chunks (Chroma's ``count`` reads them all).
 
     Returns:
         The table, or None when the store holds more than ``max_chunks`` chunks.
     """
     if generation is None:
         generation = store.generation()
-    if store.count_chunks() > (MAX_CHUNKS if max_chunks is None else max_chunks):
+    if count is None:
+        count = store.count_chunks()
+    if count > (MAX_CHUNKS if max_chunks is None else max_chunks):
         return None
     chunks: list[StoredChunk] = []
     vectors: list[np.ndarray] = []
@@ -212,12 +220,13 @@ class TableCache:
         # generation -> its table; replaced whole, so a reader never sees it half changed.
         self._held: dict[int, ChunkTable | None] = {}
 
-    def get(self, generation: int) -> ChunkTable | None:
+    def get(self, generation: int, count: int | None = None) -> ChunkTable | None:
         """The table for a store generation (None for a store too big to hold).
 
         Args:
             generation: the generation the caller read (one read per question: see
                 :meth:`index.NewsIndex.snapshot`).
+            count: its committed chunks when known (see :func:`load_table`).
         """
         held = self._held
         if generation in held:
@@ -225,7 +234,7 @@ class TableCache:
         with self._lock:
             held = self._held
             if generation not in held:
-                table = load_table(self._store, self._max_chunks, generation)
+                table = load_table(self._store, self._max_chunks, generation, count)
                 newest = sorted([*held, generation], reverse=True)[: self.KEEP]
                 held = {g: table if g == generation else held[g] for g in newest}
                 self._held = held

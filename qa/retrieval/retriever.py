@@ -196,10 +196,16 @@ class Retriever:
         reference = reference_day(parse_as_of(as_of), snapshot.newest)
         return plan_question(question, list(snapshot.sources), reference.day)
 
+    def _table(self, snapshot: IndexSnapshot) -> ChunkTable | None:
+        """The in-memory chunk table of the snapshot's generation (None for a big store). The
+        lexical index's live rows give its size: counting the store's chunk records takes
+        seconds at a million chunks, at the first question after every commit."""
+        return self._tables.get(snapshot.generation, snapshot.bm25.live_count)
+
     def warm(self) -> None:
         """Load what the first search would (chunk table, BM25, catalogue), so it is not slow."""
         snapshot = self.index.snapshot()
-        self._tables.get(snapshot.generation)
+        self._table(snapshot)
         _ = snapshot.bm25, snapshot.catalogue  # loaded on first use
 
     def retrieve(
@@ -255,7 +261,7 @@ class Retriever:
         until = cap_until(until, reference)
         chosen = tuple(sources) if sources else None
         filters = Filters(since=since, until=until, sources=chosen, from_question=from_question)
-        search = _Search(self.index, snapshot, self._tables.get(snapshot.generation))
+        search = _Search(self.index, snapshot, self._table(snapshot))
 
         main = self._whole_question(search, question, plan, filters)
         clauses: tuple[Clause, ...] = ()
@@ -324,7 +330,7 @@ class Retriever:
             The passages, best first.
         """
         snapshot = snapshot or self.index.snapshot()
-        search = _Search(self.index, snapshot, self._tables.get(snapshot.generation))
+        search = _Search(self.index, snapshot, self._table(snapshot))
         hits = search.lexical(text, k, filters or Filters())
         search.fetch({chunk_id for chunk_id, _ in hits})
         return [
@@ -350,7 +356,7 @@ class Retriever:
         if not article_ids:
             return []
         snapshot = self.index.snapshot()
-        table = self._tables.get(snapshot.generation)
+        table = self._table(snapshot)
         if table is not None:
             chunks = [
                 table.chunks[row] for a in article_ids for row in table.article_rows.get(a, ())
