@@ -224,6 +224,20 @@ def test_a_sentence_that_dates_two_events_gives_two_each_cited_to_its_clause(fak
     ]
 
 
+def test_the_clauses_of_a_sentence_under_a_date_line_are_dated_from_that_line(fake_embedder):
+    passage = _passage(
+        0,
+        "How the Ferrow dock strike went.\n\nMarch 15\n\n"
+        "Ferrow dock talks collapsed on Monday, and the dock workers walked out on Thursday.",
+        date(2024, 3, 20),
+    )
+    table, reading = _timeline([passage], fake_embedder)
+    # Friday 15 March's Monday and Thursday, not those before the publication day (20 March).
+    days = [e.date.day for e in reading.events if "Monday" in _text(table, e)]
+    days += [e.date.day for e in reading.events if "Thursday" in _text(table, e)]
+    assert days == [date(2024, 3, 11), date(2024, 3, 14)]
+
+
 def test_a_long_story_article_is_read_by_its_opening_and_the_story_s_words():
     from qa.answerer import _story_passages
 

@@ -51,6 +51,7 @@ __all__ = [
     "date_mentions",
     "last_update",
     "section_date",
+    "sentence_reference",
 ]
 
 #: A past-tense day and month may lie this many days after the reference date (articles are
@@ -220,6 +221,13 @@ def date_event(
     if published is not None:
         return EventDate(published, Precision.DAY, DateSource.PUBLISHED)
     return None
+
+
+def sentence_reference(before: str, published: date | None) -> date | None:
+    """The day a sentence speaks from, given the article's text before it: its section's date
+    line (:func:`section_date`), else the publication date; what :func:`date_event` resolves
+    the sentence's dates against."""
+    return _reference(section_date(before, published) if before else None, published)
 
 
 def _reference(section: EventDate | None, published: date | None) -> date | None:

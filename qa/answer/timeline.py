@@ -62,6 +62,7 @@ from .event_dates import (
     date_in_text,
     date_mentions,
     last_update,
+    sentence_reference,
 )
 from .sentences import SentenceTable
 
@@ -511,7 +512,9 @@ class _Dater:
             return []
         sentence = self.table.sentences[row]
         passage = self.table.passages[sentence.passage_index]
-        reference = passage.published
+        # Against the same day as the sentence's own date: under a date line, that line's day.
+        before = self._before(passage, sentence.start)
+        reference = sentence_reference(before, passage.published)
         return date_clauses(sentence.text, reference, self._last_update(passage))
 
     def heading(self, row: int) -> str:
