@@ -326,6 +326,10 @@ def _fetch_all(
     by_host: dict[str, list[_Job]] = {}
     for job in jobs:
         by_host.setdefault(urlsplit(job.item.link).netloc.lower(), []).append(job)
+    # An item's page is fetched from a private address only for a feed that is local: each
+    # feed's address resolved once a pass, not once an item.
+    feeds = {job.feed for js in by_host.values() for job in js}
+    local = {feed: is_local_address(feed) for feed in feeds}
     hosts: queue.SimpleQueue[str] = queue.SimpleQueue()
     for host in by_host:
         hosts.put(host)
@@ -338,7 +342,7 @@ def _fetch_all(
             except queue.Empty:
                 return
             for job in by_host[host]:
-                done.put((job, _read_item(fetcher, job, limits)))
+                done.put((job, _read_item(fetcher, job, limits, local[job.feed])))
 
     for _ in range(min(options.workers, len(by_host))):
         threading.Thread(target=work, daemon=True, name="feed-fetch").start()
@@ -346,11 +350,12 @@ def _fetch_all(
         yield done.get()
 
 
-def _read_item(fetcher: Fetcher, job: _Job, limits: LoadLimits) -> tuple[Article, list[str]] | str:
+def _read_item(
+    fetcher: Fetcher, job: _Job, limits: LoadLimits, allow_private: bool
+) -> tuple[Article, list[str]] | str:
     try:
-        # An item's page is fetched from a private address only for a feed that is local.
-        allow = is_local_address(job.feed)
-        page = fetcher.fetch(job.item.link, allow_private=allow) if job.item.link else None
+        link = job.item.link
+        page = fetcher.fetch(link, allow_private=allow_private) if link else None
         return item_article(job.item, job.feed_title, page, limits)
     except (FetchError, LoadError) as exc:
         return exc.reason if isinstance(exc, LoadError) else str(exc)
