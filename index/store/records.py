@@ -429,12 +429,17 @@ class ChromaCollections:
             yield ids, got.get("documents") or [], metas, got.get("embeddings")
 
 
+def _present(client) -> set[str]:
+    """The names of the collections ``client`` holds (Chroma gives names or collections)."""
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+
+
 def unfiled_articles(settings: Settings) -> list[tuple[ArticleInfo, str]]:
     """The articles of an index that came from no file (added from code, or by a feed), with
     their full texts, whatever model or chunking the index was built with: what a rebuild must
     carry over, since no file can give them again."""
     client = open_client(settings)
-    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    names = _present(client)
     _, articles_name = collection_names(settings.collection)
     if articles_name not in names:
         return []
@@ -454,7 +459,7 @@ def drop_collections(settings: Settings) -> list[ArticleInfo]:
         The articles the index held (their ids and source paths say what to index again).
     """
     client = open_client(settings)
-    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    names = _present(client)
     chunks_name, articles_name = collection_names(settings.collection)
     infos: list[ArticleInfo] = []
     if articles_name in names:
