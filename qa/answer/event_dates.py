@@ -40,6 +40,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
+from ..question.periods import MONTH_NUMBERS
+
 __all__ = [
     "UPDATE_SLACK_DAYS",
     "DateSource",
@@ -106,9 +108,6 @@ class EventDate:
         return self.day
 
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 # Capitalised month names only: "march", "may" and "august" are words too ("in May" is read,
 # "he may" is not).
@@ -360,7 +359,7 @@ def section_date(before: str, published: date | None) -> EventDate | None:
         words = match["date"].strip()
         month_line = _MONTH_YEAR.fullmatch(words)
         if month_line:
-            month = _MONTHS[month_line["m"].lower().rstrip(".")]
+            month = MONTH_NUMBERS[month_line["m"].lower().rstrip(".")]
             first = date(int(month_line["y"]), month, 1)
             return EventDate(first, Precision.MONTH, DateSource.TEXT, words)
         found = _days(words, published)
@@ -401,7 +400,8 @@ def last_update(text: str, published: date | None) -> date | None:
         for match in pattern.finditer(text):
             if not match["y"] or _future(text, match.start(), match.end()):
                 continue
-            day = _make(int(match["y"]), _MONTHS[match["m"].lower().rstrip(".")], _day(match["d"]))
+            month = MONTH_NUMBERS[match["m"].lower().rstrip(".")]
+            day = _make(int(match["y"]), month, _day(match["d"]))
             if day is None or (published is not None and day > published + _UPDATE_HORIZON):
                 continue
             latest = day if latest is None else max(latest, day)
@@ -424,7 +424,7 @@ def _days(sentence: str, reference: date | None, updated: date | None = None) ->
         add(match.start(), match.end(), value, match[0], calendar=True)
     for pattern in (_MONTH_DAY, _DAY_MONTH):
         for match in pattern.finditer(sentence):
-            month = _MONTHS[match["m"].lower().rstrip(".")]
+            month = MONTH_NUMBERS[match["m"].lower().rstrip(".")]
             day = _day(match["d"])
             if match["y"]:
                 value = _make(int(match["y"]), month, day)
@@ -461,7 +461,7 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
     """Weeks, months and years."""
     out: list[_Found] = []
     for match in _MONTH_YEAR.finditer(sentence):
-        month = _MONTHS[match["m"].lower().rstrip(".")]
+        month = MONTH_NUMBERS[match["m"].lower().rstrip(".")]
         first = {"mid": 11, "late": 21}.get((match["part"] or "").lower(), 1)
         out.append(
             _Found(match.start(), Precision.MONTH, date(int(match["y"]), month, first), match[0])
@@ -471,7 +471,7 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
             continue
         if any(f.start <= match.start("m") <= f.start + len(f.phrase) for f in out):
             continue
-        month = _MONTHS[match["m"].lower().rstrip(".")]
+        month = MONTH_NUMBERS[match["m"].lower().rstrip(".")]
         prep = match["prep"].lower()
         if prep in ("next", "last"):
             ahead = prep == "next"

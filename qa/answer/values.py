@@ -28,13 +28,12 @@ sentence can be read.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..question.periods import MONTH
+from ..question.periods import MONTH, MONTH_NUMBERS
 
 __all__ = ["Value", "agree", "comparable", "values_in"]
 
@@ -42,9 +41,6 @@ __all__ = ["Value", "agree", "comparable", "values_in"]
 #: read again as a count).
 KINDS = ("money", "percent", "date", "duration", "measure", "count", "speaker")
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
 
 _WORD_NUMBERS = {
     "one": 1,
@@ -413,7 +409,7 @@ def values_in(sentence: str) -> tuple[Value, ...]:
                 start = m.start("year")
             month = groups.get("month")
             month_number = (
-                _MONTHS.get(month.lower().rstrip("."), 0)
+                MONTH_NUMBERS.get(month.lower().rstrip("."), 0)
                 if month
                 else int(groups.get("monthn") or 0)
             )

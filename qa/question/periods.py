@@ -32,9 +32,10 @@ from datetime import date, timedelta
 
 from .relative import RELATIVE, RELATIVE_WORDS, relative_days, resolve_relative
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
+#: Month names and abbreviations, lower case, to their numbers ("sept" too).
+MONTH_NUMBERS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTH_NUMBERS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTH_NUMBERS["sept"] = 9
 #: A month name or abbreviation (case as written; callers choose the flags).
 MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -134,7 +135,7 @@ def find_dates(question: str, reference: date | None = None) -> tuple[date, ...]
             pass
     for pattern, month_group, day_group in ((_FULL_DATE, 1, 2), (_DAY_MONTH, 2, 1)):
         for match in pattern.finditer(question):
-            month = _MONTHS[match[month_group].lower().rstrip(".")]
+            month = MONTH_NUMBERS[match[month_group].lower().rstrip(".")]
             day = _day(match[day_group])
             try:
                 found.append(
@@ -176,7 +177,7 @@ def parse_when(text: str, reference: date | None = None) -> tuple[date, date] | 
         rf"(?:(early|mid|late)[\s-]+)?({MONTH})(?:\s+({_YEAR}))?", text, re.IGNORECASE
     )
     if match:
-        month = _MONTHS[match[2].lower().rstrip(".")]
+        month = MONTH_NUMBERS[match[2].lower().rstrip(".")]
         year = int(match[3]) if match[3] else _year_for(month, 1, None, reference)
         last = calendar.monthrange(year, month)[1]
         first_day, last_day = {"early": (1, 10), "mid": (11, 20), "late": (21, last)}.get(
@@ -206,7 +207,7 @@ def find_periods(question: str, reference: date | None = None) -> list[Period]:
     out: list[Period] = []
     taken: list[tuple[int, int]] = []
     for match in _DAY_RANGE.finditer(question):
-        month = _MONTHS[(match["m1"] or match["m2"]).lower().rstrip(".")]
+        month = MONTH_NUMBERS[(match["m1"] or match["m2"]).lower().rstrip(".")]
         low, high = (match["d1"], match["d2"]) if match["m1"] else (match["d3"], match["d4"])
         year = int(match["y"]) if match["y"] else _year_for(month, _day(low), None, reference)
         try:
