@@ -56,6 +56,11 @@ def article_key(article_id: str) -> str:
     return hashlib.sha1(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+def chunk_id(article_id: str, index: int) -> str:
+    """The store id of an article's chunk number ``index`` (0: the headline and lead)."""
+    return f"{article_key(article_id)}-{index:04d}"
+
+
 def chunk_article(article: Article, chunk_tokens: int = 256, overlap: int = 32) -> list[Chunk]:
     """Split an article into sentence-aligned chunks of at most ``chunk_tokens`` tokens.
 
@@ -92,10 +97,9 @@ def chunk_article(article: Article, chunk_tokens: int = 256, overlap: int = 32) 
             kept += pieces[back - 1][2]
             back -= 1
         i = back if back > i else j
-    key = article_key(article.id)
     return [
         Chunk(
-            id=f"{key}-{n:04d}",
+            id=chunk_id(article.id, n),
             article_id=article.id,
             index=n,
             start=s,

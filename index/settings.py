@@ -151,6 +151,8 @@ class Settings:
         max_article_chars: longer articles are refused.
         ingest_group: chunks embedded and committed together.
         memory_table_chunks: up to this many chunks, retrieval keeps all of them in memory.
+        shard_chunks: chunks per vector shard; new chunks go to a new shard once the newest
+            holds this many (:mod:`index.store.shards`).
         embed_api_key: key for ``openai:`` embeddings (the OpenAI key of the environment).
         embed_base_url: endpoint for ``openai:`` embeddings (the OpenAI base url).
     """
@@ -167,6 +169,7 @@ class Settings:
     max_article_chars: int = 2_000_000
     ingest_group: int = 256
     memory_table_chunks: int = 30_000
+    shard_chunks: int = 100_000
     embed_api_key: str | None = field(
         default=None, metadata=env_names("OPENAI_API_KEY", PREFIX + "LLM_API_KEY")
     )
@@ -209,5 +212,7 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}MEMORY_TABLE_CHUNKS must be 0 or more, got {self.memory_table_chunks}"
             )
+        if self.shard_chunks < 1:
+            raise ConfigError(f"{PREFIX}SHARD_CHUNKS must be at least 1, got {self.shard_chunks}")
         if self.embed_batch_size < 1 or self.embed_threads < 1:
             raise ConfigError("embedding batch size and threads must be at least 1")

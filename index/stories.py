@@ -152,13 +152,21 @@ class Grouper:
             for r in self.store.sketches_sharing([s for s in sketches if s.shingles])
             if r.article_id not in batch
         ]
-        leads = [i for i, (_, chunks, vectors) in enumerate(items) if len(chunks) and len(vectors)]
+        # Undated articles found their own story (see _story_of): no search for them.
+        leads = [
+            i
+            for i, (article, chunks, vectors) in enumerate(items)
+            if len(chunks) and len(vectors) and to_ordinal(article.published) != UNKNOWN_ORDINAL
+        ]
+        days = [to_ordinal(items[i][0].published) for i in leads]
         nearest = dict(
             zip(
                 leads,
                 self.store.nearest_chunks(
                     np.stack([items[i][2][0] for i in leads]) if leads else np.zeros((0, 1)),
                     NEIGHBOURS,
+                    # Only the shards holding articles of nearby days (index.store.shards).
+                    (min(days), max(days), STORY_DAYS) if days else None,
                 ),
             )
         )

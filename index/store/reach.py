@@ -129,35 +129,42 @@ def find_unreachable(
     Returns:
         (chunks checked, ids of the chunks dense search did not reach, sorted).
     """
-    total = chroma.chunks.count()
+    shards = {number: chroma.shard(number) for number in chroma.shard_numbers()}
+    counts = {number: shard.count() for number, shard in shards.items()}
+    total = sum(counts.values())
     if total == 0:
         return 0, []
-    n = min(NEAREST, total)
     checked = 0
     missed: list[str] = []
     expected = total if articles is None else None
+    for number, shard in shards.items():
+        # Each shard is a graph of its own: a chunk is checked within its shard.
+        n = min(NEAREST, counts[number])
+        for batch in _batches(_records(chroma, shard, articles), committed):
+            missed.extend(_missed(shard, batch, n))
+            checked += len(batch)
+            if progress:
+                progress(checked, expected if expected is not None else checked)
+    if progress and expected is not None and checked != expected:
+        progress(checked, checked)  # orphans were counted in the total
+    return checked, sorted(missed)
+
+
+def _batches(
+    records: Iterable[tuple[list[str], list[str], Iterable]], committed: Collection[str]
+) -> Iterator[_Batch]:
+    """The committed chunks of ``records``, in batches of :data:`QUERY_BATCH`."""
     pending = _Batch()
-
-    def run() -> None:
-        nonlocal checked, pending
-        missed.extend(_missed(chroma, pending, n))
-        checked += len(pending)
-        pending = _Batch()
-        if progress:
-            progress(checked, expected if expected is not None else checked)
-
-    for ids, article_ids, vectors in _records(chroma, articles):
+    for ids, article_ids, vectors in records:
         for id_, article_id, vector in zip(ids, article_ids, vectors):
             if article_id not in committed:
                 continue
             pending.add(id_, article_id, vector)
             if len(pending) >= QUERY_BATCH:
-                run()
+                yield pending
+                pending = _Batch()
     if pending:
-        run()
-    if progress and expected is not None and checked != expected:
-        progress(checked, checked)  # orphans were counted in the total
-    return checked, sorted(missed)
+        yield pending
 
 
 def repair(chroma: ChromaCollections, chunk_ids: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -167,26 +174,32 @@ def repair(chroma: ChromaCollections, chunk_ids: Sequence[str]) -> tuple[list[st
     Returns:
         (ids still unreachable afterwards, ids that had to be deleted and added afresh).
     """
-    if not chunk_ids:
-        return [], []
-    records = _read(chroma, chunk_ids)
-    for b in range(0, len(records["ids"]), chroma.batch):
-        chroma.chunks.upsert(**_slice(records, b, b + chroma.batch))
-    still = _recheck(chroma, records)
-    if not still:
-        return [], []
-    # An upsert did not re-link them: delete and add afresh (a brief gap for a reader that
-    # fetches exactly these ids, better than a chunk dense search never finds).
-    again = _read(chroma, still)
-    chroma.chunks.delete(ids=list(again["ids"]))
-    for b in range(0, len(again["ids"]), chroma.batch):
-        chroma.chunks.add(**_slice(again, b, b + chroma.batch))
-    return _recheck(chroma, again), list(still)
+    still_all: list[str] = []
+    rewritten: list[str] = []
+    for number in chroma.shard_numbers() if chunk_ids else []:
+        shard = chroma.shard(number)
+        records = _read(shard, chunk_ids)
+        if not records["ids"]:
+            continue
+        for b in range(0, len(records["ids"]), chroma.batch):
+            shard.upsert(**_slice(records, b, b + chroma.batch))
+        still = _recheck(shard, records)
+        if not still:
+            continue
+        # An upsert did not re-link them: delete and add afresh (a brief gap for a reader that
+        # fetches exactly these ids, better than a chunk dense search never finds).
+        again = _read(shard, still)
+        shard.delete(ids=list(again["ids"]))
+        for b in range(0, len(again["ids"]), chroma.batch):
+            shard.add(**_slice(again, b, b + chroma.batch))
+        still_all += _recheck(shard, again)
+        rewritten += still
+    return still_all, rewritten
 
 
-def _missed(chroma: ChromaCollections, batch: _Batch, n: int) -> list[str]:
-    """Ids of ``batch`` that a query with their own vector does not return."""
-    got = chroma.chunks.query(
+def _missed(shard, batch: _Batch, n: int) -> list[str]:
+    """Ids of ``batch`` that a query of ``shard`` with their own vector does not return."""
+    got = shard.query(
         query_embeddings=np.stack(batch.vectors), n_results=n, include=["distances"]
     )
     missed: list[str] = []
@@ -196,22 +209,22 @@ def _missed(chroma: ChromaCollections, batch: _Batch, n: int) -> list[str]:
             continue
         if distances and len(row) == n and float(distances[-1]) <= SAME_VECTOR:
             # Every slot is an exact copy of this vector: ask within its own article.
-            if _found_in_article(chroma, id_, batch.articles[i], batch.vectors[i]):
+            if _found_in_article(shard, id_, batch.articles[i], batch.vectors[i]):
                 continue
         missed.append(id_)
     return missed
 
 
-def _found_in_article(chroma: ChromaCollections, id_: str, article_id: str, vector) -> bool:
+def _found_in_article(shard, id_: str, article_id: str, vector) -> bool:
     try:
-        got = chroma.chunks.query(
+        got = shard.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=NEAREST,
             where={"article_id": article_id},
             include=[],
         )
     except Exception:  # chroma raises when a filter matches fewer records than asked for
-        got = chroma.chunks.query(
+        got = shard.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=1,
             where={"article_id": article_id},
@@ -221,27 +234,29 @@ def _found_in_article(chroma: ChromaCollections, id_: str, article_id: str, vect
 
 
 def _records(
-    chroma: ChromaCollections, articles: Collection[str] | None
+    chroma: ChromaCollections, shard, articles: Collection[str] | None
 ) -> Iterator[tuple[list[str], list[str], Iterable]]:
-    """(ids, article ids, vectors) of every chunk record, or of those of ``articles``."""
+    """(ids, article ids, vectors) of every chunk record of ``shard``, or of those of
+    ``articles``."""
     if articles is None:
-        for ids, metas, got in chroma.scan(chroma.chunks, ["metadatas", "embeddings"]):
+        for ids, metas, got in chroma.scan(shard, ["metadatas", "embeddings"]):
             yield ids, [str((m or {}).get("article_id", "")) for m in metas], got["embeddings"]
         return
     wanted = sorted(set(articles))
     for b in range(0, len(wanted), ARTICLES_PER_GET):
         part = wanted[b : b + ARTICLES_PER_GET]
         where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
-        got = chroma.chunks.get(where=where, include=["metadatas", "embeddings"])
+        got = shard.get(where=where, include=["metadatas", "embeddings"])
         if not got["ids"]:
             continue
         metas = got["metadatas"] or [{} for _ in got["ids"]]
         yield got["ids"], [str((m or {}).get("article_id", "")) for m in metas], got["embeddings"]
 
 
-def _read(chroma: ChromaCollections, ids: Sequence[str]) -> dict:
-    """The stored records of ``ids`` (vectors, documents, metadatas), ready to write back."""
-    got = chroma.chunks.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])
+def _read(shard, ids: Sequence[str]) -> dict:
+    """The records of ``ids`` that ``shard`` holds (vectors, documents, metadatas), ready to
+    write back."""
+    got = shard.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])
     return {
         "ids": list(got["ids"]),
         "embeddings": np.asarray(got["embeddings"], dtype=np.float32),
@@ -254,11 +269,11 @@ def _slice(records: dict, start: int, end: int) -> dict:
     return {key: value[start:end] for key, value in records.items()}
 
 
-def _recheck(chroma: ChromaCollections, records: dict) -> list[str]:
-    """Ids of ``records`` still not reached by their own vector."""
+def _recheck(shard, records: dict) -> list[str]:
+    """Ids of ``records`` still not reached by their own vector in ``shard``."""
     if not records["ids"]:
         return []
-    n = min(NEAREST, chroma.chunks.count())
+    n = min(NEAREST, shard.count())
     still: list[str] = []
     for b in range(0, len(records["ids"]), QUERY_BATCH):
         batch = _Batch()
@@ -268,7 +283,7 @@ def _recheck(chroma: ChromaCollections, records: dict) -> list[str]:
             records["embeddings"][b : b + QUERY_BATCH],
         ):
             batch.add(id_, str((meta or {}).get("article_id", "")), vector)
-        still.extend(_missed(chroma, batch, n))
+        still.extend(_missed(shard, batch, n))
     return still
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +44,7 @@ from ..errors import IndexMismatchError, StoreError
 from ..settings import Settings
 from ..sketch import Sketch
 from ..writelock import FileLock
+from .shards import ShardMap
 
 SCHEMA_VERSION = 1
 
@@ -87,6 +89,7 @@ class ArticleInfo:
     chunks: int
     copy_group: str = ""
     story: str = ""
+    shard: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,13 @@ def collection_names(collection: str) -> tuple[str, str]:
     return f"{collection}_chunks", f"{collection}_articles"
 
 
+def shard_name(collection: str, number: int, embedded: bool) -> str:
+    """The chunk collection of shard ``number`` (:mod:`index.store.shards`): the index's own
+    for shard 0, and in the embedded store for every shard (each has its own files)."""
+    chunks_name, _ = collection_names(collection)
+    return chunks_name if number == 0 or embedded else f"{chunks_name}_{number}"
+
+
 def changes_name(collection: str) -> str:
     """The name of an index's change log collection (:mod:`index.store.changelog`)."""
     return f"{collection}_changes"
@@ -185,10 +195,11 @@ def chunk_record(
 
 
 def article_record(
-    article: Article, chunks: int, groups: ArticleGroups | None = None
+    article: Article, chunks: int, groups: ArticleGroups | None = None, shard: int = 0
 ) -> dict[str, Any]:
     """The metadata stored with an article (its content hash marks it committed)."""
     return {
+        "shard": shard,
         "title": article.title,
         "source": article.source,
         "published": to_ordinal(article.published),
@@ -269,6 +280,7 @@ def article_info(id_: str, meta: dict) -> ArticleInfo:
         chunks=int(meta.get("chunks", 0)),
         copy_group=str(meta.get("copy_group", "")),
         story=str(meta.get("story", "")),
+        shard=int(meta.get("shard", 0)),
     )
 
 
@@ -283,8 +295,9 @@ def opening_lock(data_dir: Path) -> contextlib.AbstractContextManager:
     return FileLock(Path(data_dir) / "newsqa-open.lock", activity="opening this index")
 
 
-def open_client(settings: Settings):
-    """A Chroma client for the settings: a server's, or a fresh embedded one.
+def open_client(settings: Settings, folder: str = "chroma"):
+    """A Chroma client for the settings: a server's, or a fresh embedded one (its files in
+    ``folder`` of the data directory).
 
     Raises:
         StoreError: the server url is malformed or the server cannot be reached.
@@ -311,7 +324,7 @@ def open_client(settings: Settings):
             raise StoreError(
                 f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
             ) from None
-    path = Path(settings.data_dir) / "chroma"
+    path = Path(settings.data_dir) / folder
     path.mkdir(parents=True, exist_ok=True)
     forget_cached_system(str(path))
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -331,8 +344,20 @@ def forget_cached_system(path: str) -> None:
     SharedSystemClient._identifier_to_refcount.pop(path, None)
 
 
+#: Folder of the data directory holding the embedded store's later shards, one folder each.
+SHARDS_FOLDER = "chroma-shards"
+
+
+def shard_folder(number: int) -> str:
+    """The data-directory folder of an embedded shard's Chroma files (shard 0: the store's)."""
+    return "chroma" if number == 0 else f"{SHARDS_FOLDER}/{number}"
+
+
 class ChromaCollections:
-    """The client and the two collections of one index, opened and checked.
+    """The client and the collections of one index, opened and checked.
+
+    The chunk collections (shards, :mod:`index.store.shards`) are opened when first asked for:
+    opening one costs nothing, but Chroma loads its whole vector graph on its first call.
 
     Args:
         settings: where the index lives and its chunking parameters.
@@ -378,6 +403,11 @@ class ChromaCollections:
             self.sketches = self._client.get_or_create_collection(
                 sketches_name(settings.collection), embedding_function=None
             )
+        self._expected = expected
+        # Shard number -> (its client, its collection); shard 0 is ``chunks`` on ``_client``.
+        self._shards: dict[int, tuple[Any, Any]] = {0: (self._client, self.chunks)}
+        # Shard number -> the version (shard map) this process's copy of it includes.
+        self._versions: dict[int, int] = {}
         #: Records per write call.
         self.batch = max(1, min(self._client.get_max_batch_size(), 2000))
 
@@ -396,7 +426,8 @@ class ChromaCollections:
         self.articles.modify(metadata=metadata)
 
     def reopen(self) -> None:
-        """Drop this process's cached embedded Chroma system and open the files afresh."""
+        """Drop this process's cached embedded Chroma system and open the files afresh (the
+        store's own files: its collections and shard 0; later shards: :meth:`reopen_shard`)."""
         if not self.embedded:
             return
         with opening_lock(self.settings.data_dir):
@@ -405,6 +436,69 @@ class ChromaCollections:
             self.articles = self._client.get_collection(self.articles.name, embedding_function=None)
             self.changes = self._client.get_collection(self.changes.name, embedding_function=None)
             self.sketches = self._client.get_collection(self.sketches.name, embedding_function=None)
+        self._shards[0] = (self._client, self.chunks)
+
+    def shard(self, number: int):
+        """The chunk collection of shard ``number``, created when it does not exist yet."""
+        if number not in self._shards:
+            self._shards[number] = self._open_shard(number)
+        return self._shards[number][1]
+
+    def reopen_shard(self, number: int) -> None:
+        """Load shard ``number`` afresh on its next call (the embedded store: another process
+        wrote to it). Shard 0 is reopened with the store's own files."""
+        if not self.embedded:
+            return
+        if number == 0:
+            self.reopen()
+        elif number in self._shards:
+            self._shards[number] = self._open_shard(number)
+
+    def sync_shards(self, shard_map: ShardMap) -> list[int]:
+        """Reload (on their next call) the shards another process wrote to since this process
+        loaded them, by the versions of ``shard_map``; returns their numbers.
+
+        The first call only notes the versions: a process's copies are fresh when loaded.
+        An index from before shards has no versions: its shard 0 is reloaded every time.
+        """
+        reloaded = []
+        for number, version in shard_map.versions().items():
+            known = self._versions.get(number)
+            stale = known is not None and (not shard_map.known or known != version)
+            if stale and number in self._shards:
+                self.reopen_shard(number)
+                reloaded.append(number)
+            self._versions[number] = version
+        return reloaded
+
+    def shard_numbers(self) -> list[int]:
+        """The numbers of the shards that exist, whatever the shard map says (a writer killed
+        before it published its map may have created one)."""
+        prefix = f"{self.chunks.name}_"
+        if self.embedded:
+            folder = Path(self.settings.data_dir) / SHARDS_FOLDER
+            found = {int(p.name) for p in folder.glob("*") if p.name.isdigit()}
+        else:
+            found = {
+                int(name[len(prefix) :])
+                for name in _present(self._client)
+                if name.startswith(prefix) and name[len(prefix) :].isdigit()
+            }
+        return sorted({0, *found, *(n for n in self._shards)})
+
+    def _open_shard(self, number: int) -> tuple[Any, Any]:
+        name = shard_name(self.settings.collection, number, self.embedded)
+        if not self.embedded:
+            client = self._client
+            return client, client.get_or_create_collection(
+                name, metadata=self._expected, embedding_function=None
+            )
+        with opening_lock(self.settings.data_dir):
+            client = open_client(self.settings, shard_folder(number))
+            collection = client.get_or_create_collection(
+                name, metadata=self._expected, embedding_function=None
+            )
+        return client, collection
 
     def scan(self, collection, include: list[str]) -> Iterator[tuple[list[str], list[dict], dict]]:
         """Every record of ``collection`` in pages: (ids, metadatas, the whole ``get`` result)."""
@@ -425,8 +519,9 @@ class ChromaCollections:
         """Every chunk record, committed or not, in pages: (ids, documents, metadatas, vectors
         or None)."""
         include = ["documents", "metadatas"] + (["embeddings"] if include_vectors else [])
-        for ids, metas, got in self.scan(self.chunks, include):
-            yield ids, got.get("documents") or [], metas, got.get("embeddings")
+        for number in self.shard_numbers():
+            for ids, metas, got in self.scan(self.shard(number), include):
+                yield ids, got.get("documents") or [], metas, got.get("embeddings")
 
 
 def _present(client) -> set[str]:
@@ -473,9 +568,13 @@ def drop_collections(settings: Settings) -> list[ArticleInfo]:
         changes_name(settings.collection),
         sketches_name(settings.collection),
     )
-    for name in names_of_index:
-        if name in names:
+    for name in names:
+        shard = name[len(chunks_name) + 1 :]
+        if name in names_of_index or (name.startswith(f"{chunks_name}_") and shard.isdigit()):
             client.delete_collection(name)
+    if not settings.chroma_url:
+        # Each later shard of the embedded store is a Chroma store of its own.
+        shutil.rmtree(Path(settings.data_dir) / SHARDS_FOLDER, ignore_errors=True)
     return infos
 
 

@@ -31,6 +31,7 @@ from ..writelock import token_is_alive, write_lock, writer_token
 from .changelog import ChangeLog
 from .reach import ReachReport
 from .records import ChromaCollections
+from .shards import ShardMap
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,13 @@ class WriteSession:
         self._token = ""
         self._changed = False
         self._heartbeat = 0.0
-        self._seen = int(chroma.metadata().get("generation", 0))
+        meta = chroma.metadata()
+        self._seen = int(meta.get("generation", 0))
+        #: The shard map (:mod:`index.store.shards`) of the generation seen; a write session
+        #: updates it as it writes, and publishes it with the new generation.
+        self.shards = ShardMap.decode(meta.get("shards"))
+        self._shards_changed = False
+        chroma.sync_shards(self.shards)
         self._hooks: list[Callable[[int], None]] = []
         self.log = ChangeLog(chroma.changes)
         self._articles: set[str] = set()  # touched by the current session
@@ -82,16 +89,23 @@ class WriteSession:
     def generation(self) -> int:
         """The store's generation: a number that changes whenever the index content changes.
 
-        In the embedded store, seeing a generation another process wrote re-opens the client so
-        that this process's vector index includes that process's writes.
+        In the embedded store, seeing a generation another process wrote reloads the shards
+        that process wrote to, so that this process's vector search includes its writes.
         """
-        generation = int(self._chroma.metadata().get("generation", 0))
+        meta = self._chroma.metadata()
+        generation = int(meta.get("generation", 0))
         if generation != self._seen and self._depth == 0:
             with self._lock:
                 if generation != self._seen:
-                    self._chroma.reopen()
+                    self.shards = ShardMap.decode(meta.get("shards"))
+                    self._chroma.sync_shards(self.shards)
                     self._seen = generation
         return generation
+
+    def shards_written(self, shard_map: ShardMap) -> None:
+        """Record the current session's new shard map (published when the session ends)."""
+        self.shards = shard_map
+        self._shards_changed = True
 
     def unfinished_writer(self) -> str:
         """The mark of a session that has not ended ("" when none)."""
@@ -174,8 +188,14 @@ class WriteSession:
                     f"for it to finish (a writer that died is taken over after a few minutes)"
                 )
             generation = int(meta.get("generation", 0))
+            self.shards = ShardMap.decode(meta.get("shards"))
+            self._shards_changed = False
             if self._chroma.embedded and (previous or generation != self._seen):
-                self._chroma.reopen()  # see the other writer's work before adding ours
+                # See the other writer's work before adding ours: the store's own files (cheap:
+                # shard 0's vectors load only if this session touches them) and the shards
+                # that writer changed.
+                self._chroma.reopen()
+                self._chroma.sync_shards(self.shards)
                 self._seen = generation
             self._token = writer_token()
             self._changed = False
@@ -263,6 +283,8 @@ class WriteSession:
                         log.exception("commit hook failed; readers will rebuild instead")
                 meta = self._chroma.metadata()
             meta.update(generation=generation, writer="", writer_seen=0.0)
+            if self._shards_changed:
+                meta["shards"] = self.shards.encode()
             self._chroma.set_metadata(meta)
             self._seen = generation
             try:

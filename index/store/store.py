@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from ..article import Article
-from ..chunking import Chunk
+from ..chunking import Chunk, chunk_id
+from ..dates import UNKNOWN_ORDINAL, to_ordinal
 from ..filters import Filters
 from ..settings import Settings
 from ..sketch import BANDS, Sketch
@@ -54,6 +55,7 @@ from .records import (
     stored_sketch,
 )
 from .session import WriteSession
+from .shards import ShardMap, ShardState
 
 
 class Store:
@@ -166,8 +168,16 @@ class Store:
         return self.chroma.articles.count()
 
     def count_chunks(self) -> int:
-        """Number of chunk records (including any orphans of an interrupted run)."""
-        return self.chroma.chunks.count()
+        """Number of chunk records (including any orphans of an interrupted run).
+
+        Asks every shard, so it loads every shard's vectors: tools and tests only.
+        """
+        return sum(self.chroma.shard(n).count() for n in self.chroma.shard_numbers())
+
+    def shard_map(self) -> ShardMap:
+        """The shard map (:mod:`index.store.shards`) of the generation this process has seen
+        (within a write session: as the session has written it so far)."""
+        return self._session.shards
 
     def committed_chunks(
         self, articles: Collection[str] | None = None, vectors: bool = False
@@ -197,15 +207,20 @@ class Store:
     def chunk_ids_by_article(self) -> dict[str, list[str]]:
         """Chunk ids grouped by their article id (orphans included)."""
         out: dict[str, list[str]] = {}
-        for ids, metas, _ in self.chroma.scan(self.chroma.chunks, ["metadatas"]):
-            for id_, meta in zip(ids, metas):
-                out.setdefault(str((meta or {}).get("article_id")), []).append(id_)
+        for number in self.chroma.shard_numbers():
+            for ids, metas, _ in self.chroma.scan(self.chroma.shard(number), ["metadatas"]):
+                for id_, meta in zip(ids, metas):
+                    out.setdefault(str((meta or {}).get("article_id")), []).append(id_)
         return out
 
     def cached_vectors(self, article_id: str) -> dict[str, np.ndarray]:
         """Vectors of an article's stored chunks keyed by :func:`index.embedding.vector_key`."""
-        got = self.chroma.chunks.get(
-            where={"article_id": article_id}, include=["metadatas", "embeddings"]
+        infos = self.article_infos([article_id])
+        if not infos:
+            return {}
+        got = self.chroma.shard(infos[0].shard).get(
+            ids=[chunk_id(article_id, n) for n in range(infos[0].chunks)],
+            include=["metadatas", "embeddings"],
         )
         out: dict[str, np.ndarray] = {}
         embeddings = got.get("embeddings")
@@ -219,58 +234,65 @@ class Store:
         self, vector: np.ndarray, n: int, filters: Filters | None = None
     ) -> list[DenseHit]:
         """Nearest committed chunks to a unit query vector, with cosine similarities."""
-        total = self.chroma.chunks.count()
-        if total == 0:
-            return []
+        rows = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         where = filters.where() if filters else None
-        try:
-            got = self.chroma.chunks.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-                n_results=min(n, total),
-                where=where,
-                include=["documents", "metadatas", "distances"],
-            )
-        except Exception as exc:  # chroma raises generic errors when a filter matches nothing
-            if "no" in str(exc).lower() and where:
-                return []
-            raise
-        hits = []
-        for id_, doc, meta, dist in zip(
-            got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
-        ):
-            if doc is None or meta is None:
-                continue  # deleted by another process since this one's vector index was loaded
-            # Squared L2 between unit vectors is 2 - 2 cos.
-            hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
+        hits = self._nearest(rows, n, self.shard_map().numbers(), where)[0]
         committed = self.committed({h.chunk.article_id for h in hits})
         return [h for h in hits if h.chunk.article_id in committed]
 
-    def nearest_chunks(self, vectors: np.ndarray, n: int) -> list[list[DenseHit]]:
-        """For each unit vector (a row), its ``n`` nearest committed chunks, in one query.
+    def _nearest(
+        self, rows: np.ndarray, n: int, shards: Sequence[int], where: dict | None = None
+    ) -> list[list[DenseHit]]:
+        """For each row, its ``n`` nearest chunk records over ``shards``, committed or not."""
+        out: list[list[DenseHit]] = [[] for _ in range(len(rows))]
+        for number in shards:
+            try:
+                # No count() first: Chroma returns what there is when asked for more, and at a
+                # million chunks a count costs about 0.1 s.
+                got = self.chroma.shard(number).query(
+                    query_embeddings=rows,
+                    n_results=n,
+                    where=where,
+                    include=["documents", "metadatas", "distances"],
+                )
+            except Exception as exc:  # chroma raises generic errors when a filter matches nothing
+                if "no" in str(exc).lower() and where:
+                    continue
+                raise
+            for hits, ids, docs, metas, dists in zip(
+                out, got["ids"], got["documents"], got["metadatas"], got["distances"]
+            ):
+                for id_, doc, meta, dist in zip(ids, docs, metas, dists):
+                    if doc is None or meta is None:
+                        continue  # deleted by another process since this one loaded the shard
+                    # Squared L2 between unit vectors is 2 - 2 cos.
+                    hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
+        if len(shards) > 1:
+            out = [sorted(hits, key=lambda h: -h.score)[:n] for hits in out]
+        return out
+
+    def nearest_chunks(
+        self, vectors: np.ndarray, n: int, days: tuple[int, int, int] | None = None
+    ) -> list[list[DenseHit]]:
+        """For each unit vector (a row), its ``n`` nearest committed chunks, in one query per
+        shard.
 
         Ingestion's story grouping (:mod:`index.stories`) asks this for each new article's
         first chunk; unlike :meth:`dense_query` it takes a batch and no filter.
+
+        Args:
+            vectors: the query vectors.
+            n: neighbours per vector.
+            days: (first, last, margin): search only the shards that may hold articles within
+                ``margin`` days of ``first..last`` (so that a write of today's news does not
+                load the vectors of last year's); None: every shard.
         """
-        total = self.chroma.chunks.count()
+        if not len(vectors):
+            return []
         rows = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
-        if total == 0 or not len(rows):
-            return [[] for _ in range(len(rows))]
-        got = self.chroma.chunks.query(
-            query_embeddings=rows,
-            n_results=min(n, total),
-            include=["documents", "metadatas", "distances"],
-        )
-        out: list[list[DenseHit]] = []
-        for ids, docs, metas, dists in zip(
-            got["ids"], got["documents"], got["metadatas"], got["distances"]
-        ):
-            out.append(
-                [
-                    DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0)
-                    for id_, doc, meta, dist in zip(ids, docs, metas, dists)
-                    if doc is not None and meta is not None
-                ]
-            )
+        shard_map = self.shard_map()
+        shards = shard_map.numbers() if days is None else shard_map.near(*days)
+        out = self._nearest(rows, n, shards)
         committed = self.committed({h.chunk.article_id for hits in out for h in hits})
         return [[h for h in hits if h.chunk.article_id in committed] for hits in out]
 
@@ -280,21 +302,29 @@ class Store:
         wanted = sorted(set(article_ids))
         if not wanted:
             return {}
-        where = {
-            "$and": [
-                {"article_id": wanted[0]} if len(wanted) == 1 else {"article_id": {"$in": wanted}},
-                {"index": 0},
-            ]
-        }
-        got = self.chroma.chunks.get(where=where, include=["metadatas", "embeddings"])
-        embeddings = got.get("embeddings")
-        if embeddings is None:
-            return {}
-        return {
-            str(meta["article_id"]): np.asarray(vector, dtype=np.float32)
-            for meta, vector in zip(got["metadatas"], embeddings)
-            if meta
-        }
+        # By id in the article's shard, not by a metadata filter: at a million chunks the
+        # filter took 0.5 s warm and 16 s on a cold page cache; the id lookup takes milliseconds.
+        out: dict[str, np.ndarray] = {}
+        for number, infos in self._by_shard(self.article_infos(wanted)).items():
+            got = self.chroma.shard(number).get(
+                ids=[chunk_id(i.id, 0) for i in infos], include=["metadatas", "embeddings"]
+            )
+            embeddings = got.get("embeddings")
+            if embeddings is None:
+                continue
+            out.update(
+                (str(meta["article_id"]), np.asarray(vector, dtype=np.float32))
+                for meta, vector in zip(got["metadatas"], embeddings)
+                if meta
+            )
+        return out
+
+    @staticmethod
+    def _by_shard(infos: Iterable[ArticleInfo]) -> dict[int, list[ArticleInfo]]:
+        out: dict[int, list[ArticleInfo]] = {}
+        for info in infos:
+            out.setdefault(info.shard, []).append(info)
+        return out
 
     def sketches_sharing(self, sketches: Sequence[Sketch]) -> list[SketchRecord]:
         """The committed articles whose sketch shares a band key with any of ``sketches``
@@ -360,6 +390,7 @@ class Store:
                 owners = {c.article_id for c in self.get_chunks(unreachable)}
                 self._session.touch(owners)
                 self._session.changed()  # a new generation: other processes reopen and see it
+                self._session.shards_written(self._writable_map().bumped())
                 still, rewritten = reach.repair(self.chroma, unreachable)
             repaired = sorted(set(unreachable) - set(still)) if repair else []
         return ReachReport(
@@ -392,12 +423,14 @@ class Store:
         """Chunks by id, committed or not (missing ids are skipped)."""
         if not ids:
             return []
-        got = self.chroma.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        found = {
-            i: stored_chunk(i, d, m)
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
-            if m is not None
-        }
+        found = {}
+        for number in self.shard_map().numbers():
+            got = self.chroma.shard(number).get(ids=list(ids), include=["documents", "metadatas"])
+            found.update(
+                (i, stored_chunk(i, d, m))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                if m is not None
+            )
         return [found[i] for i in ids if i in found]
 
     def get_committed_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
@@ -418,21 +451,23 @@ class Store:
         return infos
 
     def chunks_of(self, article_ids: Collection[str]) -> list[StoredChunk]:
-        """Every stored chunk of ``article_ids``, article by article in chunk order.
-
-        The caller decides which articles count (committed ones, read just before).
-        """
+        """Every stored chunk of those of ``article_ids`` that are committed, article by
+        article in chunk order (an article's record says where its chunks are)."""
         wanted = sorted(set(article_ids))
         found: list[StoredChunk] = []
-        for b in range(0, len(wanted), 200):
-            part = wanted[b : b + 200]
-            where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
-            got = self.chroma.chunks.get(where=where, include=["documents", "metadatas"])
-            found.extend(
-                stored_chunk(i, d, m)
-                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
-                if m is not None
-            )
+        # By id in each article's shard (its record gives both): a metadata filter would ask
+        # every shard and cost far more (see first_chunk_vectors).
+        for number, infos in self._by_shard(self.article_infos(wanted)).items():
+            ids = [chunk_id(i.id, n) for i in infos for n in range(i.chunks)]
+            for b in range(0, len(ids), 1000):
+                got = self.chroma.shard(number).get(
+                    ids=ids[b : b + 1000], include=["documents", "metadatas"]
+                )
+                found.extend(
+                    stored_chunk(i, d, m)
+                    for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                    if m is not None
+                )
         order = {a: n for n, a in enumerate(wanted)}
         found.sort(key=lambda c: (order.get(c.article_id, -1), c.index))
         return found
@@ -482,18 +517,24 @@ class Store:
             self._session.touch(ids)
             # Only articles with a record have chunks to replace: a session starts by removing
             # the chunks of any article without one (see index.store.session).
-            existing = self.committed(ids)
+            existing = self.article_infos(ids)
             if existing:
-                self.chroma.articles.delete(ids=sorted(existing))
-                self._delete_chunks_of(sorted(existing))
+                self.chroma.articles.delete(ids=sorted(i.id for i in existing))
+                self._delete_chunks_of(existing)
             rows: list[tuple[Chunk, np.ndarray, dict[str, Any]]] = [
                 (chunk, vector, chunk_record(article, chunk, _groups_of(placed, article.id)))
                 for article, chunks, vectors in items
                 for chunk, vector in zip(chunks, vectors)
             ]
+            # Every new chunk goes to the newest shard (a new one when it is full).
+            shard_map = self._writable_map().for_writing(self.settings.shard_chunks)
+            newest = shard_map.newest
+            days = [to_ordinal(article.published) for article, _, _ in items]
+            self._session.shards_written(shard_map.updated(newest.written(len(rows), 0, days)))
+            shard = self.chroma.shard(newest.number)
             for b in range(0, len(rows), batch):
                 part = rows[b : b + batch]
-                self.chroma.chunks.upsert(
+                shard.upsert(
                     ids=[c.id for c, _, _ in part],
                     embeddings=np.asarray([v for _, v, _ in part], dtype=np.float32),
                     documents=[c.text for c, _, _ in part],
@@ -502,7 +543,7 @@ class Store:
             # An updated article's old sketch goes with its old chunks (its new one, if it has
             # words, is written next).
             if existing:
-                self.chroma.sketches.delete(ids=sorted(existing))
+                self.chroma.sketches.delete(ids=sorted(i.id for i in existing))
             sketched = [
                 (article, *placed[article.id])
                 for article, _, _ in items
@@ -526,7 +567,9 @@ class Store:
                     embeddings=[[1.0]] * len(part_items),
                     documents=[article.text for article, _, _ in part_items],
                     metadatas=[
-                        article_record(article, len(chunks), _groups_of(placed, article.id))
+                        article_record(
+                            article, len(chunks), _groups_of(placed, article.id), newest.number
+                        )
                         for article, chunks, _ in part_items
                     ],
                 )
@@ -545,13 +588,14 @@ class Store:
         ids = list(dict.fromkeys(article_ids))
         batch = self.chroma.batch
         with self.writing():
-            existing = list(self.article_hashes(ids))
+            infos = self.article_infos(ids)
+            existing = [i.id for i in infos]
             if existing:
                 self._session.touch(existing)
             # Records first: from then on readers ignore the chunks, which go next.
             for b in range(0, len(ids), batch):
                 self.chroma.articles.delete(ids=ids[b : b + batch])
-            self._delete_chunks_of(ids)
+            self._delete_chunks_of(infos)
             for b in range(0, len(ids), batch):
                 self.chroma.sketches.delete(ids=ids[b : b + batch])
             if existing:
@@ -559,16 +603,28 @@ class Store:
             return len(existing)
 
     def remove_orphans(self) -> int:
-        """Delete chunks whose article has no committed record (left by an interrupted run)."""
+        """Delete chunks whose article has no committed record (left by an interrupted run).
+
+        Also brings the shard map up to date with what that run may have written without
+        publishing it: every shard's version moves on (readers reload them), a shard it created
+        is added, and the newest shard's chunks are counted.
+        """
         with self.writing():
             committed = set(self.article_hashes())
-            by_article = self.chunk_ids_by_article()
-            gone = [a for a in by_article if a not in committed]
-            orphans = [chunk_id for a in gone for chunk_id in by_article[a]]
-            self._session.touch(gone)
             batch = self.chroma.batch
-            for b in range(0, len(orphans), batch):
-                self.chroma.chunks.delete(ids=orphans[b : b + batch])
+            orphans = 0
+            present = self.chroma.shard_numbers()
+            for number in present:
+                by_article: dict[str, list[str]] = {}
+                for ids, metas, _ in self.chroma.scan(self.chroma.shard(number), ["metadatas"]):
+                    for id_, meta in zip(ids, metas):
+                        by_article.setdefault(str((meta or {}).get("article_id")), []).append(id_)
+                left = [a for a in by_article if a not in committed]
+                ids = [chunk_id for a in left for chunk_id in by_article[a]]
+                self._session.touch(left)
+                for b in range(0, len(ids), batch):
+                    self.chroma.shard(number).delete(ids=ids[b : b + batch])
+                orphans += len(ids)
             # Sketches carry no vector worth keeping: those of uncommitted articles just go.
             loose = [
                 id_
@@ -578,9 +634,20 @@ class Store:
             ]
             for b in range(0, len(loose), batch):
                 self.chroma.sketches.delete(ids=loose[b : b + batch])
+            shards = list(self._writable_map().bumped().shards)
+            shards += [ShardState(n, version=1) for n in range(len(shards), max(present) + 1)]
+            newest = shards[-1]
+            shards[-1] = ShardState(
+                newest.number,
+                self.chroma.shard(newest.number).count(),
+                newest.first_day,
+                newest.last_day,
+                newest.version,
+            )
+            self._session.shards_written(ShardMap(tuple(shards)))
             if orphans:
                 self._session.changed()
-            return len(orphans)
+            return orphans
 
     def add_commit_hook(self, hook: Callable[[int], None]) -> None:
         """Call ``hook(generation)`` at the end of each changing session, before it is published.
@@ -594,11 +661,40 @@ class Store:
         """Stop calling a hook :meth:`add_commit_hook` added (a bulk load builds BM25 itself)."""
         self._session.remove_commit_hook(hook)
 
-    def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
-        for b in range(0, len(article_ids), 500):
-            part = list(article_ids[b : b + 500])
-            where = {"article_id": part[0]} if len(part) == 1 else {"article_id": {"$in": part}}
-            self.chroma.chunks.delete(where=where)
+    def _delete_chunks_of(self, infos: Sequence[ArticleInfo]) -> None:
+        """Delete the chunks of committed articles, by id in each one's shard (their records
+        say which and how many: a session removes the chunks of articles without a record)."""
+        shard_map = self._writable_map()
+        for number, part in self._by_shard(infos).items():
+            ids = [chunk_id(i.id, n) for i in part for n in range(i.chunks)]
+            for b in range(0, len(ids), self.chroma.batch):
+                self.chroma.shard(number).delete(ids=ids[b : b + self.chroma.batch])
+            if number < len(shard_map.shards):
+                shard_map = shard_map.updated(shard_map.shards[number].written(0, len(ids), ()))
+        self._session.shards_written(shard_map)
+
+    def _writable_map(self) -> ShardMap:
+        """The session's shard map, filled in first for an index from before shards (its one
+        shard's chunk count and days, read from the article records once)."""
+        shard_map = self._session.shards
+        if shard_map.known:
+            return shard_map
+        chunks, days = 0, []
+        for _, metas, _ in self.chroma.scan(self.chroma.articles, ["metadatas"]):
+            for meta in metas:
+                chunks += int((meta or {}).get("chunks", 0))
+                days.append(int((meta or {}).get("published", UNKNOWN_ORDINAL)))
+        dated = [d for d in days if d != UNKNOWN_ORDINAL]
+        state = ShardState(
+            0,
+            chunks,
+            min(dated, default=UNKNOWN_ORDINAL),
+            max(dated, default=UNKNOWN_ORDINAL),
+            version=1,
+        )
+        shard_map = ShardMap((state,))
+        self._session.shards_written(shard_map)
+        return shard_map
 
 
 def _groups_of(
