@@ -2,7 +2,10 @@
 
 The #14 targets measured through the real commands and processes, on the index
 :mod:`bench.scale` loaded (``python -m bench.scale --chunks N --load-only`` first: N synthetic
-chunks through the real write path, random vectors). Each step runs in a fresh process:
+chunks through the real write path, random vectors). Articles are dated as live news is: today
+(``add-one``) and over the last 30 days (``add-many``), so with :mod:`bench.scale`'s 2023 corpus
+they go to, and search, the newest vector shard only (:mod:`index.store.shards`; an article dated
+within an old shard's days loads that shard too). Each step runs in a fresh process:
 
 1. ``lexical``: the BM25 side brought to the store's generation (built once after the load, as
    the writer's commit would; loaded when saved already).
@@ -66,11 +69,11 @@ def _env(data_dir: Path, chroma_url: str = "") -> dict[str, str]:
     return env
 
 
-def one_article(folder: Path) -> tuple[Path, str, str]:
+def one_article(folder: Path, published: date | None = None) -> tuple[Path, str, str]:
     """Write one new article (three chunks) on a made-up subject; returns (file, id, question).
 
     The subject's name is new each run, so the question has one answer in the index: this
-    article's.
+    article's. It is dated today, as live news is (``published`` for another day).
     """
     rng = random.Random()
     name = "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(4))
@@ -93,7 +96,7 @@ def one_article(folder: Path) -> tuple[Path, str, str]:
         "title": f"{name} desalination plant opens on Kellmore Bay",
         "source": "Live Bench Times",
         "url": article_id,
-        "published_at": "2024-03-15",
+        "published_at": (published or datetime.now(UTC).date()).isoformat(),
         "body": body,
     }
     path = folder / "one.jsonl"
@@ -102,13 +105,15 @@ def one_article(folder: Path) -> tuple[Path, str, str]:
 
 
 def many_articles(path: Path, n: int = MANY) -> dict[str, list[str]]:
-    """Write ``n`` new articles (corpus bodies, cut to about three chunks) to ``path``.
+    """Write ``n`` new articles (corpus bodies, cut to about three chunks, dated over the last
+    30 days as a live feed's are) to ``path``.
 
     Returns:
         Their ids and titles.
     """
     records = json.loads((DATASET / "corpus.json").read_text())
     rng = random.Random()
+    today = datetime.now(UTC).date()
     run = f"{rng.getrandbits(32):08x}"
     written: dict[str, list[str]] = {"ids": [], "titles": []}
     lines = []
@@ -120,7 +125,8 @@ def many_articles(path: Path, n: int = MANY) -> dict[str, list[str]]:
             "title": f"{record['title']} (live {run} {i})",
             "source": record["source"],
             "url": f"https://live.example/{run}/{i}",
-            "published_at": (date(2024, 1, 1) + timedelta(days=i % 300)).isoformat(),
+            # Live news: published over the last 30 days.
+            "published_at": (today - timedelta(days=i % 30)).isoformat(),
             "body": body,
         }
         written["ids"].append(article["url"])

@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -342,22 +343,42 @@ class Ingestor:
                 report.unchanged += 1
             else:
                 todo.append((article, old is not None, report))
-        # Chunk everything first: chunking is cheap next to embedding, and the progress bar
-        # gets a true total.
-        pending = [self._plan(article, is_update, report) for article, is_update, report in todo]
-        total = sum(len(item.todo) for item in pending)
-        if progress:
-            progress("chunks", 0, total)
-        group: list[_Pending] = []
-        size = done = 0
-        for item in pending:
-            group.append(item)
-            size += len(item.todo)
-            if size >= self.settings.ingest_group:
-                done = self._flush(group, progress, done, total)
-                group, size = [], 0
-        if group:
-            self._flush(group, progress, done, total)
+        if not todo:
+            if progress:
+                progress("chunks", 0, 0)
+            return
+        # Embed the next group while this one is grouped into stories and written (and the
+        # first while the rest are chunked): the embedder runs outside the interpreter lock,
+        # so the other work overlaps it (bench/results/live-1000000.md). Commits stay in
+        # order, one group at a time.
+        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead")
+        try:
+            # Chunk everything before the first commit: the progress bar gets a true total.
+            groups: list[list[_Pending]] = [[]]
+            size = 0
+            first = None
+            for article, is_update, report in todo:
+                if size >= self.settings.ingest_group:
+                    if first is None:
+                        first = ahead.submit(self._embed, groups[0])
+                    groups.append([])
+                    size = 0
+                item = self._plan(article, is_update, report)
+                groups[-1].append(item)
+                size += len(item.todo)
+            total = sum(len(item.todo) for group in groups for item in group)
+            if progress:
+                progress("chunks", 0, total)
+            next_vectors = first or ahead.submit(self._embed, groups[0])
+            done = 0
+            for n, group in enumerate(groups):
+                embedded = next_vectors.result()
+                if n + 1 < len(groups):
+                    next_vectors = ahead.submit(self._embed, groups[n + 1])
+                done = self._commit(group, embedded, progress, done, total)
+        finally:
+            # On an error (or Ctrl-C) the group being embedded ahead is dropped, not waited for.
+            ahead.shutdown(wait=False, cancel_futures=True)
 
     def _plan(self, article: Article, is_update: bool, report: IngestReport) -> _Pending:
         chunks = chunk_article(article, self.settings.chunk_tokens, self.settings.chunk_overlap)
@@ -375,9 +396,9 @@ class Ingestor:
                     todo.append(i)
         return _Pending(article, chunks, vectors, todo, is_update, report)
 
-    def _flush(
-        self, group: list[_Pending], progress: Progress | None, done: int, total: int
-    ) -> int:
+    def _embed(self, group: list[_Pending]) -> tuple[list[str], np.ndarray, dict[str, int], float]:
+        """The group's texts to embed, their vectors (one row per distinct text), the row of
+        each text and the embedder's seconds."""
         texts = [
             passage_text(item.article.title, item.chunks[i].text)
             for item in group
@@ -387,13 +408,24 @@ class Ingestor:
         t0 = time.perf_counter()
         embedded = self.embedder.embed(unique) if unique else np.zeros((0, 1), dtype=np.float32)
         seconds = time.perf_counter() - t0
-        row_of = {text: row for row, text in enumerate(unique)}
+        return texts, embedded, {text: row for row, text in enumerate(unique)}, seconds
+
+    def _commit(
+        self,
+        group: list[_Pending],
+        embedded: tuple[list[str], np.ndarray, dict[str, int], float],
+        progress: Progress | None,
+        done: int,
+        total: int,
+    ) -> int:
+        """Place the group's vectors, decide its stories and write it; returns chunks done."""
+        texts, vectors, row_of, seconds = embedded
         position = 0
         for item in group:
-            if unique and item.vectors.shape[1] != embedded.shape[1]:
-                item.vectors = np.zeros((len(item.chunks), embedded.shape[1]), dtype=np.float32)
+            if texts and item.vectors.shape[1] != vectors.shape[1]:
+                item.vectors = np.zeros((len(item.chunks), vectors.shape[1]), dtype=np.float32)
             for i in item.todo:
-                item.vectors[i] = embedded[row_of[texts[position]]]
+                item.vectors[i] = vectors[row_of[texts[position]]]
                 position += 1
         entries = [(item.article, item.chunks, item.vectors) for item in group]
         self.store.put_articles(entries, self.grouper.assign(entries))

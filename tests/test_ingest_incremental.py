@@ -201,3 +201,40 @@ def test_odd_file_names_survive_prune(settings, tmp_path):
     assert index.add([folder]).added == 2
     assert index.prune([folder]) == 0
     assert index.store.count_articles() == 2
+
+
+class _FailingEmbedder(FakeEmbedder):
+    """Fails on its ``fail_on``-th call, after answering the ones before."""
+
+    def __init__(self, fail_on: int) -> None:
+        super().__init__()
+        self.fail_on = fail_on
+
+    def embed(self, texts):
+        if len(self.calls) + 1 == self.fail_on:
+            self.calls.append(len(texts))
+            raise RuntimeError("embedder lost")
+        return super().embed(texts)
+
+
+def test_groups_embedded_ahead_commit_in_order_and_stop_at_an_embedder_error(settings):
+    # Groups of one article each: the next group is embedded while one is written.
+    grouped = settings.with_(ingest_group=1)
+    articles = [_article(n, paragraphs=1) for n in range(5)]
+    index = open_index(grouped, embedder=FakeEmbedder())
+    report = index.add_articles(articles)
+    assert report.added == 5
+    assert _vectors(index).keys() == {c.id for a in articles for c in chunk_article(a)}
+
+    failing = open_index(
+        grouped.with_(data_dir=settings.data_dir.parent / "failing"), embedder=_FailingEmbedder(3)
+    )
+    try:
+        failing.add_articles(articles)
+    except RuntimeError as exc:
+        assert "embedder lost" in str(exc)
+    else:
+        raise AssertionError("the embedder's error was swallowed")
+    # The two groups embedded before the failure are committed, in order; nothing after.
+    kept = {a.id for a in failing.articles()}
+    assert kept == {articles[0].id, articles[1].id}

@@ -199,9 +199,7 @@ def repair(chroma: ChromaCollections, chunk_ids: Sequence[str]) -> tuple[list[st
 
 def _missed(shard, batch: _Batch, n: int) -> list[str]:
     """Ids of ``batch`` that a query of ``shard`` with their own vector does not return."""
-    got = shard.query(
-        query_embeddings=np.stack(batch.vectors), n_results=n, include=["distances"]
-    )
+    got = shard.query(query_embeddings=np.stack(batch.vectors), n_results=n, include=["distances"])
     missed: list[str] = []
     for i, (row, distances) in enumerate(zip(got["ids"], got["distances"])):
         id_ = batch.ids[i]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -408,6 +409,7 @@ class ChromaCollections:
         self._shards: dict[int, tuple[Any, Any]] = {0: (self._client, self.chunks)}
         # Shard number -> the version (shard map) this process's copy of it includes.
         self._versions: dict[int, int] = {}
+        self._shard_lock = threading.Lock()
         #: Records per write call.
         self.batch = max(1, min(self._client.get_max_batch_size(), 2000))
 
@@ -440,9 +442,13 @@ class ChromaCollections:
 
     def shard(self, number: int):
         """The chunk collection of shard ``number``, created when it does not exist yet."""
-        if number not in self._shards:
-            self._shards[number] = self._open_shard(number)
-        return self._shards[number][1]
+        found = self._shards.get(number)
+        if found is None:
+            with self._shard_lock:  # questions run in threads: one client per shard
+                if number not in self._shards:
+                    self._shards[number] = self._open_shard(number)
+                found = self._shards[number]
+        return found[1]
 
     def reopen_shard(self, number: int) -> None:
         """Load shard ``number`` afresh on its next call (the embedded store: another process

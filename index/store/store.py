@@ -241,9 +241,15 @@ class Store:
         return [h for h in hits if h.chunk.article_id in committed]
 
     def _nearest(
-        self, rows: np.ndarray, n: int, shards: Sequence[int], where: dict | None = None
+        self,
+        rows: np.ndarray,
+        n: int,
+        shards: Sequence[int],
+        where: dict | None = None,
+        texts: bool = True,
     ) -> list[list[DenseHit]]:
-        """For each row, its ``n`` nearest chunk records over ``shards``, committed or not."""
+        """For each row, its ``n`` nearest chunk records over ``shards``, committed or not
+        (without their texts unless ``texts``)."""
         out: list[list[DenseHit]] = [[] for _ in range(len(rows))]
         for number in shards:
             try:
@@ -253,14 +259,15 @@ class Store:
                     query_embeddings=rows,
                     n_results=n,
                     where=where,
-                    include=["documents", "metadatas", "distances"],
+                    include=["metadatas", "distances", *(["documents"] if texts else [])],
                 )
             except Exception as exc:  # chroma raises generic errors when a filter matches nothing
                 if "no" in str(exc).lower() and where:
                     continue
                 raise
+            documents = got["documents"] if texts else [[""] * len(ids) for ids in got["ids"]]
             for hits, ids, docs, metas, dists in zip(
-                out, got["ids"], got["documents"], got["metadatas"], got["distances"]
+                out, got["ids"], documents, got["metadatas"], got["distances"]
             ):
                 for id_, doc, meta, dist in zip(ids, docs, metas, dists):
                     if doc is None or meta is None:
@@ -278,7 +285,8 @@ class Store:
         shard.
 
         Ingestion's story grouping (:mod:`index.stories`) asks this for each new article's
-        first chunk; unlike :meth:`dense_query` it takes a batch and no filter.
+        first chunk; unlike :meth:`dense_query` it takes a batch and no filter, and the chunks
+        come without their texts (``text`` is ""): grouping reads only their metadata.
 
         Args:
             vectors: the query vectors.
@@ -292,7 +300,7 @@ class Store:
         rows = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
         shard_map = self.shard_map()
         shards = shard_map.numbers() if days is None else shard_map.near(*days)
-        out = self._nearest(rows, n, shards)
+        out = self._nearest(rows, n, shards, texts=False)
         committed = self.committed({h.chunk.article_id for hits in out for h in hits})
         return [[h for h in hits if h.chunk.article_id in committed] for hits in out]
 
