@@ -54,7 +54,9 @@ class NewsIndex:
         )
         self.store = Store(settings, self.embedder.model_id)
         self.lexical = LexicalIndex(self.store, Path(settings.data_dir))
-        self._ingestor = Ingestor(settings, self.store, self.embedder)
+        self._ingestor = Ingestor(
+            settings, self.store, self.embedder, articles=lambda: self.lexical.catalogue().articles
+        )
 
     def add(
         self,

@@ -93,13 +93,16 @@ def info_row(info: ArticleInfo) -> list:
         info.chunks,
         info.copy_group,
         info.story,
+        info.shard,
     ]
 
 
 def row_info(row: list) -> ArticleInfo:
-    """The inverse of :func:`info_row` (also of rows written before groups were kept)."""
+    """The inverse of :func:`info_row` (also of rows written before groups or shards were
+    kept)."""
     id_, title, source, published, url, author, path, content_hash, chunks = row[:9]
     copy_group, story = (row[9], row[10]) if len(row) >= 11 else ("", "")
+    shard = int(row[11]) if len(row) >= 12 else 0  # rows written before shards: shard 0
     return ArticleInfo(
         id=id_,
         title=title,
@@ -112,6 +115,7 @@ def row_info(row: list) -> ArticleInfo:
         chunks=int(chunks),
         copy_group=copy_group,
         story=story,
+        shard=shard,
     )
 
 
