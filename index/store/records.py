@@ -1,17 +1,24 @@
 """The Chroma record layer: the client, the two collections of an index, and their record layout.
 
-* ``<name>_chunks``: one record per chunk, its vector, the verbatim chunk text as the document
-  and the article's metadata (id, title, source, date as a day number for range filters, url) plus
-  the chunk's character offsets and the hash its vector is cached under.
+* ``<name>_chunks``: one record per chunk, its vector, and as metadata the verbatim chunk text,
+  the article's metadata (id, title, source, date as a day number for range filters, url), the
+  chunk's character offsets and the hash its vector is cached under.
 * ``<name>_articles``: one record per article, the full text as the document. Chroma requires a
   vector per record, so these carry a constant 1-d vector; they are only ever fetched by id. The
   collection's own metadata holds the write session's state (:mod:`index.store.session`).
 * ``<name>_changes``: the change log, which articles each generation changed
   (:mod:`index.store.changelog`).
 * ``<name>_sketches``: one record per article with words, its copy-detection sketch
-  (:mod:`index.sketch`): the signature as the document, its band keys ``b00`` ... as metadata to
-  look copies up by, and the article's groups. Only ingestion reads it, so the article records
-  stay small (every listing of the articles reads them all).
+  (:mod:`index.sketch`): the encoded signature, its band keys ``b00`` ... to look copies up by,
+  and the article's groups. Only ingestion reads it, so the article records stay small (every
+  listing of the articles reads them all).
+
+Chunk texts and sketch signatures are kept in the metadata field :data:`TEXT_FIELD`, not as
+Chroma documents: Chroma indexes every document for full-text search (a trigram index newsqa
+never queries, its lexical side being :mod:`index.bm25`), and that indexing was most of the cost
+of storing a record (``bench/store_texts.py``). Records written before this keep theirs as the
+document; :func:`record_text` reads either. Article texts stay documents: article metadata is
+read whole by every listing, and must stay small.
 
 Chunk and article records carry the article's groups (:class:`ArticleGroups`, decided at
 ingestion by :mod:`index.stories`): its copy group and story keys, and on chunks the story's
@@ -51,6 +58,17 @@ SCHEMA_VERSION = 1
 
 #: Records per page when reading a whole collection.
 PAGE = 5000
+
+#: The metadata field that holds a record's text (see the module docstring).
+TEXT_FIELD = "text"
+
+
+def record_text(document: str | None, meta: dict | None) -> str | None:
+    """The text of a record: its :data:`TEXT_FIELD`, or its document for a record written
+    before texts moved to metadata; None when it has neither (deleted since it was found)."""
+    if meta and TEXT_FIELD in meta:
+        return str(meta[TEXT_FIELD])
+    return document
 
 
 @dataclass(frozen=True)
@@ -191,6 +209,7 @@ def chunk_record(
         "end": chunk.end,
         "index": chunk.index,
         "hash": vector_key(passage_text(article.title, chunk.text)),
+        TEXT_FIELD: chunk.text,
         **extra,
     }
 
@@ -214,8 +233,9 @@ def article_record(
 
 
 def sketch_record(article: Article, sketch: Sketch, groups: ArticleGroups) -> dict[str, Any]:
-    """The metadata of an article's sketch record (its document is :meth:`Sketch.encode`)."""
+    """The metadata of an article's sketch record (its text is :meth:`Sketch.encode`)."""
     record: dict[str, Any] = {
+        TEXT_FIELD: sketch.encode(),
         "shingles": sketch.shingles,
         "published": to_ordinal(article.published),
         "copy_group": groups.copy_group,
@@ -229,7 +249,7 @@ def sketch_record(article: Article, sketch: Sketch, groups: ArticleGroups) -> di
 def stored_sketch(id_: str, document: str | None, meta: dict) -> SketchRecord | None:
     """Build a :class:`SketchRecord` from a sketch record (None when it is damaged)."""
     try:
-        sketch = Sketch.decode(document or "", int(meta.get("shingles", 0)))
+        sketch = Sketch.decode(record_text(document, meta) or "", int(meta.get("shingles", 0)))
     except ValueError:
         return None
     return SketchRecord(
@@ -253,7 +273,7 @@ def stored_chunk(id_: str, document: str | None, meta: dict) -> StoredChunk:
     return StoredChunk(
         id=id_,
         article_id=str(meta.get("article_id", "")),
-        text=document or "",
+        text=record_text(document, meta) or "",
         title=str(meta.get("title", "")),
         source=str(meta.get("source", "")),
         published=from_ordinal(meta.get("published")),
@@ -548,7 +568,7 @@ def unfiled_articles(settings: Settings) -> list[tuple[ArticleInfo, str]]:
         where={"path": ""}, include=["metadatas", "documents"]
     )
     return [
-        (article_info(id_, meta or {}), text or "")
+        (article_info(id_, meta or {}), record_text(text, meta) or "")
         for id_, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
     ]
 

@@ -50,6 +50,7 @@ from .records import (
     band_field,
     chunk_record,
     drop_collections,
+    record_text,
     sketch_record,
     stored_chunk,
     stored_sketch,
@@ -270,7 +271,7 @@ class Store:
                 out, got["ids"], documents, got["metadatas"], got["distances"]
             ):
                 for id_, doc, meta, dist in zip(ids, docs, metas, dists):
-                    if doc is None or meta is None:
+                    if meta is None or (texts and record_text(doc, meta) is None):
                         continue  # deleted by another process since this one loaded the shard
                     # Squared L2 between unit vectors is 2 - 2 cos.
                     hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
@@ -545,7 +546,6 @@ class Store:
                 shard.upsert(
                     ids=[c.id for c, _, _ in part],
                     embeddings=np.asarray([v for _, v, _ in part], dtype=np.float32),
-                    documents=[c.text for c, _, _ in part],
                     metadatas=[m for _, _, m in part],
                 )
             # An updated article's old sketch goes with its old chunks (its new one, if it has
@@ -562,7 +562,6 @@ class Store:
                 self.chroma.sketches.upsert(
                     ids=[article.id for article, _, _ in part_sketches],
                     embeddings=[[1.0]] * len(part_sketches),
-                    documents=[sketch.encode() for _, _, sketch in part_sketches],
                     metadatas=[
                         sketch_record(article, sketch, group)
                         for article, group, sketch in part_sketches
