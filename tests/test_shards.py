@@ -91,6 +91,31 @@ def test_chunks_spread_over_shards_and_search_reaches_them_all(small_shards):
         assert chunks and all(c.article_id == article.id for c in chunks)
 
 
+def test_search_over_shards_ranks_as_one_exact_search_would(small_shards):
+    index = open_index(small_shards, embedder=FakeEmbedder())
+    for n in range(8):
+        index.add_articles([_article(n)])
+    assert len(index.store.shard_map().shards) >= 4
+    chunks = [c for page, _ in index.store.committed_chunks(vectors=True) for c in page]
+    vectors = np.array(
+        [v for _, page in index.store.committed_chunks(vectors=True) for v in page or []]
+    )
+    query = FakeEmbedder().embed(["harbour ferry budget story"])[0]
+    similarity = dict(zip((c.id for c in chunks), (float(v @ query) for v in vectors)))
+    exact = sorted(similarity.values(), reverse=True)[:5]
+    text_of = {c.id: c.text for c in chunks}
+    # Each hit with its own score and text, and the scores those of the exact top 5 (ties
+    # between articles with the same words may come in either order).
+    hits = index.store.dense_query(query, 5)
+    assert [h.score for h in hits] == pytest.approx(exact, abs=1e-5)
+    assert all(h.score == pytest.approx(similarity[h.chunk.id], abs=1e-5) for h in hits)
+    assert all(h.chunk.text == text_of[h.chunk.id] != "" for h in hits)
+    # Story grouping's search: the same neighbours, without their texts.
+    neighbours = index.store.nearest_chunks(query.reshape(1, -1), 5)[0]
+    assert [h.score for h in neighbours] == pytest.approx(exact, abs=1e-5)
+    assert all(h.chunk.text == "" and h.chunk.article_id for h in neighbours)
+
+
 def test_updates_move_an_article_to_the_newest_shard_and_removals_leave_nothing(small_shards):
     index = open_index(small_shards, embedder=FakeEmbedder())
     for n in range(5):

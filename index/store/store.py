@@ -23,7 +23,10 @@ Record layout and client: :mod:`index.store.records`.
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -39,6 +42,7 @@ from . import reach
 from .changelog import ChangeSet
 from .reach import ReachProgress, ReachReport
 from .records import (
+    TEXT_FIELD,
     ArticleGroups,
     ArticleInfo,
     ChromaCollections,
@@ -250,34 +254,89 @@ class Store:
         texts: bool = True,
     ) -> list[list[DenseHit]]:
         """For each row, its ``n`` nearest chunk records over ``shards``, committed or not
-        (without their texts unless ``texts``)."""
-        out: list[list[DenseHit]] = [[] for _ in range(len(rows))]
-        for number in shards:
-            try:
-                # No count() first: Chroma returns what there is when asked for more, and at a
-                # million chunks a count costs about 0.1 s.
-                got = self.chroma.shard(number).query(
-                    query_embeddings=rows,
-                    n_results=n,
-                    where=where,
-                    include=["metadatas", "distances", *(["documents"] if texts else [])],
-                )
-            except Exception as exc:  # chroma raises generic errors when a filter matches nothing
-                if "no" in str(exc).lower() and where:
-                    continue
-                raise
-            documents = got["documents"] if texts else [[""] * len(ids) for ids in got["ids"]]
-            for hits, ids, docs, metas, dists in zip(
-                out, got["ids"], documents, got["metadatas"], got["distances"]
-            ):
-                for id_, doc, meta, dist in zip(ids, docs, metas, dists):
-                    if meta is None or (texts and record_text(doc, meta) is None):
-                        continue  # deleted by another process since this one loaded the shard
-                    # Squared L2 between unit vectors is 2 - 2 cos.
-                    hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
-        if len(shards) > 1:
-            out = [sorted(hits, key=lambda h: -h.score)[:n] for hits in out]
+        (without their texts unless ``texts``).
+
+        Over several shards each is asked for ids and distances alone, and the records are read
+        only for the ``n`` nearest overall: reading every shard's ``n`` records (metadata and
+        text) cost more than the searches (ten shards at a million chunks).
+        """
+        extra = ["documents"] if texts else []
+        if len(shards) == 1:
+            found = self._query(shards[0], rows, n, where, ["metadatas", "distances", *extra])
+            return [
+                self._hits(ids, got.get("documents"), got["metadatas"], dists, texts)
+                for ids, dists, got in found
+            ]
+        # (distance, shard, id) per row, over every shard.
+        ranked: list[list[tuple[float, int, str]]] = [[] for _ in range(len(rows))]
+        # Chroma searches outside the interpreter lock: the shards are searched side by side
+        # (ten shards at a million chunks: 49 ms one after another, 25 ms in threads).
+        searches = _search_pool().map(
+            lambda number: (number, self._query(number, rows, n, where, ["distances"])), shards
+        )
+        for number, found in searches:
+            for r, (ids, dists, _) in enumerate(found):
+                ranked[r] += [(float(d), number, id_) for id_, d in zip(ids, dists)]
+        nearest = [sorted(found)[:n] for found in ranked]
+        wanted: dict[int, set[str]] = {}
+        for found in nearest:
+            for _, number, id_ in found:
+                wanted.setdefault(number, set()).add(id_)
+        records: dict[str, tuple[str | None, dict | None]] = {}
+        for number, ids in wanted.items():
+            got = self.chroma.shard(number).get(ids=sorted(ids), include=["metadatas", *extra])
+            docs = got.get("documents") or [None] * len(got["ids"])
+            for id_, doc, meta in zip(got["ids"], docs, got["metadatas"]):
+                records[id_] = (doc, meta)
+        out = []
+        for found in nearest:
+            ids = [id_ for _, _, id_ in found]
+            dists = [d for d, _, _ in found]
+            got = [records.get(id_, (None, None)) for id_ in ids]
+            out.append(self._hits(ids, [d for d, _ in got], [m for _, m in got], dists, texts))
         return out
+
+    def _query(
+        self, number: int, rows: np.ndarray, n: int, where: dict | None, include: list[str]
+    ) -> list[tuple[list[str], list[float], dict]]:
+        """Shard ``number``'s ``n`` nearest records to each row: (ids, distances, the result
+        with its other fields per row); nothing when a filter matches no record."""
+        try:
+            # No count() first: Chroma returns what there is when asked for more, and at a
+            # million chunks a count costs about 0.1 s.
+            got = self.chroma.shard(number).query(
+                query_embeddings=rows, n_results=n, where=where, include=include
+            )
+        except Exception as exc:  # chroma raises generic errors when a filter matches nothing
+            if "no" in str(exc).lower() and where:
+                return [([], [], {}) for _ in range(len(rows))]
+            raise
+        return [
+            (
+                ids,
+                got["distances"][r],
+                {field: (got.get(field) or [None] * len(rows))[r] for field in include},
+            )
+            for r, ids in enumerate(got["ids"])
+        ]
+
+    @staticmethod
+    def _hits(
+        ids: Sequence[str],
+        docs: Sequence[str | None] | None,
+        metas: Sequence[dict | None],
+        dists: Sequence[float],
+        texts: bool,
+    ) -> list[DenseHit]:
+        hits = []
+        for id_, doc, meta, dist in zip(ids, docs or [None] * len(ids), metas, dists):
+            if meta is None or (texts and record_text(doc, meta) is None):
+                continue  # deleted by another process since this one loaded the shard
+            if not texts:
+                doc, meta = "", {k: v for k, v in meta.items() if k != TEXT_FIELD}
+            # Squared L2 between unit vectors is 2 - 2 cos.
+            hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0))
+        return hits
 
     def nearest_chunks(
         self, vectors: np.ndarray, n: int, days: tuple[int, int, int] | None = None
@@ -709,3 +768,19 @@ def _groups_of(
 ) -> ArticleGroups | None:
     entry = placed.get(article_id)
     return entry[0] if entry else None
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _search_pool() -> ThreadPoolExecutor:
+    """The threads shard searches run in, shared by every store of the process (questions
+    already run in threads of their own; this bounds the searches they start)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(
+                max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="shard-search"
+            )
+        return _POOL
