@@ -2,7 +2,7 @@
 
 Measures the incremental lexical index (:mod:`index.lexical`) side by side with a full rebuild of
 the same index (what every write cost before segments: a rebuild from every chunk), at N
-synthetic chunks, without Chroma: loading a million chunks into Chroma takes about two hours
+synthetic chunks, without Chroma: loading a million chunks into Chroma took about two hours
 here (bench/README.md, "Scale"), and the lexical side is what changed. The chunks come from the
 same generator as :mod:`bench.scale` (~1,200-character windows of the MultiHop-RAG bodies, ten
 per article, outlets and 2023 dates drawn from the corpus), regenerated on demand from the

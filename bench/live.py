@@ -30,7 +30,7 @@ within an old shard's days loads that shard too). Each step runs in a fresh proc
    ``python -m index add`` of one article, the other is a running app process: its delay to a
    citing answer, and how its lexical index got there (caught up from the change log, time).
 
-Loading a million chunks into Chroma takes about two hours here, so this runs at 100k; the
+The default is 100k (a million chunks load into Chroma in about 31 minutes here); the
 lexical side alone at 1M is :mod:`bench.lexical`. Results: ``bench/results/live-<N>.{json,md}``.
 """
 
