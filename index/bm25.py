@@ -31,13 +31,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 from threading import Lock
 
 import numpy as np
 
-from .catalogue import Catalogue
+from .catalogue import Catalogue, order
 from .filters import Filters, Outlets
 from .merging import SegmentState
 from .segments import term_hash
@@ -77,9 +76,21 @@ class LexicalGeneration:
         live: each row's liveness (False: its article was deleted or replaced).
     """
 
-    def __init__(self, generation: int, states: Sequence[SegmentState]) -> None:
+    def __init__(
+        self,
+        generation: int,
+        states: Sequence[SegmentState],
+        previous: LexicalGeneration | None = None,
+    ) -> None:
         self.generation = generation
         self.states = tuple(states)
+        # The previous generation's catalogue, when this one only appends segments to it (a
+        # write that added articles): the catalogue is then that one extended.
+        self._extends: tuple[Catalogue, list[SegmentState]] | None = None
+        if previous is not None and "catalogue" in previous.__dict__:
+            held = len(previous.states)
+            if self.states[:held] == previous.states:
+                self._extends = (previous.catalogue, list(self.states[held:]))
         sizes = [s.segment.rows for s in self.states]
         self._starts = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=self._starts[1:])
@@ -237,16 +248,19 @@ class LexicalGeneration:
     def catalogue(self) -> Catalogue:
         """The live articles, newest first (the order :meth:`index.store.Store.list_articles`
         gives)."""
+        extends, states = self._extends or (None, list(self.states))
+        self._extends = None  # not held past its use
         infos = []
         seen: set[str] = set()
-        for state in self.states:
+        for state in states:
             for n, info in enumerate(state.segment.infos):
                 # A rebuild may cut an article's chunks across two segments: list it once.
                 if n not in state.deleted and info.id not in seen:
                     seen.add(info.id)
                     infos.append(info)
-        infos.sort(key=lambda a: (a.published or date.min, a.title), reverse=True)
-        return Catalogue(tuple(infos))
+        if extends is not None:
+            return extends.extended(infos)
+        return Catalogue(tuple(order(infos)))
 
 
 def _top(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

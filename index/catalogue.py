@@ -10,6 +10,8 @@ only the articles it changed, and a reader opens only the segments it does not h
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -33,3 +35,36 @@ class Catalogue:
     def newest(self) -> date | None:
         """Publication date of the newest dated article."""
         return max((a.published for a in self.articles if a.published), default=None)
+
+    def extended(self, added: Sequence[ArticleInfo]) -> Catalogue:
+        """This catalogue with ``added`` (articles it does not hold) in their places, newest
+        first, and its outlets and newest date carried over: a write's new segment costs a
+        merge, not a sort of every article again (0.2 s at 100,000 articles, on each reader's
+        first question after a write).
+
+        Equal keys keep this catalogue's articles first, as :func:`order` does for segments in
+        order.
+        """
+        if not added:
+            return self
+        merged = Catalogue(
+            tuple(heapq.merge(self.articles, order(added), key=sort_key, reverse=True))
+        )
+        # Carried over, not recounted (cached_property reads the instance's dictionary).
+        merged.__dict__["sources"] = tuple(
+            sorted(set(self.sources) | {a.source for a in added if a.source})
+        )
+        merged.__dict__["newest"] = max(
+            (d for d in (self.newest, *(a.published for a in added)) if d), default=None
+        )
+        return merged
+
+
+def sort_key(info: ArticleInfo) -> tuple[date, str]:
+    """A catalogue's order, newest first when reversed: publication day, then title."""
+    return (info.published or date.min, info.title)
+
+
+def order(infos: Sequence[ArticleInfo]) -> list[ArticleInfo]:
+    """``infos`` in catalogue order (newest first; equal keys keep their order)."""
+    return sorted(infos, key=sort_key, reverse=True)

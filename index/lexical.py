@@ -289,7 +289,7 @@ class LexicalIndex:
             ]
         except SegmentError as exc:
             raise _Damaged(str(exc)) from None
-        loaded = LexicalGeneration(generation, states)
+        loaded = LexicalGeneration(generation, states, previous=self._current)
         self._become(loaded, LexicalUpdate(generation, "loaded", segments=len(states)))
         return loaded
 
@@ -312,7 +312,7 @@ class LexicalIndex:
         if infos:
             states.append(SegmentState(self._write(builder.finish(), target), frozenset()))
         states, merged = self._merge(states, target)
-        updated = LexicalGeneration(target, states)
+        updated = LexicalGeneration(target, states, previous=base)
         self._save(updated)
         report = LexicalUpdate(
             target,

@@ -5,6 +5,7 @@ catalogue; readers only ever see whole generations; the disk stays bounded."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 import index.merging as merging
 from index import Article, Filters, open_index
+from index.bm25 import LexicalGeneration
 from index.lexical import LexicalIndex
 from tests.fakes import FakeEmbedder
 from tests.fixtures.news import news_records
@@ -192,3 +194,31 @@ def test_an_older_versions_saved_index_is_rebuilt_once_in_the_new_format(setting
     again = open_index(settings, embedder=FakeEmbedder())
     assert again.lexical.search("story2 harbour", 1)
     assert again.lexical.origin == "loaded"
+
+
+def test_a_catalogue_extended_by_a_write_equals_one_listed_afresh(settings):
+    writer = open_index(settings, embedder=FakeEmbedder())
+    reader = open_index(settings, embedder=FakeEmbedder())
+    writer.add_articles([_synthetic(n) for n in range(30)])
+    held = reader.lexical.catalogue()  # the reader holds this generation's catalogue
+    # New articles, with days and titles among the held ones' (ties keep the older first).
+    writer.add_articles([_synthetic(n, version=1) for n in range(30, 36)])
+    twin = _synthetic(3)
+    writer.add_articles([replace(twin, id="https://bounded.example/twin")])
+    # The reader skipped a generation: the one it loads still only appends segments.
+    assert reader.lexical.ensure_current()._extends is not None
+    for index in (writer, reader):
+        generation = index.lexical.ensure_current()
+        extended = index.lexical.catalogue()
+        afresh = LexicalGeneration(generation.generation, generation.states).catalogue
+        assert extended.articles == afresh.articles
+        assert extended.sources == tuple(sorted({a.source for a in afresh.articles}))
+        assert extended.newest == max(a.published for a in afresh.articles)
+    assert len(reader.lexical.catalogue().articles) == len(held.articles) + 7
+    # An update deletes from a held segment: listed afresh, and still the same.
+    writer.add_articles([_synthetic(5, version=2)])
+    generation = reader.lexical.ensure_current()
+    assert generation._extends is None
+    assert reader.lexical.catalogue().articles == (
+        LexicalGeneration(generation.generation, generation.states).catalogue.articles
+    )

@@ -43,6 +43,13 @@ A, AFTER, BEFORE = Relation.ALL, Relation.AFTER, Relation.BEFORE
         ),
         ("Walk me through the antitrust case.", "the antitrust case", A, ""),
         ("Trace the history of the songs fund.", "the songs fund", A, ""),
+        (
+            "Trace the conductor's career from the youth orchestra to the opera house.",
+            "the conductor's career from the youth orchestra to the opera house",
+            A,
+            "",
+        ),
+        ("Chart the rise of the ferry operator.", "the ferry operator", A, ""),
         ("What is the history of the Lachin Corridor?", "the Lachin Corridor", A, ""),
         (
             "What happened after the board fired its chief executive?",
@@ -99,6 +106,7 @@ def test_timeline_questions_are_read_with_their_story_and_anchor(question, topic
         "How did the drivers return to work?",  # a manner
         "How much did the strike cost the shops?",
         "Where did the ferry sink?",
+        "Did investigators trace the money to the ferry operator?",
         "",
     ],
 )

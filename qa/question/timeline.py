@@ -9,6 +9,7 @@ from any benchmark's questions:
   in X", "series of events", "key events/developments/milestones of X", "the history of X"
   (after "trace", "outline", "give", "what is" ...), "X in chronological order",
   "X chronologically", "walk me through X";
+* "trace" or "chart" with any object: "Trace X's career", "Chart the rise of X";
 * a verb of development: "How did X develop/unfold/evolve/progress/escalate/play out/come
   about?", "How has X evolved over time?", "How did we get here?";
 * a relation to an anchor event: "What happened after/since/before/following Y?", "What has
@@ -106,6 +107,12 @@ _WALK_THROUGH = re.compile(
 _EVENTS_LIST = re.compile(
     r"^(?:(?:what|which)\s+(?:are|were)\s+)?(?:the\s+)?(?:events|developments|steps|moments)\s+"
     r"(?:of|in)\s+(?P<topic>.+)$",
+    _I,
+)
+_TRACE = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?(?:trace|chart)\s+"
+    r"(?:(?:the|a)\s+(?:story|course|development|evolution|rise|path|progress|arc)\s+of\s+)?"
+    r"(?P<topic>.+)$",
     _I,
 )
 _DEVELOP_VERBS = (
@@ -285,6 +292,10 @@ def _named(text: str) -> TimelineRequest | None:
             return None
         return TimelineRequest(match["topic"])
     match = _TOPIC_THEN_NOUN.match(body)
+    if match:
+        return TimelineRequest(match["topic"])
+    # "Trace X's career from A to B", "Chart the rise of X": to trace is to follow in order.
+    match = _TRACE.match(text)
     if match:
         return TimelineRequest(match["topic"])
     return None
