@@ -96,10 +96,9 @@ def test_search_over_shards_ranks_as_one_exact_search_would(small_shards):
     for n in range(8):
         index.add_articles([_article(n)])
     assert len(index.store.shard_map().shards) >= 4
-    chunks = [c for page, _ in index.store.committed_chunks(vectors=True) for c in page]
-    vectors = np.array(
-        [v for _, page in index.store.committed_chunks(vectors=True) for v in page or []]
-    )
+    pages = list(index.store.committed_chunks(vectors=True))
+    chunks = [c for page, _ in pages for c in page]
+    vectors = np.array([v for _, rows in pages for v in rows or []])
     query = FakeEmbedder().embed(["harbour ferry budget story"])[0]
     similarity = dict(zip((c.id for c in chunks), (float(v @ query) for v in vectors)))
     exact = sorted(similarity.values(), reverse=True)[:5]
