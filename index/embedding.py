@@ -6,9 +6,14 @@ by onnxruntime on the CPU, with the model's own WordPiece tokenizer (``tokenizer
 normalisation, as sentence-transformers does for this model. Sequences are cut at 256 word
 pieces, the model's trained maximum. The sha256 of the ONNX file is checked before it runs.
 
-Batches of 8 on 2 threads are the default because that was fastest on an idle 2-core machine
+Batches of 8 are the default because that was fastest on an idle 2-core machine
 (bench/README.md, "Ingestion throughput"): larger batches pad more and thrash the cache. Inputs
-are sorted by length inside a call so each batch pads little.
+are sorted by length inside a call so each batch pads little. ``threads`` one-thread sessions
+run different batches side by side rather than one session splitting each batch over
+``threads`` threads: a split batch waits for its slowest thread, so any other work on the
+machine (the ingestion's own chunking and writes, another user's question) stalls both, while a
+one-thread session is slowed only by what shares its core (bench/README.md, "Embedder
+sessions").
 
 Alternative: OpenAI embeddings (``NEWSQA_EMBED_MODEL=openai:text-embedding-3-small``).
 """
@@ -16,7 +21,9 @@ Alternative: OpenAI embeddings (``NEWSQA_EMBED_MODEL=openai:text-embedding-3-sma
 from __future__ import annotations
 
 import hashlib
+import queue
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -82,7 +89,13 @@ def minilm_files() -> tuple[Path, Path]:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime. Thread-safe for concurrent ``embed`` calls."""
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime. Thread-safe for concurrent ``embed`` calls.
+
+    Args:
+        batch_size: texts per model run.
+        threads: model runs at once, each a one-thread onnxruntime session; concurrent
+            ``embed`` calls share them, so the embedder never uses more than ``threads`` cores.
+    """
 
     model_id = MINILM_ID
     dim = 384
@@ -91,18 +104,27 @@ class MiniLMEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        if batch_size < 1 or threads < 1:
+            raise ValueError("batch_size and threads must be at least 1")
         model_path, tokenizer_path = minilm_files()
         self.batch_size = batch_size
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_WORD_PIECES)
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        # One session per worker: a worker takes whichever is free, so no session ever runs
+        # two batches at once and the workers never wait for each other.
+        self._sessions: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(threads):
+            self._sessions.put(
+                ort.InferenceSession(
+                    str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+                )
+            )
+        self._workers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="minilm")
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts as L2-normalised float32 vectors (one row per text, input order)."""
@@ -111,23 +133,33 @@ class MiniLMEmbedder:
             return out
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            width = max(len(encodings[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
-            (states,) = self._session.run(
+        batches = [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        lengths = [len(e.ids) for e in encodings]
+        pieces = [e.ids for e in encodings]
+        for idx, pooled in zip(
+            batches, self._workers.map(lambda idx: self._run(idx, pieces, lengths), batches)
+        ):
+            out[idx] = pooled
+        return _normalise(out)
+
+    def _run(self, idx: list[int], pieces: list[list[int]], lengths: list[int]) -> np.ndarray:
+        """Mean-pooled states of one batch (rows in ``idx`` order), on a free session."""
+        width = max(lengths[i] for i in idx)
+        ids = np.zeros((len(idx), width), dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        for row, i in enumerate(idx):
+            ids[row, : lengths[i]] = pieces[i]
+            mask[row, : lengths[i]] = 1
+        session = self._sessions.get()
+        try:
+            (states,) = session.run(
                 None,
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            out[idx] = pooled
-        return _normalise(out)
+        finally:
+            self._sessions.put(session)
+        weights = mask[:, :, None].astype(np.float32)
+        return (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
 
 
 class OpenAIEmbedder:

@@ -144,7 +144,7 @@ class Settings:
         collection: collection name prefix.
         embed_model: ``minilm-int8`` or ``openai:MODEL``.
         embed_batch_size: embedder batch size.
-        embed_threads: onnxruntime threads.
+        embed_threads: embedder sessions run side by side, one thread (core) each.
         chunk_tokens: passage size in cl100k tokens.
         chunk_overlap: overlap of consecutive passages in tokens.
         max_file_mb: larger files are refused.

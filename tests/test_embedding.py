@@ -54,3 +54,35 @@ def test_llamaindex_embedding_class(real_embedder):
     vec = model.get_query_embedding("Lachin corridor")
     assert len(vec) == 384
     assert len(model.get_text_embedding_batch(["a b", "c d"])) == 2
+
+
+def test_sessions_side_by_side_give_the_vectors_of_one_session(real_embedder):
+    """Batches run on two one-thread sessions at once, and concurrent callers share them: the
+    rows still come back in input order, equal to one session's and to each caller's alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embedding import MiniLMEmbedder
+
+    texts = [
+        f"Report {i}: the council voted {i} times on the {w} budget."
+        for i, w in enumerate(
+            ["harbour", "school", "rail", "water", "housing", "parks", "roads", "power", "clinic"]
+            * 3
+        )
+    ]
+    texts[5] = "A much longer report, " * 20
+    single = MiniLMEmbedder(batch_size=4, threads=1).embed(texts)
+    paired = MiniLMEmbedder(batch_size=4, threads=2)
+    assert np.allclose(paired.embed(texts), single, atol=1e-4)
+    parts = [texts[i::3] for i in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as callers:
+        results = list(callers.map(paired.embed, parts))
+    for i, rows in enumerate(results):
+        assert np.allclose(rows, single[i::3], atol=1e-4)
+
+
+def test_bad_embedder_sizes_are_refused():
+    from index.embedding import MiniLMEmbedder
+
+    with pytest.raises(ValueError, match="at least 1"):
+        MiniLMEmbedder(threads=0)
