@@ -115,6 +115,10 @@ class MiniLMEmbedder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Memory patterns are planned per input shape, and every batch has its own width: with
+        # them on, two sessions peaked at 1.2 to 1.3 GB embedding 1,198 chunks, without them at
+        # 0.83 GB, at the same speed (bench/README.md, "Embedder sessions").
+        options.enable_mem_pattern = False
         # One session per worker: a worker takes whichever is free, so no session ever runs
         # two batches at once and the workers never wait for each other.
         self._sessions: queue.SimpleQueue = queue.SimpleQueue()
@@ -124,6 +128,7 @@ class MiniLMEmbedder:
                     str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
                 )
             )
+        self._threads = threads
         self._workers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="minilm")
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -133,7 +138,10 @@ class MiniLMEmbedder:
             return out
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        batches = [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        # A call of fewer texts than would fill every session is spread over all of them (three
+        # chunks of a one-article add: two batches, not one on one core).
+        size = max(1, min(self.batch_size, -(-len(texts) // self._threads)))
+        batches = [order[b : b + size] for b in range(0, len(order), size)]
         lengths = [len(e.ids) for e in encodings]
         pieces = [e.ids for e in encodings]
         for idx, pooled in zip(
