@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-from bench.ingest import CORPUS, RESULTS
+from bench.ingest import CORPUS, RESULTS, chunk_texts
 
 
 def _busy(share: float, stop) -> None:
@@ -51,16 +51,6 @@ def split_embedder(batch_size: int, threads: int):
     embedder._sessions = queue.SimpleQueue()
     embedder._sessions.put(session)
     return embedder
-
-
-def texts_of(articles: int) -> list[str]:
-    """The embedder's inputs for the chunks of the first ``articles`` corpus articles."""
-    from index.chunking import chunk_article
-    from index.embedding import passage_text
-    from index.loaders import load_file
-
-    loaded = load_file(CORPUS).articles[:articles]
-    return [passage_text(a.title, c.text) for a in loaded for c in chunk_article(a)]
 
 
 def measure(texts: list[str], loads: list[float], rounds: int, threads: int) -> dict:
@@ -128,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     if not CORPUS.is_file():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)
         return 2
-    result = measure(texts_of(args.articles), loads, args.rounds, args.threads)
+    result = measure(chunk_texts(CORPUS, args.articles), loads, args.rounds, args.threads)
     table = markdown(result)
     print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)

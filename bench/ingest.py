@@ -48,14 +48,15 @@ _SUMMARY = re.compile(
 )
 
 
-def chunk_texts(corpus: Path) -> list[str]:
-    """The exact texts ingestion sends to the embedder for ``corpus``."""
+def chunk_texts(corpus: Path, articles: int | None = None) -> list[str]:
+    """The exact texts ingestion sends to the embedder for ``corpus`` (its first ``articles``
+    articles when given)."""
     from index.chunking import chunk_article
     from index.embedding import passage_text
     from index.loaders import load_file
 
-    result = load_file(corpus)
-    return [passage_text(a.title, c.text) for a in result.articles for c in chunk_article(a)]
+    loaded = load_file(corpus).articles[:articles]
+    return [passage_text(a.title, c.text) for a in loaded for c in chunk_article(a)]
 
 
 def raw_rate(texts: list[str], batch_size: int, threads: int) -> tuple[float, float]:

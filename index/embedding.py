@@ -136,28 +136,27 @@ class MiniLMEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        # Each Encoding.ids access builds a new list: read them once.
+        pieces = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        order = sorted(range(len(texts)), key=lambda i: len(pieces[i]))
         # A call of fewer texts than would fill every session is spread over all of them (three
         # chunks of a one-article add: two batches, not one on one core).
         size = max(1, min(self.batch_size, -(-len(texts) // self._threads)))
         batches = [order[b : b + size] for b in range(0, len(order), size)]
-        lengths = [len(e.ids) for e in encodings]
-        pieces = [e.ids for e in encodings]
         for idx, pooled in zip(
-            batches, self._workers.map(lambda idx: self._run(idx, pieces, lengths), batches)
+            batches, self._workers.map(lambda idx: self._run(idx, pieces), batches)
         ):
             out[idx] = pooled
         return _normalise(out)
 
-    def _run(self, idx: list[int], pieces: list[list[int]], lengths: list[int]) -> np.ndarray:
+    def _run(self, idx: list[int], pieces: list[list[int]]) -> np.ndarray:
         """Mean-pooled states of one batch (rows in ``idx`` order), on a free session."""
-        width = max(lengths[i] for i in idx)
+        width = max(len(pieces[i]) for i in idx)
         ids = np.zeros((len(idx), width), dtype=np.int64)
         mask = np.zeros((len(idx), width), dtype=np.int64)
         for row, i in enumerate(idx):
-            ids[row, : lengths[i]] = pieces[i]
-            mask[row, : lengths[i]] = 1
+            ids[row, : len(pieces[i])] = pieces[i]
+            mask[row, : len(pieces[i])] = 1
         session = self._sessions.get()
         try:
             (states,) = session.run(
