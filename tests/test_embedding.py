@@ -74,7 +74,7 @@ def test_sessions_side_by_side_give_the_vectors_of_one_session(real_embedder):
     single = MiniLMEmbedder(batch_size=4, threads=1).embed(texts)
     paired = MiniLMEmbedder(batch_size=4, threads=2)
     assert np.allclose(paired.embed(texts), single, atol=1e-4)
-    # Fewer texts than fill both sessions' batches are spread over both.
+    # Fewer texts than fill a batch (the call is split between the sessions) keep their order.
     assert np.allclose(paired.embed(texts[:3]), single[:3], atol=1e-4)
     parts = [texts[i::3] for i in range(3)]
     with ThreadPoolExecutor(max_workers=3) as callers:
