@@ -40,6 +40,14 @@ SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
         ("The blockade has lasted since December.", date(2022, 12, 1), Precision.MONTH),
         ("The firm raised money in May.", date(2023, 5, 1), Precision.MONTH),
         ("The company was founded in 2015.", date(2015, 1, 1), Precision.YEAR),
+        ("The attorney general sued the company a year ago.", date(2022, 1, 1), Precision.YEAR),
+        ("Two weeks ago the striker broke his leg.", date(2023, 10, 30), Precision.WEEK),
+        ("The ban was lifted three days ago.", date(2023, 11, 15), Precision.DAY),
+        ("Six months ago the plant closed.", date(2023, 5, 1), Precision.MONTH),
+        ("Earlier this year, the regulator ruled against it.", date(2023, 1, 1), Precision.YEAR),
+        # the future tense belongs to the second predicate, not to Thursday's plea
+        ("She pleaded guilty Thursday and will be sentenced.", date(2023, 11, 16), Precision.DAY),
+        ("He will resign and leave on Tuesday.", date(2023, 11, 21), Precision.DAY),
     ],
 )
 def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, day, precision):

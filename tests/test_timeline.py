@@ -16,9 +16,12 @@ import pytest
 
 from index import Filters, Settings, open_index
 from qa import Answer, Answerer, Citation, Mode
+from qa.answer import nlp
+from qa.answer.event_dates import DateSource, Precision
 from qa.answer.sentences import SentenceTable
 from qa.answer.timeline import (
     TimelineConfig,
+    _subject_year,
     build_timeline,
     subject_heading,
     timeline_answer,
@@ -78,6 +81,11 @@ def _timeline(passages, embedder, request=STRIKE, **config):
     return table, build_timeline(request, table, TimelineConfig(**config), story=story)
 
 
+def _anchored(anchor: str, relation: Relation) -> TimelineRequest:
+    """An anchored question's request ("What happened after Y?"), its topic the anchor."""
+    return TimelineRequest(anchor, relation, anchor)
+
+
 def _text(table: SentenceTable, event) -> str:
     return table.passages[event.passage_index].text[event.start : event.end]
 
@@ -111,21 +119,13 @@ def test_a_sentence_in_two_passages_or_two_reports_is_one_event(fake_embedder):
 
 
 def test_after_and_before_keep_the_events_on_the_asked_side_of_the_anchor(fake_embedder):
-    after = TimelineRequest(
-        "the Ferrow dock strike spread to the container terminal",
-        Relation.AFTER,
-        "the Ferrow dock strike spread to the container terminal",
-    )
+    after = _anchored("the Ferrow dock strike spread to the container terminal", Relation.AFTER)
     _, reading = _timeline(_dock_story(), fake_embedder, after)
     days = [e.date.day for e in reading.events]
     assert days[0] == date(2024, 5, 9) and reading.events[0].anchor
     assert min(days) == date(2024, 5, 9) and date(2024, 5, 20) in days
 
-    before = TimelineRequest(
-        "the Ferrow dock workers began a strike",
-        Relation.BEFORE,
-        "the Ferrow dock workers began a strike",
-    )
+    before = _anchored("the Ferrow dock workers began a strike", Relation.BEFORE)
     _, reading = _timeline(_dock_story(), fake_embedder, before)
     days = [e.date.day for e in reading.events]
     assert days == [date(2017, 1, 1), date(2024, 5, 6)]
@@ -135,6 +135,36 @@ def test_a_period_named_in_the_question_bounds_the_story(fake_embedder):
     request = TimelineRequest("the Ferrow dock strike in 2017")
     _, reading = _timeline(_dock_story(), fake_embedder, request)
     assert [e.date.day for e in reading.events] == [date(2017, 1, 1)]
+
+
+def test_a_date_in_the_anchor_finds_the_anchor_within_it_and_bounds_nothing_else(fake_embedder):
+    # "What led up to the strike's end in May 2024?": May dates the anchor; the 2017 strike
+    # led up to it as much as May's events.
+    before = _anchored("the Ferrow dock strike ended in May 2024", Relation.BEFORE)
+    _, reading = _timeline(_dock_story(), fake_embedder, before)
+    days = [e.date.day for e in reading.events]
+    assert days[0] == date(2017, 1, 1)
+    assert [e.date.day for e in reading.events if e.anchor] == [date(2024, 5, 20)]
+
+
+@pytest.mark.skipif(not nlp.available(), reason="needs spaCy's English pipeline")
+@pytest.mark.parametrize(
+    ("sentence", "year"),
+    [
+        ("The 1987 tournament moved from England to the Indian subcontinent.", 1987),
+        ("Held in Australia and New Zealand, the 1992 World Cup saw coloured kits.", 1992),
+        ("Coachella 2020 was canceled because of the pandemic.", 2020),
+        ("The strike ended an omission in the 2015 Paris accord.", None),  # not the subject
+        ("Trump, who lost the 2020 election, was indicted.", None),
+        ("The 2026 tournament will be held in North America.", None),  # after the article
+        ("Revenue rose to 2,023 million in the 2022-23 season.", None),
+    ],
+)
+def test_a_year_naming_the_subject_dates_a_timeline_sentence(sentence, year):
+    found = _subject_year(sentence, date(2023, 10, 1))
+    assert (found.day.year if found else None) == year
+    if found:
+        assert (found.precision, found.source) == (Precision.YEAR, DateSource.TEXT)
 
 
 def test_no_relevant_dated_sentence_gives_no_events(fake_embedder):

@@ -141,6 +141,9 @@ def test_the_search_words_join_a_subject_and_its_anchor():
         ("How did the strike develop during March?", (date(2023, 3, 1), date(2023, 3, 31))),
         ("How did India's 2023 World Cup campaign unfold?", None),  # names the event
         ("Timeline of the tram strike", None),
+        # the month dates the summit (the anchor), not the events that led up to it
+        ("What events led up to the summit in San Francisco in November 2023?", None),
+        ("What happened after the vote in March?", None),
     ],
 )
 def test_a_period_named_in_the_question_bounds_the_story(question, period):

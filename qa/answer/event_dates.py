@@ -8,8 +8,11 @@ reads, in order:
    date; a month ("in October", "October 2023", "late November"); a year after a preposition
    ("in 2015"); or a date relative to the article: "yesterday", "today", "tonight", "this
    morning", "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday night"), "last week",
-   "this week", "last month", "earlier this month". The most precise one wins (a day over a
-   month over a year), the first of equal precision.
+   "this week", "last month", "earlier this month", "earlier this year", a span ago ("three
+   days ago", "two weeks ago", "a year ago": a year ago is read as that year, being only
+   roughly twelve months). The most precise one wins (a day over a month over a year), the
+   first of equal precision. A year alone elsewhere ("the 2020 ceasefire") is often part of a
+   name and is not read here (:func:`bare_years` lists such years for a caller that parses).
 2. **The date line of its section**: live blogs and timeline articles put a date on a line of
    its own ("November 20") or open a line with it ("Sept. 24: Swift attends Chiefs game"); every
    sentence below it, up to the next such line, took place that day.
@@ -47,6 +50,7 @@ __all__ = [
     "DateSource",
     "EventDate",
     "Precision",
+    "bare_years",
     "date_clauses",
     "date_event",
     "date_in_text",
@@ -162,6 +166,14 @@ _RELATIVE_SPAN = re.compile(
     r"earlier\s+this\s+month|this\s+month|next\s+month|last\s+year)\b",
     re.IGNORECASE,
 )
+# "a year ago", "two weeks ago", "earlier this year": spans counted back from the reference.
+_AGO = re.compile(
+    r"\b(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
+    r"(?P<unit>day|week|month|year)s?\s+ago\b|\b(?P<this>earlier\s+this\s+year)\b",
+    re.IGNORECASE,
+)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_COUNTS.update(seven=7, eight=8, nine=9, ten=10)
 _FUTURE = re.compile(
     r"\b(?:will|won't|shall|'ll|(?:is|are|was|were)\s+(?:set|due|expected|scheduled|slated|"
     r"poised|planning|going)\s+to|scheduled\s+(?:for|to)|plans?\s+to|upcoming|next|"
@@ -220,6 +232,18 @@ def date_event(
     if published is not None:
         return EventDate(published, Precision.DAY, DateSource.PUBLISHED)
     return None
+
+
+#: A year standing alone, not part of a range ("2022-23"), a date or a number ("2,023").
+_BARE_YEAR = re.compile(rf"(?<![\d,.\-–/])\b(?P<y>{_YEAR})\b(?![\-–/]\d|,\d)")
+
+
+def bare_years(sentence: str) -> list[tuple[int, int, int]]:
+    """The years ``sentence`` names alone ("the 1987 tournament", "Coachella 2020"), as
+    (start, end, year): :func:`date_in_text` reads them only after "in", "since" and the like,
+    since elsewhere a year is often part of a name; a caller that parses the sentence can tell
+    when the year dates what it tells (:mod:`qa.answer.timeline`)."""
+    return [(m.start("y"), m.end("y"), int(m["y"])) for m in _BARE_YEAR.finditer(sentence)]
 
 
 def sentence_reference(before: str, published: date | None) -> date | None:
@@ -370,9 +394,15 @@ def section_date(before: str, published: date | None) -> EventDate | None:
 
 def _future(sentence: str, start: int, end: int) -> bool:
     """Whether the clause holding ``sentence[start:end]`` speaks of the future ("... will
-    resume on Tuesday"; "As confirmed on Wednesday, he will testify" is past for Wednesday)."""
+    resume on Tuesday"; "As confirmed on Wednesday, he will testify" is past for Wednesday).
+    After the date, a second predicate ("pleaded guilty Monday ... and will be sentenced")
+    tells another event: the clause ends at its "and" or "but"."""
     before = max(sentence.rfind(mark, 0, start) for mark in _CLAUSE_MARKS)
-    afters = [i for i in (sentence.find(mark, end) for mark in _CLAUSE_MARKS) if i >= 0]
+    afters = [
+        i
+        for i in (sentence.find(mark, end) for mark in (*_CLAUSE_MARKS, " and ", " but "))
+        if i >= 0
+    ]
     return bool(_FUTURE.search(sentence[before + 1 : min(afters, default=len(sentence))]))
 
 
@@ -518,6 +548,40 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
                 out.append(
                     _Found(match.start(), Precision.YEAR, date(reference.year - 1, 1, 1), match[0])
                 )
+        out.extend(_ago(sentence, reference))
+    return out
+
+
+def _ago(sentence: str, reference: date) -> list[_Found]:
+    """ "Two weeks ago", "a year ago", "earlier this year", counted back from ``reference``: a
+    day for days, a week for weeks, a month for months and a year for years (a year ago is
+    only roughly twelve months)."""
+    out = []
+    for match in _AGO.finditer(sentence):
+        if match["this"]:
+            out.append(_Found(match.start(), Precision.YEAR, date(reference.year, 1, 1), match[0]))
+            continue
+        n = _COUNTS.get(match["n"].lower()) or int(match["n"])
+        unit = match["unit"].lower()
+        if unit == "day":
+            out.append(
+                _Found(match.start(), Precision.DAY, reference - timedelta(days=n), match[0])
+            )
+        elif unit == "week":
+            back = reference - timedelta(days=7 * n)
+            monday = back - timedelta(days=back.weekday())
+            out.append(_Found(match.start(), Precision.WEEK, monday, match[0]))
+        elif unit == "month":
+            months = reference.year * 12 + reference.month - 1 - n
+            out.append(
+                _Found(
+                    match.start(), Precision.MONTH, date(months // 12, months % 12 + 1, 1), match[0]
+                )
+            )
+        else:
+            out.append(
+                _Found(match.start(), Precision.YEAR, date(reference.year - n, 1, 1), match[0])
+            )
     return out
 
 

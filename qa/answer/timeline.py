@@ -13,7 +13,8 @@ then turns their sentences into events (every weight is a :class:`TimelineConfig
    holds (rare words weigh more), plus its article's: the share of the story's words in the
    headline, and a little more for a main article.
 2. **Dates.** Each is dated by :func:`qa.answer.event_dates.date_event`: the date the sentence
-   states (relative ones resolved against the article), else its section's date line, else
+   states (relative ones resolved against the article), else a year naming its subject ("The
+   1987 tournament saw ...", read from spaCy's parse), else its section's date line, else
    the article's publication date. The article's full text (when the answerer can read it)
    supplies the date lines above the passage.
 3. **Which are events.** In an article about the story, its opening (the article's news) and
@@ -52,11 +53,13 @@ from index.text import tokenize
 
 from ..question.timeline import Relation, TimelineRequest, story_period
 from ..types import Answer, Passage, TimelineEvent
+from . import nlp
 from .citations import CitationBuilder
 from .event_dates import (
     DateSource,
     EventDate,
     Precision,
+    bare_years,
     date_clauses,
     date_event,
     date_in_text,
@@ -499,9 +502,10 @@ class _Dater:
             sentence = self.table.sentences[row]
             passage = self.table.passages[sentence.passage_index]
             before = self._before(passage, sentence.start)
-            self._dates[row] = date_event(
-                sentence.text, passage.published, before, self._last_update(passage)
-            )
+            found = date_event(sentence.text, passage.published, before, self._last_update(passage))
+            if found is None or found.source is not DateSource.TEXT:
+                found = _subject_year(sentence.text, passage.published) or found
+            self._dates[row] = found
         return self._dates[row]
 
     def clauses(self, row: int) -> list[tuple[EventDate, int, int]]:
@@ -541,6 +545,34 @@ class _Dater:
         return passage.text[:start]
 
 
+# A year modifies the noun it names: "the 1987 tournament", "Coachella 2020".
+_YEAR_DEPS = frozenset({"nummod", "compound", "amod", "nmod", "npadvmod", "appos"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _subject_year(sentence: str, published: date | None) -> EventDate | None:
+    """The year of a sentence whose subject it names ("The 1987 tournament saw two changes",
+    "Held in Australia, the 1992 World Cup saw ...", "Coachella 2020 was canceled"): what the
+    sentence tells happened that year. A year naming anything else ("an omission in the 2015
+    Paris accord") dates nothing; nor does a year after the article's (a coming event). Needs
+    spaCy's parse (:mod:`qa.answer.nlp`); None without it."""
+    years = [y for y in bare_years(sentence) if published is None or y[2] <= published.year]
+    if not years or not nlp.available():
+        return None
+    tokens = nlp.annotate([sentence])[0].tokens
+    for start, end, year in years:
+        at = next((i for i, t in enumerate(tokens) if t.start == start and t.end == end), None)
+        if at is None or tokens[at].dep not in _YEAR_DEPS:
+            continue
+        head = tokens[at].head
+        # Up through a name's parts: "the 1992 World Cup" hangs "1992" on "Cup" via "World".
+        while tokens[head].dep in ("compound", "flat") and tokens[head].head != head:
+            head = tokens[head].head
+        if tokens[head].dep in _SUBJECT_DEPS:
+            return EventDate(date(year, 1, 1), Precision.YEAR, DateSource.TEXT, str(year))
+    return None
+
+
 def _dated(
     table: SentenceTable, row: int, score: float, when: EventDate, heading: str = ""
 ) -> DatedSentence:
@@ -561,8 +593,8 @@ def _anchor(
 
     The sentence is the one that best matches the anchor, a date stated in the text and a
     precise one counting for it (a month says little about what came after); its date is the
-    anchor's, unless the question gives one ("after the vote on May 3"): then the sentence is
-    the best match dated that day, or none.
+    anchor's, unless the question gives one ("after the vote on May 3", "the summit in
+    November"): then the sentence is the best match dated within it, or none.
     """
     anchor = relevance.against(table, request.anchor, config)
     newest = max((p.published for p in table.passages if p.published), default=None)
@@ -570,7 +602,10 @@ def _anchor(
     scored: list[tuple[float, DatedSentence]] = []
     for row in anchor.rows:
         when = dater.date(row)
-        if when is None or (stated is not None and when.day != stated.day):
+        # "The summit in November": any sentence dated within the month can report it.
+        if when is None or (
+            stated is not None and not _within(when, (stated.day, stated.last_day))
+        ):
             continue
         # The sentence's own words decide: the headline of an article about the story
         # matches the anchor whichever event the sentence tells.

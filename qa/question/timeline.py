@@ -225,9 +225,13 @@ def story_period(
 
     Returns:
         (first day, last day or None for "since"), or None when the topic names no period.
+        In an anchored question a date within the anchor dates the anchor ("What led up to
+        the summit in November?"), not the story: it is no period.
     """
     match = _PERIOD.search(request.topic)
     if match is None:
+        return None
+    if request.anchor and match["when"] in request.anchor:
         return None
     found = parse_when(match["when"], reference)
     if found is None:
