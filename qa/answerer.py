@@ -62,6 +62,7 @@ from .answer.timeline import (
     timeline_answer,
     timeline_lines,
 )
+from .answer.vector_cache import cached
 from .answer.verify import CitationVerifier, VerifyConfig, carry_spans
 from .as_of import parse_as_of
 from .question.rewrite import History, rewrite_question
@@ -109,7 +110,11 @@ class Answerer:
         self.settings = settings or QASettings()
         self.retriever = retriever or Retriever(index)
         self.chat_model = chat_model
-        self.extractive = ExtractiveAnswerer(index.embedder, extractive or ExtractiveConfig())
+        # The reader's sentence vectors are remembered across questions (follow-ups and
+        # other users read the same passages); retrieval embeds each question afresh.
+        self.extractive = ExtractiveAnswerer(
+            cached(index.embedder, self.settings.sentence_cache), extractive or ExtractiveConfig()
+        )
         self.verifier = CitationVerifier(verify or VerifyConfig())
         self.crosscheck = crosscheck or CrossCheckConfig()
         self.timeline = timeline or TimelineConfig()

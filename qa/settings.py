@@ -38,6 +38,8 @@ class QASettings:
         llm_context_tokens: prompt budget for passages.
         reader: state a short answer read from the passages, and abstain when none of the
             kind asked is there (``NEWSQA_READER``; :mod:`qa.answer.reader`).
+        sentence_cache: sentence vectors the reader remembers across questions
+            (``NEWSQA_SENTENCE_CACHE``; 0 turns it off; :mod:`qa.answer.vector_cache`).
     """
 
     top_k: int = 8
@@ -56,6 +58,7 @@ class QASettings:
     llm_retries: int = LLMConfig.retries
     llm_context_tokens: int = LLMConfig.context_tokens
     reader: bool = True
+    sentence_cache: int = 20_000
 
     @property
     def llm_enabled(self) -> bool:
@@ -101,4 +104,8 @@ class QASettings:
         if self.max_question_chars < 1:
             raise ConfigError(
                 f"{PREFIX}MAX_QUESTION_CHARS must be at least 1, got {self.max_question_chars}"
+            )
+        if self.sentence_cache < 0:
+            raise ConfigError(
+                f"{PREFIX}SENTENCE_CACHE must be 0 (off) or more, got {self.sentence_cache}"
             )
