@@ -40,6 +40,7 @@ SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
         ("The blockade has lasted since December.", date(2022, 12, 1), Precision.MONTH),
         ("The firm raised money in May.", date(2023, 5, 1), Precision.MONTH),
         ("The company was founded in 2015.", date(2015, 1, 1), Precision.YEAR),
+        ("The songs were written during the 2013-14 tour.", date(2013, 1, 1), Precision.YEAR),
         ("The attorney general sued the company a year ago.", date(2022, 1, 1), Precision.YEAR),
         ("Two weeks ago the striker broke his leg.", date(2023, 10, 30), Precision.WEEK),
         ("The ban was lifted three days ago.", date(2023, 11, 15), Precision.DAY),
@@ -149,6 +150,13 @@ def test_event_dates_know_the_last_day_they_may_stand_for():
                 (date(2023, 11, 16), "heard the mayor on Thursday."),
             ],
         ),
+        (
+            "The first drug was approved in January 2010 and the second was approved in May 2017.",
+            [
+                (date(2010, 1, 1), "The first drug was approved in January 2010"),
+                (date(2017, 5, 1), "and the second was approved in May 2017."),
+            ],
+        ),
     ],
 )
 def test_a_sentence_dating_two_events_is_cut_into_its_clauses(sentence, clauses):
@@ -161,6 +169,7 @@ def test_a_sentence_dating_two_events_is_cut_into_its_clauses(sentence, clauses)
     "sentence",
     [
         "The fair ran from November 3 to November 5 in the old market hall.",  # one clause
+        "The fair ran between November 3 and November 5 in the old market hall.",
         "In February 2016, the club sold a stake to a fund that raised it in January 2022.",
         "The 2023 final was won by the visitors on Sunday, November 12, in front of 90,000.",
         "The ferry sailed on Monday, November 13, and docked the same night.",  # one date

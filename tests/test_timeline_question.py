@@ -150,3 +150,27 @@ def test_a_period_named_in_the_question_bounds_the_story(question, period):
     request = read_timeline(question)
     assert request is not None
     assert story_period(request, date(2023, 12, 25)) == period
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "How did cranberries become a Thanksgiving staple? Give me their history in America.",
+            "cranberries become a Thanksgiving staple in America",
+        ),
+        ("What happened to the port? Tell me its history.", "the port"),
+        ("I cover the port. How did the dock strike unfold?", "the dock strike"),
+    ],
+)
+def test_a_sentence_asking_for_an_account_is_read_within_a_longer_question(question, topic):
+    request = read_timeline(question)
+    assert request is not None
+    assert request.topic == topic
+
+
+@pytest.mark.parametrize(
+    "question", ["Who runs the port? What does she do?", "The board met. Was it legal?"]
+)
+def test_a_longer_question_without_an_account_asked_is_not_a_timeline(question):
+    assert read_timeline(question) is None

@@ -144,7 +144,12 @@ _MONTH_ALONE = re.compile(
     rf"[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
     re.IGNORECASE,
 )
-_YEAR_ALONE = re.compile(rf"\b(?i:in|since|during|until|by|from|through)\s+(?P<y>{_YEAR})\b(?!-)")
+# "in 2015", and a season named by its first year: "during the 2013-14 Red Tour".
+_YEAR_ALONE = re.compile(
+    rf"\b(?i:in|since|during|until|by|from|through)\s+(?:the\s+(?={_YEAR}[-–]\d{{2}}\b))?"
+    rf"(?P<y>{_YEAR})"
+    rf"(?:\b(?!-)|(?=[-–]\d{{2}}\b(?![-–])))"
+)
 # "Saturday's attacks", "Monday's game": the weekday dates another thing than the sentence's
 # event, so the possessive form is not read.
 _WEEKDAY_REF = re.compile(
@@ -326,6 +331,12 @@ def date_clauses(
     for before, after in pairwise(found):
         end = before.start + len(before.phrase)
         marks = [i for i in (sentence.find(m, end, after.start) for m in _CLAUSE_MARKS) if i >= 0]
+        # "... approved in January 2010 and Ozempic was approved in December 2017": "and"
+        # opens a clause when words of its own come before the next date ("between March 3
+        # and March 5" is one span).
+        joined = sentence.find(" and ", end, after.start)
+        if joined >= 0 and len(sentence[joined + 5 : after.start].split()) >= 2:
+            marks.append(joined)
         if not marks:
             return []
         cuts.append(min(marks) + 1)

@@ -194,7 +194,7 @@ def read_timeline(question: str) -> TimelineRequest | None:
     if not text:
         return None
     text = _TRAILING.sub("", text).strip(_EDGE)
-    found = _anchored(text) or _developing(text) or _named(text)
+    found = _anchored(text) or _developing(text) or _named(text) or _across_sentences(text)
     if found is None:
         return None
     topic = _clean(found.topic)
@@ -202,6 +202,42 @@ def read_timeline(question: str) -> TimelineRequest | None:
     if not topic or not any(ch.isalnum() for ch in topic):
         return None
     return TimelineRequest(topic, found.relation, anchor)
+
+
+# "their history", "its timeline": an account of what another sentence named.
+_BACK_REFERENCE = re.compile(
+    r"\b(?:their|its|his|her)\s+(?:history|story|timeline|chronology|evolution|rise)\b"
+    r"(?P<tail>.*)$",
+    _I,
+)
+# What opens a question before its subject: "How did", "Why has", "When were".
+_QUESTION_OPENING = re.compile(
+    r"^(?:(?:how|why|when|where|what|who)\s+(?:did|does|do|has|have|had|is|are|was|were)\s+|"
+    r"what\s+(?:happened|became)\s+(?:to|of)\s+)",
+    _I,
+)
+
+
+def _across_sentences(text: str) -> TimelineRequest | None:
+    """A question of two sentences or more, one of them asking for an account: read alone
+    ("Some background. How did the strike unfold?"), or pointing back at what the sentence
+    before it asks about ("How did cranberries become a Thanksgiving staple? Give me their
+    history in America."): then the story is that sentence's subject and the account's own
+    words."""
+    parts = [p.strip(_EDGE) for p in re.split(r"(?<=[?.!])\s+", text)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return None
+    for n, part in enumerate(parts):
+        back = _BACK_REFERENCE.search(part)
+        if back and n > 0 and _asks_for_history(part):
+            subject = _QUESTION_OPENING.sub("", parts[n - 1], count=1).strip(_EDGE)
+            tail = back["tail"].strip(_EDGE)
+            return TimelineRequest(f"{subject} {tail}" if tail else subject)
+        found = _anchored(part) or _developing(part) or _named(part)
+        if found is not None:
+            return found
+    return None
 
 
 # "in December", "during November 2023", "since October", "United's December", "in 2023"; a
