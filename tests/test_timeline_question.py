@@ -174,3 +174,27 @@ def test_a_sentence_asking_for_an_account_is_read_within_a_longer_question(quest
 )
 def test_a_longer_question_without_an_account_asked_is_not_a_timeline(question):
     assert read_timeline(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "How did the port go from record traffic to a standstill?",
+            "the port from record traffic to a standstill",
+        ),
+        (
+            "The mayor's career in chronological order, from the council to city hall",
+            "mayor's career from the council to city hall",
+        ),
+    ],
+)
+def test_a_story_from_one_state_to_another_is_a_timeline(question, topic):
+    request = read_timeline(question)
+    assert request is not None
+    assert request.topic == topic
+
+
+def test_going_somewhere_is_not_a_timeline():
+    assert read_timeline("Where did the mayor go from there?") is None
+    assert read_timeline("How did the mayor get to work?") is None

@@ -98,7 +98,9 @@ _TOPIC_THEN_NOUN = re.compile(
 _CHRONOLOGICAL_TAIL = re.compile(
     r"\s*,?\s*(?:in\s+(?:chronological|date|time)\s+order|chronologically|in\s+order\s+of\s+"
     r"(?:time|date|events)|step\s+by\s+step|from\s+(?:start|the\s+(?:start|beginning))\s+to\s+"
-    r"(?:finish|end|now)|as\s+a\s+timeline|over\s+time)\s*$",
+    r"(?:finish|end|now)|as\s+a\s+timeline|over\s+time)"
+    # "X's life in chronological order, from Mork to the documentary": the span is the story's.
+    r"(?:\s*,?\s*(?P<span>from\s+\S.*\bto\b.+))?\s*$",
     _I,
 )
 _WALK_THROUGH = re.compile(
@@ -119,7 +121,9 @@ _DEVELOP_VERBS = (
     r"develop(?:ed)?|unfold(?:ed)?|evolve[ds]?|progress(?:ed)?|escalate[ds]?|play(?:ed)?\s+out|"
     r"come\s+about|came\s+about|come\s+to\s+(?:this|pass)|develop\s+over\s+time|turn\s+out|"
     r"get\s+(?:here|there|to\s+this\s+point|to\s+where\s+(?:it|they)\s+(?:is|are))|"
-    r"change[ds]?\s+over\s+time|move[ds]?\s+forward|proceed(?:ed)?"
+    r"change[ds]?\s+over\s+time|move[ds]?\s+forward|proceed(?:ed)?|"
+    # "How did the market go from its peak to a deep freeze?": from one state to another.
+    r"(?:go|went|get|got|move[ds]?)(?=\s+from\s+\S.*\bto\b)"
 )
 # "How did X develop?", "How has X evolved over time?", "How did the X story unfold?"
 _HOW_DEVELOP = re.compile(
@@ -324,7 +328,8 @@ def _named(text: str) -> TimelineRequest | None:
         # "List the events of the FTX collapse in chronological order."
         rest = _LEADING.sub("", body[: tail.start()], count=1).strip(_EDGE)
         events = _EVENTS_LIST.match(rest)
-        return TimelineRequest(events["topic"] if events else rest)
+        topic = events["topic"] if events else rest
+        return TimelineRequest(f"{topic} {tail['span']}" if tail["span"] else topic)
     body = _LEADING.sub("", body, count=1).strip(_EDGE)
     match = _NOUN_THEN_TOPIC.match(body)
     if match:
