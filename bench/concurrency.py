@@ -43,8 +43,9 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,22 @@ def slow_llm(
     }
 
 
+@contextmanager
+def warmed_app(
+    data_dir: Path, log: Path, extra: dict[str, str], warm: Sequence[str], users: int
+) -> Iterator[tuple[str, CpuMeter, int]]:
+    """A new ``python app.py`` on ``data_dir``, warmed by ``users`` users asking ``warm``
+    (untimed); yields its url, a CPU meter on it and its pid, and stops it after."""
+    proc, url = start_app(data_dir, log, extra_env=extra)
+    try:
+        meter = CpuMeter(proc.pid)
+        say(f"a new app, warming up ({len(warm)} other questions, {users} users)")
+        ask_all(url, warm, users, meter, proc.pid)
+        yield url, meter, proc.pid
+    finally:
+        stop(proc, timeout=15)
+
+
 def run_limit(
     limit: int, args: argparse.Namespace, questions: list[str], warm: list[str], work: Path
 ) -> dict[str, Any]:
@@ -345,31 +362,21 @@ def run_limit(
     # Each timed pass gets an app of its own, warmed on other questions than it is timed on:
     # the app remembers what it read (sentence vectors, parses), and a pass after another on
     # the same questions, or after a warm-up on them, would find everything read already.
-    proc, url = start_app(data_dir, work / f"app-{limit}-one.log", extra_env=extra)
-    try:
-        meter = CpuMeter(proc.pid)
-        say(f"limit {limit}: warming up ({len(warm)} other questions, {args.users} users)")
-        ask_all(url, warm, args.users, meter, proc.pid)
+    with warmed_app(data_dir, work / f"app-{limit}-one.log", extra, warm, args.users) as app:
+        url, meter, pid = app
         say(f"limit {limit}: one user, {len(questions)} questions in sequence")
-        one_user, runs = ask_all(url, questions, 1, meter, proc.pid)
+        one_user, runs = ask_all(url, questions, 1, meter, pid)
         result["one_user"] = asdict(one_user)
-    finally:
-        stop(proc, timeout=15)
-    proc, url = start_app(data_dir, work / f"app-{limit}.log", extra_env=extra)
-    try:
-        meter = CpuMeter(proc.pid)
-        say(f"limit {limit}: a new app, warming up on the same other questions")
-        ask_all(url, warm, args.users, meter, proc.pid)
+    with warmed_app(data_dir, work / f"app-{limit}.log", extra, warm, args.users) as app:
+        url, meter, pid = app
         say(f"limit {limit}: {args.users} users at once")
-        result["many_users"] = asdict(ask_all(url, questions, args.users, meter, proc.pid)[0])
+        result["many_users"] = asdict(ask_all(url, questions, args.users, meter, pid)[0])
         one, many = result["one_user"], result["many_users"]
         result["throughput_ratio"] = round(many["answers_per_s"] / one["answers_per_s"], 2)
         if args.upload:
             say(f"limit {limit}: {args.upload} articles uploaded while four users ask")
             files = upload_copies(args.corpus, work / f"upload-{limit}", args.upload)
             result["upload"] = during_upload(url, questions, files, meter)
-    finally:
-        stop(proc, timeout=15)
     if args.llm_seconds:
         say(f"limit {limit}: slow LLM ({args.llm_seconds:g} s an answer), two users")
         answered = [

@@ -570,29 +570,21 @@ def _ago(sentence: str, reference: date) -> list[_Found]:
     out = []
     for match in _AGO.finditer(sentence):
         if match["this"]:
-            out.append(_Found(match.start(), Precision.YEAR, date(reference.year, 1, 1), match[0]))
-            continue
-        n = _COUNTS.get(match["n"].lower()) or int(match["n"])
-        unit = match["unit"].lower()
-        if unit == "day":
-            out.append(
-                _Found(match.start(), Precision.DAY, reference - timedelta(days=n), match[0])
-            )
-        elif unit == "week":
-            back = reference - timedelta(days=7 * n)
-            monday = back - timedelta(days=back.weekday())
-            out.append(_Found(match.start(), Precision.WEEK, monday, match[0]))
-        elif unit == "month":
-            months = reference.year * 12 + reference.month - 1 - n
-            out.append(
-                _Found(
-                    match.start(), Precision.MONTH, date(months // 12, months % 12 + 1, 1), match[0]
-                )
-            )
+            precision, day = Precision.YEAR, date(reference.year, 1, 1)
         else:
-            out.append(
-                _Found(match.start(), Precision.YEAR, date(reference.year - n, 1, 1), match[0])
-            )
+            n = _COUNTS.get(match["n"].lower()) or int(match["n"])
+            unit = match["unit"].lower()
+            if unit == "day":
+                precision, day = Precision.DAY, reference - timedelta(days=n)
+            elif unit == "week":
+                back = reference - timedelta(days=7 * n)
+                precision, day = Precision.WEEK, back - timedelta(days=back.weekday())
+            elif unit == "month":
+                months = reference.year * 12 + reference.month - 1 - n
+                precision, day = Precision.MONTH, date(months // 12, months % 12 + 1, 1)
+            else:
+                precision, day = Precision.YEAR, date(reference.year - n, 1, 1)
+        out.append(_Found(match.start(), precision, day, match[0]))
     return out
 
 

@@ -78,7 +78,7 @@ class CachedEmbedder:
                     self._vectors.move_to_end(text)
                     found[text] = vector
             missing = [t for t in dict.fromkeys(texts) if t not in found]
-            self._hits += len(texts) - sum(t not in found for t in texts)
+            self._hits += sum(t in found for t in texts)
             self._misses += len(missing)
         if missing:
             new = self.embedder.embed(missing)

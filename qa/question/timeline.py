@@ -198,7 +198,7 @@ def read_timeline(question: str) -> TimelineRequest | None:
     if not text:
         return None
     text = _TRAILING.sub("", text).strip(_EDGE)
-    found = _anchored(text) or _developing(text) or _named(text) or _across_sentences(text)
+    found = _one_request(text) or _across_sentences(text)
     if found is None:
         return None
     topic = _clean(found.topic)
@@ -238,10 +238,15 @@ def _across_sentences(text: str) -> TimelineRequest | None:
             subject = _QUESTION_OPENING.sub("", parts[n - 1], count=1).strip(_EDGE)
             tail = back["tail"].strip(_EDGE)
             return TimelineRequest(f"{subject} {tail}" if tail else subject)
-        found = _anchored(part) or _developing(part) or _named(part)
+        found = _one_request(part)
         if found is not None:
             return found
     return None
+
+
+def _one_request(text: str) -> TimelineRequest | None:
+    """The request one sentence makes, in any of the wordings read (module docstring)."""
+    return _anchored(text) or _developing(text) or _named(text)
 
 
 # "in December", "during November 2023", "since October", "United's December", "in 2023"; a
