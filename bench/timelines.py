@@ -56,6 +56,7 @@ SPLITS = (
     "held-out-6",
     "held-out-7",
     "held-out-8",
+    "held-out-9",
 )
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
