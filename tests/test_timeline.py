@@ -158,9 +158,16 @@ def test_a_date_in_the_anchor_finds_the_anchor_within_it_and_bounds_nothing_else
         ("Trump, who lost the 2020 election, was indicted.", None),
         ("The 2026 tournament will be held in North America.", None),  # after the article
         ("Revenue rose to 2,023 million in the 2022-23 season.", None),
+        # A year naming a happening dates the sentence wherever it stands.
+        ("His troubles go back to his 2019 upset loss to Andy Ruiz Jr. in New York.", 2019),
+        ("In the 2016 offseason, Durant joined the team that had beaten him.", 2016),
+        ("Their best result was a second-round exit in the 2021 playoffs.", 2021),
+        ("It is easy to mark 2016's Pokemon Go as the turning point for the series.", 2016),
+        ("The rebels violated the 2020 ceasefire again.", None),  # an agreement, made long ago
+        ("The 2026 final will be held in North America.", None),  # after the article
     ],
 )
-def test_a_year_naming_the_subject_dates_a_timeline_sentence(sentence, year):
+def test_a_year_naming_the_subject_or_a_happening_dates_a_timeline_sentence(sentence, year):
     found = _subject_year(sentence, date(2023, 10, 1))
     assert (found.day.year if found else None) == year
     if found:

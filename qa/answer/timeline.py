@@ -14,9 +14,9 @@ then turns their sentences into events (every weight is a :class:`TimelineConfig
    headline, and a little more for a main article.
 2. **Dates.** Each is dated by :func:`qa.answer.event_dates.date_event`: the date the sentence
    states (relative ones resolved against the article), else a year naming its subject ("The
-   1987 tournament saw ...", read from spaCy's parse), else its section's date line, else
-   the article's publication date. The article's full text (when the answerer can read it)
-   supplies the date lines above the passage.
+   1987 tournament saw ...", read from spaCy's parse) or a happening in it ("his 2019 upset
+   loss"), else its section's date line, else the article's publication date. The article's
+   full text (when the answerer can read it) supplies the date lines above the passage.
 3. **Which are events.** In an article about the story, its opening (the article's news) and
    every sentence whose date the text states; elsewhere, a sentence relevant enough itself
    (less is needed with a date in the text than without one).
@@ -548,19 +548,35 @@ class _Dater:
 # A year modifies the noun it names: "the 1987 tournament", "Coachella 2020".
 _YEAR_DEPS = frozenset({"nummod", "compound", "amod", "nmod", "npadvmod", "appos"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+#: Nouns of things that happen at one time: a year naming one dates it wherever it stands in
+#: the sentence ("back to his 2019 upset loss to Ruiz", "a second-round exit in the 2021
+#: playoffs", "In the 2016 offseason, Durant ..."). Not agreements and laws, which a sentence
+#: names long after they were made ("violated the 2020 ceasefire", "under the 2015 accord").
+_EVENT_NOUNS = frozenset(
+    """loss losses defeat defeats win wins victory upset playoffs playoff postseason season
+    offseason tournament final finals championship draft bout fight match release film movie
+    album drama version sequel debut launch merger acquisition takeover ipo strike crash
+    invasion earthquake pandemic hurricane shooting trial verdict summit olympics campaign tour
+    concert""".split()
+)
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def _subject_year(sentence: str, published: date | None) -> EventDate | None:
     """The year of a sentence whose subject it names ("The 1987 tournament saw two changes",
-    "Held in Australia, the 1992 World Cup saw ...", "Coachella 2020 was canceled"): what the
-    sentence tells happened that year. A year naming anything else ("an omission in the 2015
-    Paris accord") dates nothing; nor does a year after the article's (a coming event). Needs
-    spaCy's parse (:mod:`qa.answer.nlp`); None without it."""
+    "Held in Australia, the 1992 World Cup saw ...", "Coachella 2020 was canceled"), or that
+    names a happening anywhere in it ("his 2019 upset loss to Ruiz", "2022's The Batman"): what
+    the sentence tells happened that year. A year naming anything else ("an omission in the
+    2015 Paris accord") dates nothing; nor does a year after the article's (a coming event).
+    Needs spaCy's parse (:mod:`qa.answer.nlp`); None without it."""
     years = [y for y in bare_years(sentence) if published is None or y[2] <= published.year]
     if not years or not nlp.available():
         return None
     tokens = nlp.annotate([sentence])[0].tokens
     for start, end, year in years:
+        found = EventDate(date(year, 1, 1), Precision.YEAR, DateSource.TEXT, str(year))
+        if _POSSESSIVE.match(sentence, end):
+            return found  # "2016's Pokemon Go": the year's own work or event
         at = next((i for i, t in enumerate(tokens) if t.start == start and t.end == end), None)
         if at is None or tokens[at].dep not in _YEAR_DEPS:
             continue
@@ -568,8 +584,9 @@ def _subject_year(sentence: str, published: date | None) -> EventDate | None:
         # Up through a name's parts: "the 1992 World Cup" hangs "1992" on "Cup" via "World".
         while tokens[head].dep in ("compound", "flat") and tokens[head].head != head:
             head = tokens[head].head
-        if tokens[head].dep in _SUBJECT_DEPS:
-            return EventDate(date(year, 1, 1), Precision.YEAR, DateSource.TEXT, str(year))
+        noun = sentence[tokens[tokens[at].head].start : tokens[tokens[at].head].end].lower()
+        if tokens[head].dep in _SUBJECT_DEPS or noun in _EVENT_NOUNS:
+            return found
     return None
 
 
