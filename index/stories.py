@@ -171,7 +171,12 @@ class Grouper:
             )
         )
         stored_leads = self.store.first_chunk_vectors(
-            {h.chunk.article_id for hits in nearest.values() for h in hits} - batch
+            {
+                h.chunk.article_id: h.shard
+                for hits in nearest.values()
+                for h in hits
+                if h.chunk.article_id not in batch
+            }
         )
         placed: list[_Placed] = []
         out: dict[str, tuple[ArticleGroups, Sketch]] = {}

@@ -153,10 +153,12 @@ class SketchRecord:
 
 @dataclass(frozen=True)
 class DenseHit:
-    """A dense search result: the chunk and its cosine similarity."""
+    """A dense search result: the chunk, its cosine similarity and the number of the shard it
+    is in (where all its article's chunks are: an article's chunks are written together)."""
 
     chunk: StoredChunk
     score: float
+    shard: int = 0
 
 
 def collection_names(collection: str) -> tuple[str, str]:
