@@ -87,6 +87,8 @@ def test_chunks_spread_over_shards_and_search_reaches_them_all(small_shards):
         article = _article(n)
         hits = index.store.dense_query(embedder.embed([article.title])[0], 3)
         assert article.id in {h.chunk.article_id for h in hits}
+        # Each hit names the shard its article's chunks are in.
+        assert all(h.shard == homes[h.chunk.article_id] for h in hits)
         chunks = index.store.chunks_of([article.id])
         assert chunks and all(c.article_id == article.id for c in chunks)
 
@@ -113,6 +115,15 @@ def test_search_over_shards_ranks_as_one_exact_search_would(small_shards):
     neighbours = index.store.nearest_chunks(query.reshape(1, -1), 5)[0]
     assert [h.score for h in neighbours] == pytest.approx(exact, abs=1e-5)
     assert all(h.chunk.text == "" and h.chunk.article_id for h in neighbours)
+    # Their first chunks' vectors, read in the shards the hits name.
+    leads = index.store.first_chunk_vectors({h.chunk.article_id: h.shard for h in neighbours})
+    first = {c.article_id: v for c, v in zip(chunks, vectors) if c.index == 0}
+    assert leads.keys() == {h.chunk.article_id for h in neighbours}
+    assert all(np.allclose(leads[a], first[a], atol=1e-6) for a in leads)
+    # An article asked for in a shard that does not hold it is left out.
+    hit = neighbours[0]
+    wrong = next(n for n in index.store.shard_map().numbers() if n != hit.shard)
+    assert index.store.first_chunk_vectors({hit.chunk.article_id: wrong}) == {}
 
 
 def test_updates_move_an_article_to_the_newest_shard_and_removals_leave_nothing(small_shards):

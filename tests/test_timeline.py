@@ -21,7 +21,7 @@ from qa.answer.event_dates import DateSource, Precision
 from qa.answer.sentences import SentenceTable
 from qa.answer.timeline import (
     TimelineConfig,
-    _subject_year,
+    _naming_year,
     build_timeline,
     subject_heading,
     timeline_answer,
@@ -168,7 +168,7 @@ def test_a_date_in_the_anchor_finds_the_anchor_within_it_and_bounds_nothing_else
     ],
 )
 def test_a_year_naming_the_subject_or_a_happening_dates_a_timeline_sentence(sentence, year):
-    found = _subject_year(sentence, date(2023, 10, 1))
+    found = _naming_year(sentence, date(2023, 10, 1))
     assert (found.day.year if found else None) == year
     if found:
         assert (found.precision, found.source) == (Precision.YEAR, DateSource.TEXT)

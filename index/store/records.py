@@ -158,7 +158,7 @@ class DenseHit:
 
     chunk: StoredChunk
     score: float
-    shard: int = 0
+    shard: int
 
 
 def collection_names(collection: str) -> tuple[str, str]:

@@ -264,7 +264,14 @@ class Store:
         if len(shards) == 1:
             found = self._query(shards[0], rows, n, where, ["metadatas", "distances", *extra])
             return [
-                self._hits(ids, got.get("documents"), got["metadatas"], dists, texts, shards[0])
+                self._hits(
+                    ids,
+                    got.get("documents"),
+                    got["metadatas"],
+                    dists,
+                    texts,
+                    [shards[0]] * len(ids),
+                )
                 for ids, dists, got in found
             ]
         # (distance, shard, id) per row, over every shard.
@@ -283,20 +290,19 @@ class Store:
             for _, number, id_ in found:
                 wanted.setdefault(number, set()).add(id_)
         records: dict[str, tuple[str | None, dict | None]] = {}
-        shard_of: dict[str, int] = {}
         for number, ids in wanted.items():
             got = self.chroma.shard(number).get(ids=sorted(ids), include=["metadatas", *extra])
             docs = got.get("documents") or [None] * len(got["ids"])
             for id_, doc, meta in zip(got["ids"], docs, got["metadatas"]):
                 records[id_] = (doc, meta)
-                shard_of[id_] = number
         out = []
         for found in nearest:
             ids = [id_ for _, _, id_ in found]
             dists = [d for d, _, _ in found]
+            numbers = [number for _, number, _ in found]
             got = [records.get(id_, (None, None)) for id_ in ids]
             out.append(
-                self._hits(ids, [d for d, _ in got], [m for _, m in got], dists, texts, shard_of)
+                self._hits(ids, [d for d, _ in got], [m for _, m in got], dists, texts, numbers)
             )
         return out
 
@@ -331,17 +337,18 @@ class Store:
         metas: Sequence[dict | None],
         dists: Sequence[float],
         texts: bool,
-        shard: int | Mapping[str, int],
+        shards: Sequence[int],
     ) -> list[DenseHit]:
-        """Hits from query results; ``shard``: the shard they come from, or each one's by id."""
+        """Hits from query results (``shards``: the shard each record is in)."""
         hits = []
-        for id_, doc, meta, dist in zip(ids, docs or [None] * len(ids), metas, dists):
+        for id_, doc, meta, dist, number in zip(
+            ids, docs or [None] * len(ids), metas, dists, shards
+        ):
             if meta is None or (texts and record_text(doc, meta) is None):
                 continue  # deleted by another process since this one loaded the shard
             if not texts:
                 doc, meta = "", {k: v for k, v in meta.items() if k != TEXT_FIELD}
             # Squared L2 between unit vectors is 2 - 2 cos.
-            number = shard if isinstance(shard, int) else shard[id_]
             hits.append(DenseHit(stored_chunk(id_, doc, meta), 1.0 - float(dist) / 2.0, number))
         return hits
 

@@ -504,7 +504,7 @@ class _Dater:
             before = self._before(passage, sentence.start)
             found = date_event(sentence.text, passage.published, before, self._last_update(passage))
             if found is None or found.source is not DateSource.TEXT:
-                found = _subject_year(sentence.text, passage.published) or found
+                found = _naming_year(sentence.text, passage.published) or found
             self._dates[row] = found
         return self._dates[row]
 
@@ -562,7 +562,7 @@ _EVENT_NOUNS = frozenset(
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
-def _subject_year(sentence: str, published: date | None) -> EventDate | None:
+def _naming_year(sentence: str, published: date | None) -> EventDate | None:
     """The year of a sentence whose subject it names ("The 1987 tournament saw two changes",
     "Held in Australia, the 1992 World Cup saw ...", "Coachella 2020 was canceled"), or that
     names a happening anywhere in it ("his 2019 upset loss to Ruiz", "2022's The Batman"): what
@@ -580,11 +580,12 @@ def _subject_year(sentence: str, published: date | None) -> EventDate | None:
         at = next((i for i, t in enumerate(tokens) if t.start == start and t.end == end), None)
         if at is None or tokens[at].dep not in _YEAR_DEPS:
             continue
+        named = tokens[tokens[at].head]  # the noun the year modifies: "loss" in "2019 upset loss"
         head = tokens[at].head
         # Up through a name's parts: "the 1992 World Cup" hangs "1992" on "Cup" via "World".
         while tokens[head].dep in ("compound", "flat") and tokens[head].head != head:
             head = tokens[head].head
-        noun = sentence[tokens[tokens[at].head].start : tokens[tokens[at].head].end].lower()
+        noun = sentence[named.start : named.end].lower()
         if tokens[head].dep in _SUBJECT_DEPS or noun in _EVENT_NOUNS:
             return found
     return None
