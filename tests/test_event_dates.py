@@ -49,6 +49,13 @@ SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
         # the future tense belongs to the second predicate, not to Thursday's plea
         ("She pleaded guilty Thursday and will be sentenced.", date(2023, 11, 16), Precision.DAY),
         ("He will resign and leave on Tuesday.", date(2023, 11, 21), Precision.DAY),
+        # holidays: a fixed day, or a weekday of a month (Thanksgiving 2023: 23 November)
+        ("Finally, on Christmas Day 2021, they spoke.", date(2021, 12, 25), Precision.DAY),
+        ("The store closed on Christmas Eve.", date(2022, 12, 24), Precision.DAY),
+        ("The family gathers on Thanksgiving.", date(2022, 11, 24), Precision.DAY),
+        ("The parade will be held on Thanksgiving.", date(2023, 11, 23), Precision.DAY),
+        ("He retired on Memorial Day 2019.", date(2019, 5, 27), Precision.DAY),
+        ("The strike began on Labor Day.", date(2023, 9, 4), Precision.DAY),
     ],
 )
 def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, day, precision):
@@ -67,6 +74,9 @@ def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, 
         "They married in September of that year.",  # a year named in another sentence
         "They went out of Europe for the first time since 2005.",  # a record, not a date
         "The 2020 ceasefire placed peacekeepers in the corridor.",  # a name, not a date
+        "Halloween Kills opened to mixed reviews.",  # a film named after the holiday
+        "Independence Day is a disaster film.",
+        "Thanksgiving dinner costs more this year.",
     ],
 )
 def test_words_that_only_look_like_dates_are_not_read(sentence):

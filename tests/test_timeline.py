@@ -248,6 +248,21 @@ def test_a_list_gives_only_the_entries_under_the_story_s_name(fake_embedder):
     assert [e.heading for e in answer.timeline if e.heading] == ["Harbour Ferries"] * 2
 
 
+def test_a_list_entry_naming_the_story_itself_belongs_to_it_under_any_heading(fake_embedder):
+    """A free-agency tracker files news under each team; an entry saying the pitcher met the
+    team is his story though its heading names only the team."""
+    teams = ["Lions", "Herons", "Otters", "Badgers", "Falcons"]
+    body = "Tracking every move of the winter market.\n\n"
+    for n, team in enumerate(teams):
+        body += f"{team}\n\nThe {team} added a veteran reliever on December {n + 2}.\n\n"
+    body += "Lions\n\nThe Lions met with pitcher Kenji Aramaki on December 9 in Ferrow.\n\n"
+    passages = [_passage(0, body.rstrip(), date(2024, 12, 20), title="Winter market tracker")]
+    request = TimelineRequest("pitcher Kenji Aramaki's free agency")
+    table, reading = _timeline(passages, fake_embedder, request=request)
+    entries = [_text(table, e) for e in reading.events if e.heading]
+    assert entries == ["The Lions met with pitcher Kenji Aramaki on December 9 in Ferrow."]
+
+
 def test_a_sentence_that_dates_two_events_gives_two_each_cited_to_its_clause(fake_embedder):
     passage = _passage(
         0,

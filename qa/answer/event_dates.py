@@ -6,13 +6,14 @@ reads, in order:
 
 1. **A date in the sentence itself**: "November 17, 2023", "Nov. 17", "17 November", an ISO
    date; a month ("in October", "October 2023", "late November"); a year after a preposition
-   ("in 2015"); or a date relative to the article: "yesterday", "today", "tonight", "this
-   morning", "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday night"), "last week",
-   "this week", "last month", "earlier this month", "earlier this year", a span ago ("three
-   days ago", "two weeks ago", "a year ago": a year ago is read as that year, being only
-   roughly twelve months). The most precise one wins (a day over a month over a year), the
-   first of equal precision. A year alone elsewhere ("the 2020 ceasefire") is often part of a
-   name and is not read here (:func:`bare_years` lists such years for a caller that parses).
+   ("in 2015"); a holiday ("on Christmas Day 2021", "on Thanksgiving"); or a date relative
+   to the article: "yesterday", "today", "tonight", "this morning", "tomorrow", a weekday
+   ("on Tuesday", "last Friday", "Monday night"), "last week", "this week", "last month",
+   "earlier this month", "earlier this year", a span ago ("three days ago", "two weeks ago",
+   "a year ago": a year ago is read as that year, being only roughly twelve months). The
+   most precise one wins (a day over a month over a year), the first of equal precision. A
+   year alone elsewhere ("the 2020 ceasefire") is often part of a name and is not read here
+   (:func:`bare_years` lists such years for a caller that parses).
 2. **The date line of its section**: live blogs and timeline articles put a date on a line of
    its own ("November 20") or open a line with it ("Sept. 24: Swift attends Chiefs game"); every
    sentence below it, up to the next such line, took place that day.
@@ -161,6 +162,34 @@ _NOT_WEEKDAY_BEFORE = re.compile(r"\b(?:Black|Cyber|Super\s+Bowl|Super|Good|Ash|
 _NOT_WEEKDAY_AFTER = re.compile(
     r"^\s+(?:Night\s+(?:Football|Baseball|Raw|Live)|Times|Night\s+Live)\b"
 )
+# Holidays of a fixed day, or a fixed weekday of a month (the US ones: the corpus's news is
+# mostly American). One whose name is also a title ("Halloween", "Independence Day" are films;
+# "Thanksgiving dinner" is a meal) needs a preposition or a year to be read as a day: "on
+# Thanksgiving", "Halloween 2022"; "Christmas Day" and the like are days by their name.
+_HOLIDAY_NAMES = {
+    "christmas day": (12, 25),
+    "christmas eve": (12, 24),
+    "new year's day": (1, 1),
+    "new year's eve": (12, 31),
+    "boxing day": (12, 26),
+    "valentine's day": (2, 14),
+    "st patrick's day": (3, 17),
+    "veterans day": (11, 11),
+    "halloween": (10, 31),
+    "independence day": (7, 4),
+    "fourth of july": (7, 4),
+    "thanksgiving": (11, 3, 4),  # the fourth Thursday of November
+    "thanksgiving day": (11, 3, 4),
+    "memorial day": (5, 0, -1),  # the last Monday of May
+    "labor day": (9, 0, 1),  # the first Monday of September
+}
+_HOLIDAY = re.compile(
+    r"(?P<prep>\b(?i:on|before|after|until|since|by|over|at)\s+)?\b(?P<h>Christmas\s+(?:Day|Eve)|"
+    r"New\s+Year['’]s\s+(?:Day|Eve)|Boxing\s+Day|Valentine['’]s\s+Day|St\.?\s+Patrick['’]s\s+Day|"
+    r"Veterans\s+Day|Halloween|Independence\s+Day|Fourth\s+of\s+July|Thanksgiving(?:\s+Day)?|"
+    rf"Memorial\s+Day|Labor\s+Day)\b(?:,?\s+(?P<y>{_YEAR})\b)?"
+)
+_NAMED_DAYS = ("Day", "Eve")
 _RELATIVE_DAY = re.compile(
     r"\b(?P<w>yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|"
     r"last\s+night|earlier\s+today)\b",
@@ -473,6 +502,14 @@ def _days(sentence: str, reference: date | None, updated: date | None = None) ->
                 future = _future(sentence, match.start(), match.end())
                 value = _resolve_day(month, day, reference, future, updated)
             add(match.start(), match.end(), value, match[0], calendar=True)
+    for match in _HOLIDAY.finditer(sentence):
+        name = " ".join(match["h"].split())
+        if not (match["prep"] or match["y"] or name.endswith(_NAMED_DAYS)):
+            continue
+        if name.startswith(("Independence", "Halloween")) and not (match["prep"] or match["y"]):
+            continue
+        value = _holiday_day(name, match["y"], reference, _future(sentence, *match.span("h")))
+        add(match.start("h"), match.end(), value, match[0].strip(), calendar=True)
     for match in _WEEKDAY_REF.finditer(sentence):
         if _NOT_WEEKDAY_BEFORE.search(sentence[: match.start()]) or _NOT_WEEKDAY_AFTER.match(
             sentence[match.end() :]
@@ -602,6 +639,34 @@ def _resolve_day(
     latest = max(reference, updated) if updated is not None else reference
     behind = [d for d in options if d <= latest + timedelta(days=UPDATE_SLACK_DAYS)]
     return max(behind) if behind else None
+
+
+def _holiday_day(name: str, year: str | None, reference: date | None, future: bool) -> date | None:
+    """The day of a holiday in the year given, else the latest one up to ``reference`` (the
+    next one from it in the future tense)."""
+    key = name.lower().replace("’", "'").replace("st. ", "st ")
+    if year is not None:
+        return _holiday_in(key, int(year))
+    if reference is None:
+        return None
+    options = [d for d in (_holiday_in(key, reference.year + k) for k in (-1, 0, 1)) if d]
+    if future:
+        return min((d for d in options if d >= reference), default=None)
+    return max((d for d in options if d <= reference), default=None)
+
+
+def _holiday_in(key: str, year: int) -> date | None:
+    rule = _HOLIDAY_NAMES.get(key)
+    if rule is None:
+        return None
+    if len(rule) == 2:
+        return _make(year, *rule)
+    month, weekday, nth = rule
+    if nth > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
 def _day(value: str) -> int:

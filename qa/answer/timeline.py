@@ -122,7 +122,8 @@ class TimelineConfig:
         min_words: shorter sentences are not events (headings, captions, bylines).
         list_headings: an article with at least this many headings naming subjects (among
             its sentences read) is a list: its entries under headings the story does not name
-            are left out (:func:`subject_heading`).
+            are left out (:func:`subject_heading`), unless they name the story's subject
+            themselves.
         anchor_margin: the anchor of "after/before Y" is the earliest of the sentences that
             match Y at least this share as well as the best one.
         published_per_article: events of one article dated by its publication date, at most
@@ -250,8 +251,12 @@ class _Relevance:
             article = table.passages[table.sentences[r].passage_index].article_id
             headings_of.setdefault(article, set()).add(h)
         lists = {a for a, found in headings_of.items() if len(found) >= config.list_headings}
+        # An entry that names the story's subject itself belongs to it whatever its heading
+        # ("Giants" above "The Giants met with Yoshinobu Yamamoto on Sunday"); sharing only
+        # common words ("Announced ... that it will cut jobs") does not make it so.
+        names = _names(text)
         self.heading_fits = {
-            r: bool(t & terms)
+            r: bool(t & terms) or bool(names & _names(table.sentences[r].text))
             for r, t in heading_terms.items()
             if table.passages[table.sentences[r].passage_index].article_id in lists
         }
@@ -319,6 +324,17 @@ class _Relevance:
         """The relevance to another text (the anchor) of those of the same sentences that
         share a word with it, reusing their vectors."""
         return _Relevance(table, text, config, list(self.vectors), self.vectors, story=None)
+
+
+# A capitalised word: part of a name ("Yoshinobu Yamamoto", "Harbour Ferries").
+_NAME_WORD = re.compile(r"\b[A-Z][\w'’.-]*")
+
+
+def _names(text: str) -> frozenset[str]:
+    """The stemmed words of the names in a text: its capitalised words, less a sentence's
+    first (capitalised by its place) and stop words ("The")."""
+    found = [m[0] for m in _NAME_WORD.finditer(text) if m.start() > 0]
+    return frozenset(tokenize([" ".join(found)])[0]) if found else frozenset()
 
 
 def date_density(passages: Sequence[Passage]) -> dict[str, float]:
