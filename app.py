@@ -91,9 +91,9 @@ def open_answerer(
         for line in report.errors:
             echo(f"  error: {line}")
     answerer = Answerer.from_settings(index, answering)
-    # Load the search structures now, while the user waits for the server anyway, rather than
-    # during the first question.
-    answerer.retriever.warm()
+    # Load the search structures and the parser now, while the user waits for the server
+    # anyway, rather than during the first question.
+    answerer.warm()
     return answerer
 
 

@@ -231,7 +231,7 @@ def reader(question: str, article_id: str) -> dict:
 
     index = open_index(Settings.from_env())
     answerer = Answerer(index)
-    answerer.retriever.warm()
+    answerer.warm()
     for _ in range(2):  # the second is a warm answer, to compare the first citing one with
         t = time.perf_counter()
         first = answerer.ask(question)

@@ -210,9 +210,10 @@ def probe(data_dir: Path, n_queries: int) -> dict:
     startup = time.perf_counter() - started
     origin = index.lexical.origin
     answerer = Answerer(index)
-    # What app.py does before serving: load the search structures and the article catalogue.
+    # What app.py does before serving: load the search structures, the article catalogue and
+    # the parser.
     t = time.perf_counter()
-    answerer.retriever.warm()
+    answerer.warm()
     app_warm = time.perf_counter() - t
     t = time.perf_counter()
     answerer.retrieve(questions[0], k=10)

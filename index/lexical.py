@@ -165,7 +165,9 @@ class LexicalIndex:
     def catalogue_at(self, generation: int) -> Catalogue:
         """The committed articles of ``generation``.
 
-        From the generation's segments when it is held or saved; else listed from the store
+        From the generation's segments when it is held or saved, or once the index has caught
+        up with it from the change log (what a second machine does after another one wrote:
+        reading the changed articles, not listing them all); else listed from the store
         (listing must not wait for a build).
         """
         current = self._current
@@ -174,7 +176,7 @@ class LexicalIndex:
         with self._lock:
             try:
                 with self._folder.lock:
-                    loaded = self._load(generation)
+                    loaded = self._load(generation) or self._caught_up(generation)
             except _Damaged:
                 loaded = None
             if loaded is not None:
@@ -221,6 +223,15 @@ class LexicalIndex:
                 return self._build(target, reason)
             generation, changed = base
             return self._update(generation, changed, target)
+
+    def _caught_up(self, target: int) -> LexicalGeneration | None:
+        """``target`` reached from a held generation by its changes, or None when that needs a
+        rebuild. Call with the folder lock held."""
+        base, _ = self._base(target)
+        if base is None:
+            return None
+        generation, changed = base
+        return self._update(generation, changed, target)
 
     def _newer_than(self, target: int) -> LexicalGeneration | None:
         """A saved generation newer than ``target``, for a reader that asked for one so old

@@ -47,7 +47,7 @@ from index import Filters, NewsIndex, Settings, open_index
 from index.errors import QuestionError
 from index.text import tokenize
 
-from .answer import prompts
+from .answer import nlp, prompts
 from .answer.citations import CitationBuilder, MarkerRenumberer, normalise_markers
 from .answer.context import build_context
 from .answer.crosscheck import CrossCheckConfig, cross_check
@@ -186,6 +186,13 @@ class Answerer:
         return self.retriever.retrieve(
             question, k=k, since=since, until=until, sources=sources, as_of=parse_as_of(as_of)
         ).passages
+
+    def warm(self) -> None:
+        """Load now what the first question would otherwise wait for: the search structures
+        (:meth:`Retriever.warm`) and spaCy's English pipeline (seconds from a cold disk; the
+        reader parses sentences only once a question has passages to read)."""
+        self.retriever.warm()
+        nlp.available()
 
     def rewrite(self, question: str, history: History) -> str:
         """A follow-up rewritten to stand alone (LLM when configured, else a local rule, which

@@ -31,6 +31,16 @@ def _machine(tmp_path: Path, name: str, url: str, collection: str, embedder):
     return open_index(settings, embedder=embedder)
 
 
+def _two_machines(tmp_path: Path, url: str, collection: str, embedder, articles, name="second"):
+    """A writer that indexed ``articles``, and a second machine (data folder ``name``) holding
+    that generation's BM25."""
+    first = _machine(tmp_path, "first", url, collection, embedder)
+    first.add_articles(articles)
+    second = _machine(tmp_path, name, url, collection, embedder)
+    second.lexical.ensure_current()
+    return first, second
+
+
 def test_a_second_machine_fetches_only_the_change(tmp_path, chroma_url, real_embedder, caplog):
     articles = _articles(news_records()[:12])
     first = _machine(tmp_path, "first", chroma_url, "catchup", real_embedder)
@@ -61,15 +71,43 @@ def test_a_second_machine_fetches_only_the_change(tmp_path, chroma_url, real_emb
     assert "rebuilding" not in caplog.text
 
 
+def test_a_question_s_first_read_after_a_write_catches_up_instead_of_listing(
+    tmp_path, chroma_url, real_embedder, monkeypatch
+):
+    """A question reads the outlets (the catalogue) before it searches: on a second machine
+    that read must catch up from the change log too, not list every article (10 s at 100,000
+    articles on a cold disk); a machine too far behind lists them rather than wait for a
+    rebuild."""
+    monkeypatch.setattr(ChangeLog, "keep", 2)
+    articles = _articles(news_records()[20:32])
+    first, second = _two_machines(tmp_path, chroma_url, "outlets", real_embedder, articles[:6])
+    first.add_articles([articles[6]])
+
+    listed = []
+    real_list = second.store.list_articles
+    second.store.list_articles = lambda: listed.append(1) or real_list()  # type: ignore[method-assign]
+    catalogue = second.lexical.catalogue()
+    assert not listed
+    assert second.lexical.last_update.origin == "updated"
+    assert second.lexical.generation == first.store.generation()
+    assert articles[6].id in {a.id for a in catalogue.articles}
+
+    for article in articles[7:12]:  # past what the trimmed log keeps
+        first.add_articles([article])
+    catalogue = second.lexical.catalogue()
+    assert listed  # listed, not rebuilt, for the outlets
+    assert second.lexical.last_update.origin == "updated"
+    assert {a.id for a in catalogue.articles} == {a.id for a in articles}
+
+
 def test_a_machine_behind_the_trimmed_log_or_damaged_rebuilds(
     tmp_path, chroma_url, real_embedder, caplog, monkeypatch
 ):
     monkeypatch.setattr(ChangeLog, "keep", 2)
     articles = _articles(news_records()[12:20])
-    first = _machine(tmp_path, "first", chroma_url, "behind", real_embedder)
-    first.add_articles(articles[:3])
-    behind = _machine(tmp_path, "behind", chroma_url, "behind", real_embedder)
-    behind.lexical.ensure_current()
+    first, behind = _two_machines(
+        tmp_path, chroma_url, "behind", real_embedder, articles[:3], name="behind"
+    )
     for article in articles[3:8]:
         first.add_articles([article])
     assert first.store.chroma.changes.count() <= 3  # trimmed
