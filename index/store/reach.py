@@ -188,8 +188,7 @@ def repair(chroma: ChromaCollections, chunk_ids: Sequence[str]) -> tuple[list[st
         records = _read(shard, chunk_ids)
         if not records["ids"]:
             continue
-        for b in range(0, len(records["ids"]), chroma.batch):
-            shard.upsert(**_slice(records, b, b + chroma.batch))
+        _in_batches(shard.upsert, records, chroma.batch)
         still = _recheck(shard, records)
         if not still:
             continue
@@ -200,13 +199,18 @@ def repair(chroma: ChromaCollections, chunk_ids: Sequence[str]) -> tuple[list[st
         for _ in range(REWRITE_ROUNDS):
             again = _read(shard, still)
             shard.delete(ids=list(again["ids"]))
-            for b in range(0, len(again["ids"]), chroma.batch):
-                shard.add(**_slice(again, b, b + chroma.batch))
+            _in_batches(shard.add, again, chroma.batch)
             still = _recheck(shard, again)
             if not still:
                 break
         still_all += still
     return still_all, rewritten
+
+
+def _in_batches(write: Callable[..., object], records: dict, batch: int) -> None:
+    """``write`` (a collection's ``upsert`` or ``add``) the records ``batch`` at a time."""
+    for b in range(0, len(records["ids"]), batch):
+        write(**_slice(records, b, b + batch))
 
 
 def _missed(shard, batch: _Batch, n: int) -> list[str]:
