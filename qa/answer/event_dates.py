@@ -190,6 +190,7 @@ _HOLIDAY = re.compile(
     rf"Memorial\s+Day|Labor\s+Day)\b(?:,?\s+(?P<y>{_YEAR})\b)?"
 )
 _NAMED_DAYS = ("Day", "Eve")
+_TITLE_DAYS = frozenset({"Independence Day"})  # named a day, but also a film
 _RELATIVE_DAY = re.compile(
     r"\b(?P<w>yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|"
     r"last\s+night|earlier\s+today)\b",
@@ -504,9 +505,8 @@ def _days(sentence: str, reference: date | None, updated: date | None = None) ->
             add(match.start(), match.end(), value, match[0], calendar=True)
     for match in _HOLIDAY.finditer(sentence):
         name = " ".join(match["h"].split())
-        if not (match["prep"] or match["y"] or name.endswith(_NAMED_DAYS)):
-            continue
-        if name.startswith(("Independence", "Halloween")) and not (match["prep"] or match["y"]):
+        a_day_by_name = name.endswith(_NAMED_DAYS) and name not in _TITLE_DAYS
+        if not (match["prep"] or match["y"] or a_day_by_name):
             continue
         value = _holiday_day(name, match["y"], reference, _future(sentence, *match.span("h")))
         add(match.start("h"), match.end(), value, match[0].strip(), calendar=True)
