@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from functools import lru_cache
 
 __all__ = [
@@ -86,10 +87,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     pos = 0
     for block in text.split("\n"):
         if block.strip():
+            first = len(spans)
             for start, end in tokenizer.span_tokenize(block):
-                spans.append((pos + start, pos + end))
+                start, end = pos + start, pos + end
+                if len(spans) > first and block[start - pos].isdigit():
+                    if _NUMBER_SIGN.search(text, spans[-1][0], spans[-1][1]):
+                        start = spans.pop()[0]  # "the song hit No. | 1 on the chart"
+                spans.append((start, end))
         pos += len(block) + 1
     return spans
+
+
+# Abbreviations Punkt ends a sentence at before a number: "No. 1", "Vol. 2", "Art. 5".
+_NUMBER_SIGN = re.compile(r"\b(?:No|Nos|Vol|Fig|Art)\.$")
 
 
 # ---- token counts ----------------------------------------------------------------------------

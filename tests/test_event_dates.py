@@ -35,11 +35,16 @@ SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
         ("It happened on 17 November.", date(2023, 11, 17), Precision.DAY),
         ("The game kicks off at 8 p.m. on Sunday, Dec. 3.", date(2023, 12, 3), Precision.DAY),
         ("Last week the company held its first conference.", date(2023, 11, 6), Precision.WEEK),
+        # the weekend before the Saturday: a week, Monday to Sunday
+        ("The striker scored twice last weekend.", date(2023, 11, 6), Precision.WEEK),
+        ("The striker scored twice over the weekend.", date(2023, 11, 13), Precision.WEEK),
         ("In late October the talks stalled.", date(2023, 10, 21), Precision.MONTH),
         ("The deal closed in October 2023.", date(2023, 10, 1), Precision.MONTH),
         ("The blockade has lasted since December.", date(2022, 12, 1), Precision.MONTH),
         ("The firm raised money in May.", date(2023, 5, 1), Precision.MONTH),
         ("The company was founded in 2015.", date(2015, 1, 1), Precision.YEAR),
+        ("The phrase first appeared on coins in 1865.", date(1865, 1, 1), Precision.YEAR),
+        ("The treaty was signed on July 4, 1776.", date(1776, 7, 4), Precision.DAY),
         ("The songs were written during the 2013-14 tour.", date(2013, 1, 1), Precision.YEAR),
         ("The attorney general sued the company a year ago.", date(2022, 1, 1), Precision.YEAR),
         ("Two weeks ago the striker broke his leg.", date(2023, 10, 30), Precision.WEEK),
@@ -77,6 +82,7 @@ def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, 
         "Halloween Kills opened to mixed reviews.",  # a film named after the holiday
         "Independence Day is a disaster film.",
         "Thanksgiving dinner costs more this year.",
+        "The storm damaged 1800 homes.",  # a count: a year alone is read from 1900 only
     ],
 )
 def test_words_that_only_look_like_dates_are_not_read(sentence):
@@ -116,6 +122,35 @@ def test_a_date_line_with_a_headline_or_a_month_counts_and_a_dated_sentence_does
     month = section_date("x\nDecember 2023\n\nSome entry\n", date(2023, 9, 28))
     assert (month.day, month.precision) == (date(2023, 12, 1), Precision.MONTH)
     assert section_date("x\nOct. 3: The jury was picked.\n", SATURDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("before", "sentence", "expected"),
+    [
+        (
+            "He became head of recruitment at MK Dons in 2010, where he spotted Dele Alli. ",
+            "Two years later he joined Southampton in the same role.",
+            EventDate(date(2012, 1, 1), Precision.YEAR, DateSource.TEXT, "Two years later"),
+        ),
+        (
+            "The plant opened in March 2019 to great fanfare. ",
+            "Six months later, it closed.",
+            EventDate(date(2019, 9, 1), Precision.MONTH, DateSource.TEXT, "Six months later"),
+        ),
+        (
+            "She won her first title on July 4, 1999. ",
+            "The following year, she won it again.",
+            EventDate(date(2000, 1, 1), Precision.YEAR, DateSource.TEXT, "The following year"),
+        ),
+        # no month to count on from, no date at all, or past the article's own date
+        ("The plant opened in 2019. ", "Six months later, it closed.", None),
+        ("The plant opened to great fanfare. ", "Two years later, it closed.", None),
+        ("The plant opened in 2022. ", "Two years later, it closed.", None),
+    ],
+)
+def test_a_span_later_counts_on_from_the_date_stated_just_before(before, sentence, expected):
+    published = EventDate(SATURDAY, Precision.DAY, DateSource.PUBLISHED)
+    assert date_event(sentence, SATURDAY, before) == (expected or published)
 
 
 def test_a_sentence_without_a_date_takes_its_articles_publication_date():

@@ -25,6 +25,17 @@ def test_abbreviations_and_dates_do_not_end_a_sentence():
     ]
 
 
+def test_a_number_sign_abbreviation_does_not_end_a_sentence():
+    text = "The song hit No. 1 on the chart. It was ranked No.\n2 spot. The answer was no. Then."
+    assert _sentences(text) == [
+        "The song hit No. 1 on the chart.",
+        "It was ranked No.",  # a line break still ends one
+        "2 spot.",
+        "The answer was no.",
+        "Then.",
+    ]
+
+
 def test_closing_quotes_stay_with_their_sentence():
     text = 'Shoppers click "Add to Cart." The box matters.'
     assert _sentences(text) == ['Shoppers click "Add to Cart."', "The box matters."]

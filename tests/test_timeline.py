@@ -163,6 +163,7 @@ def test_a_date_in_the_anchor_finds_the_anchor_within_it_and_bounds_nothing_else
         ("In the 2016 offseason, Durant joined the team that had beaten him.", 2016),
         ("Their best result was a second-round exit in the 2021 playoffs.", 2021),
         ("It is easy to mark 2016's Pokemon Go as the turning point for the series.", 2016),
+        ("After leaving his post following the 2019 World Cup, Schmidt joined World Rugby.", 2019),
         ("The rebels violated the 2020 ceasefire again.", None),  # an agreement, made long ago
         ("The 2026 final will be held in North America.", None),  # after the article
     ],

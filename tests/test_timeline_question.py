@@ -144,6 +144,11 @@ def test_the_search_words_join_a_subject_and_its_anchor():
         # the month dates the summit (the anchor), not the events that led up to it
         ("What events led up to the summit in San Francisco in November 2023?", None),
         ("What happened after the vote in March?", None),
+        # the year ends a span: the story runs up to it
+        (
+            "Timeline of Don McLean's career, from his birth to his Christmas album of 2023",
+            (date.min, date(2023, 12, 31)),
+        ),
     ],
 )
 def test_a_period_named_in_the_question_bounds_the_story(question, period):

@@ -6,14 +6,18 @@ reads, in order:
 
 1. **A date in the sentence itself**: "November 17, 2023", "Nov. 17", "17 November", an ISO
    date; a month ("in October", "October 2023", "late November"); a year after a preposition
-   ("in 2015"); a holiday ("on Christmas Day 2021", "on Thanksgiving"); or a date relative
-   to the article: "yesterday", "today", "tonight", "this morning", "tomorrow", a weekday
-   ("on Tuesday", "last Friday", "Monday night"), "last week", "this week", "last month",
-   "earlier this month", "earlier this year", a span ago ("three days ago", "two weeks ago",
-   "a year ago": a year ago is read as that year, being only roughly twelve months). The
-   most precise one wins (a day over a month over a year), the first of equal precision. A
-   year alone elsewhere ("the 2020 ceasefire") is often part of a name and is not read here
-   (:func:`bare_years` lists such years for a caller that parses).
+   ("in 2015", "in 1865": from 1700); a holiday ("on Christmas Day 2021", "on Thanksgiving");
+   or a date relative to the article: "yesterday", "today", "tonight", "this morning",
+   "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday night"), "last weekend",
+   "over the weekend", "last week", "this week", "last month", "earlier this month", "earlier
+   this year", a span ago ("three days ago", "two weeks ago", "a year ago": a year ago is read
+   as that year, being only roughly twelve months). The most precise one wins (a day over a
+   month over a year), the first of equal precision. A year alone elsewhere ("the 2020
+   ceasefire") is often part of a name and is not read here (:func:`bare_years` lists such
+   years, from 1900, for a caller that parses).
+   A span after the last date the text before it states ("He joined MK Dons in 2010. Two
+   years later he joined Southampton": 2012; "the following year"; "six months later" after
+   a month) is read when the sentence states no date of its own.
 2. **The date line of its section**: live blogs and timeline articles put a date on a line of
    its own ("November 20") or open a line with it ("Sept. 24: Swift attends Chiefs game"); every
    sentence below it, up to the next such line, took place that day.
@@ -121,7 +125,10 @@ _MONTH = (
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?:19|20)\d{2}"
+# A year a date or a preposition states: 1700 to 2099 ("in 1865", "July 4, 1776").
+_YEAR = r"(?:1[7-9]|20)\d{2}"
+# A year standing alone may be a count ("1800 homes"), so only 1900 to 2099 are read as one.
+_RECENT_YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 _MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>{_DAY})\b(?!:\d)(?:,?\s+(?P<y>{_YEAR})\b)?")
@@ -197,7 +204,8 @@ _RELATIVE_DAY = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_SPAN = re.compile(
-    r"\b(?P<w>last\s+week|this\s+week|earlier\s+this\s+week|next\s+week|last\s+month|"
+    r"\b(?P<w>last\s+weekend|(?:this\s+past|over\s+the)\s+weekend|"
+    r"last\s+week|this\s+week|earlier\s+this\s+week|next\s+week|last\s+month|"
     r"earlier\s+this\s+month|this\s+month|next\s+month|last\s+year)\b",
     re.IGNORECASE,
 )
@@ -262,6 +270,9 @@ def date_event(
     found = date_in_text(sentence, _reference(section, published), updated)
     if found is not None:
         return found
+    found = _later(sentence, before)
+    if found is not None and (published is None or found.day <= published):
+        return found
     if section is not None:
         return section
     if published is not None:
@@ -269,8 +280,61 @@ def date_event(
     return None
 
 
+# "Two years later", "six months later", "the following year": counted on from the date the text
+# stated last, just before the sentence.
+_LATER = re.compile(
+    r"\b(?:(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
+    r"(?P<unit>month|year)s?\s+later|the\s+(?:following|next)\s+(?P<next>year))\b",
+    re.IGNORECASE,
+)
+#: How far back, in characters, "later" looks for the date it counts from (about the two
+#: sentences before it: further back, the text has usually moved on).
+LATER_WINDOW = 400
+
+
+def _later(sentence: str, before: str) -> EventDate | None:
+    """The date of "two years later" or "the following year": the last date the text before
+    the sentence states with its year, moved on by that span (a month only when that date
+    names its month). None without such a phrase or date."""
+    match = _LATER.search(sentence)
+    if match is None or not before:
+        return None
+    stated = _stated(before[-LATER_WINDOW:])
+    if stated is None:
+        return None
+    day, precision = stated
+    n = 1 if match["next"] else _COUNTS.get(match["n"].lower()) or int(match["n"])
+    if match["next"] or match["unit"].lower() == "year":
+        return EventDate(date(day.year + n, 1, 1), Precision.YEAR, DateSource.TEXT, match[0])
+    if precision is Precision.YEAR:
+        return None  # "six months later" than a year: which month is unknown
+    months = day.year * 12 + day.month - 1 + n
+    later = date(months // 12, months % 12 + 1, 1)
+    return EventDate(later, Precision.MONTH, DateSource.TEXT, match[0])
+
+
+def _stated(text: str) -> tuple[date, Precision] | None:
+    """The last date ``text`` states with its year (a full date, a month and year, or a year
+    after a preposition), at month or year precision, or None."""
+    last: tuple[int, date, Precision] | None = None
+    for pattern in (_ISO, _MONTH_DAY, _DAY_MONTH, _MONTH_YEAR, _YEAR_ALONE):
+        for match in pattern.finditer(text):
+            if not match["y"]:
+                continue
+            if last is not None and match.start() < last[0]:
+                continue
+            year = int(match["y"])
+            if pattern is _YEAR_ALONE:
+                last = (match.start(), date(year, 1, 1), Precision.YEAR)
+            else:
+                month = match["m"]
+                number = int(month) if month.isdigit() else MONTH_NUMBERS[month.lower().rstrip(".")]
+                last = (match.start(), date(year, number, 1), Precision.MONTH)
+    return None if last is None else (last[1], last[2])
+
+
 #: A year standing alone, not part of a range ("2022-23"), a date or a number ("2,023").
-_BARE_YEAR = re.compile(rf"(?<![\d,.\-–/])\b(?P<y>{_YEAR})\b(?![\-–/]\d|,\d)")
+_BARE_YEAR = re.compile(rf"(?<![\d,.\-–/])\b(?P<y>{_RECENT_YEAR})\b(?![\-–/]\d|,\d)")
 
 
 def bare_years(sentence: str) -> list[tuple[int, int, int]]:
@@ -568,7 +632,15 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
         for match in _RELATIVE_SPAN.finditer(sentence):
             word = " ".join(match["w"].lower().split())
             monday = reference - timedelta(days=reference.weekday())
-            if word == "last week":
+            if word.endswith("weekend"):
+                # The weekend before the reference day; on a weekend, "over the weekend" and
+                # "this past weekend" are that one, "last weekend" the one before.
+                this_one = reference.weekday() >= 5 and word != "last weekend"
+                sunday = monday + timedelta(days=6) if this_one else monday - timedelta(days=1)
+                out.append(
+                    _Found(match.start(), Precision.WEEK, sunday - timedelta(days=6), match[0])
+                )
+            elif word == "last week":
                 out.append(
                     _Found(match.start(), Precision.WEEK, monday - timedelta(days=7), match[0])
                 )

@@ -566,14 +566,15 @@ _YEAR_DEPS = frozenset({"nummod", "compound", "amod", "nmod", "npadvmod", "appos
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 #: Nouns of things that happen at one time: a year naming one dates it wherever it stands in
 #: the sentence ("back to his 2019 upset loss to Ruiz", "a second-round exit in the 2021
-#: playoffs", "In the 2016 offseason, Durant ..."). Not agreements and laws, which a sentence
-#: names long after they were made ("violated the 2020 ceasefire", "under the 2015 accord").
+#: playoffs", "In the 2016 offseason, Durant ...", "following the 2019 World Cup"). Not
+#: agreements and laws, which a sentence names long after they were made ("violated the 2020
+#: ceasefire", "under the 2015 accord").
 _EVENT_NOUNS = frozenset(
     """loss losses defeat defeats win wins victory upset playoffs playoff postseason season
     offseason tournament final finals championship draft bout fight match release film movie
     album drama version sequel debut launch merger acquisition takeover ipo strike crash
     invasion earthquake pandemic hurricane shooting trial verdict summit olympics campaign tour
-    concert""".split()
+    concert cup games race marathon rematch festival ceremony awards convention""".split()
 )
 _POSSESSIVE = re.compile(r"['’]s\b")
 

@@ -257,6 +257,9 @@ _PERIOD = re.compile(
     re.IGNORECASE,
 )
 
+# "from ... to": a period named after it ends the span the question asks about.
+_SPAN_END = re.compile(r"\bfrom\b.*\b(?:to|until|till|through)\b", _I)
+
 
 def story_period(
     request: TimelineRequest, reference: date | None
@@ -269,7 +272,9 @@ def story_period(
         reference: "today", for a month without a year (the newest article's date).
 
     Returns:
-        (first day, last day or None for "since"), or None when the topic names no period.
+        (first day, last day or None for "since"), or None when the topic names no period;
+        the first day is ``date.min`` when the period ends a span ("from his birth to his
+        album of 2023").
         In an anchored question a date within the anchor dates the anchor ("What led up to
         the summit in November?"), not the story: it is no period.
     """
@@ -282,6 +287,8 @@ def story_period(
     if found is None:
         return None
     first, last = found
+    if _SPAN_END.search(request.topic[: match.start()]):
+        return (date.min, last)  # "from his birth to his album of 2023": up to its end
     return (first, None) if (match["prep"] or "").lower() in ("since", "from") else (first, last)
 
 
