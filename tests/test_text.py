@@ -47,6 +47,15 @@ def test_a_line_break_ends_a_sentence_and_spans_are_exact_offsets():
     assert sentence_spans("") == [] and sentence_spans(" \n\n ") == []
 
 
+def test_remembered_spans_are_the_same_and_a_caller_cannot_change_them():
+    passage = "First one. Second one."
+    first = sentence_spans(passage)
+    first.append((0, 1))  # a caller's own list: the remembered spans stay as they were
+    assert sentence_spans(passage) == [(0, 10), (11, 22)]
+    long_text = "A sentence here. " * 600  # longer than what is remembered: split each time
+    assert len(sentence_spans(long_text)) == 600
+
+
 def test_index_terms_are_stemmed_and_drop_stop_words():
     assert tokenize(["The regulators are opening inquiries"]) == [["regul", "open", "inquiri"]]
 
