@@ -142,6 +142,27 @@ def test_a_date_line_with_a_headline_or_a_month_counts_and_a_dated_sentence_does
             "The following year, she won it again.",
             EventDate(date(2000, 1, 1), Precision.YEAR, DateSource.TEXT, "The following year"),
         ),
+        (
+            "In 1983, Brus made a similar discovery. ",
+            "A decade later, Bawendi devised a method.",
+            EventDate(date(1993, 1, 1), Precision.YEAR, DateSource.TEXT, "A decade later"),
+        ),
+        # an age, from the birth year stated before
+        (
+            "Born in Alice Springs in 1983, he was moved to Perth after his mother's death. ",
+            "At 18 he returned to central Australia.",
+            EventDate(date(2001, 1, 1), Precision.YEAR, DateSource.TEXT, "At 18"),
+        ),
+        (
+            "She was born on 4 May 1990 in Leeds. ",
+            "She left school at the age of 16, and found work.",
+            EventDate(date(2006, 1, 1), Precision.YEAR, DateSource.TEXT, "at the age of 16"),
+        ),
+        # a score, a share, no birth year stated, or an age past the article's own date
+        ("Born in 1983, he grew up in Perth. ", "Tied at 18, the Lakers ran away.", None),
+        ("Born in 1983, he grew up in Perth. ", "Turnout was at 18 percent.", None),
+        ("He grew up in Perth. ", "At 18 he returned to central Australia.", None),
+        ("Born in 1983, he grew up in Perth. ", "Aged 45, he will retire.", None),
         # no month to count on from, no date at all, or past the article's own date
         ("The plant opened in 2019. ", "Six months later, it closed.", None),
         ("The plant opened to great fanfare. ", "Two years later, it closed.", None),
@@ -229,3 +250,11 @@ def test_the_date_of_a_report_is_not_moved_by_what_it_reports():
     """ "Announced March 23 that it plans to cut jobs": the announcement is past."""
     when = date_in_text("Announced March 23 that it plans to cut 19,000 jobs.", SATURDAY)
     assert when is not None and when.day == date(2023, 3, 23)
+
+
+def test_next_year_is_the_year_after_publication_only_in_the_future_tense():
+    launch = date_event("Gemini Ultra is set to launch next year in Bard.", SATURDAY, "x")
+    assert launch == EventDate(date(2024, 1, 1), Precision.YEAR, DateSource.TEXT, "next year")
+    # past tense: the year after some earlier one, which only the story before it says
+    past = date_event("It was not broken open until next year, when they reported it.", SATURDAY)
+    assert past == EventDate(SATURDAY, Precision.DAY, DateSource.PUBLISHED)

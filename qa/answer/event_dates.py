@@ -10,14 +10,15 @@ reads, in order:
    or a date relative to the article: "yesterday", "today", "tonight", "this morning",
    "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday night"), "last weekend",
    "over the weekend", "last week", "this week", "last month", "earlier this month", "earlier
-   this year", a span ago ("three days ago", "two weeks ago", "a year ago": a year ago is read
-   as that year, being only roughly twelve months). The most precise one wins (a day over a
-   month over a year), the first of equal precision. A year alone elsewhere ("the 2020
-   ceasefire") is often part of a name and is not read here (:func:`bare_years` lists such
-   years, from 1900, for a caller that parses).
+   this year", "next year" (in the future tense), a span ago ("three days ago", "two weeks
+   ago", "a year ago": a year ago is read as that year, being only roughly twelve months).
+   The most precise one wins (a day over a month over a year), the first of equal precision.
+   A year alone elsewhere ("the 2020 ceasefire") is often part of a name and is not read here
+   (:func:`bare_years` lists such years, from 1900, for a caller that parses).
    A span after the last date the text before it states ("He joined MK Dons in 2010. Two
-   years later he joined Southampton": 2012; "the following year"; "six months later" after
-   a month) is read when the sentence states no date of its own.
+   years later he joined Southampton": 2012; "the following year"; "a decade later"; "six
+   months later" after a month), or an age after the birth year it states ("Born in 1983,
+   ... At 18 he returned": 2001), is read when the sentence states no date of its own.
 2. **The date line of its section**: live blogs and timeline articles put a date on a line of
    its own ("November 20") or open a line with it ("Sept. 24: Swift attends Chiefs game"); every
    sentence below it, up to the next such line, took place that day.
@@ -206,7 +207,7 @@ _RELATIVE_DAY = re.compile(
 _RELATIVE_SPAN = re.compile(
     r"\b(?P<w>last\s+weekend|(?:this\s+past|over\s+the)\s+weekend|"
     r"last\s+week|this\s+week|earlier\s+this\s+week|next\s+week|last\s+month|"
-    r"earlier\s+this\s+month|this\s+month|next\s+month|last\s+year)\b",
+    r"earlier\s+this\s+month|this\s+month|next\s+month|last\s+year|next\s+year)\b",
     re.IGNORECASE,
 )
 # "a year ago", "two weeks ago", "earlier this year": spans counted back from the reference.
@@ -284,9 +285,20 @@ def date_event(
 # stated last, just before the sentence.
 _LATER = re.compile(
     r"\b(?:(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
-    r"(?P<unit>month|year)s?\s+later|the\s+(?:following|next)\s+(?P<next>year))\b",
+    r"(?P<unit>month|year|decade)s?\s+later|the\s+(?:following|next)\s+(?P<next>year))\b",
     re.IGNORECASE,
 )
+# "At 18 he returned", "aged 30", "at the age of 12": a life's event counted from the birth
+# year the text stated before ("Born in Alice Springs in 1983, ..."). A bare "at 18" only before
+# a pronoun ("tied at 18, the Lakers" is a score).
+_AGE = re.compile(
+    r"\b(?:(?:at\s+the\s+age\s+of|at\s+age|aged)\s+(?P<age>\d{1,2})\b(?!\s*(?:%|per))"
+    r"|at\s+(?P<bare>\d{1,2})(?=,?\s+(?:he|she|they|I|we)\b))",
+    re.IGNORECASE,
+)
+_BORN = re.compile(r"\bborn\b[^.;]{0,60}?\b(?P<y>1[7-9]\d\d|20\d\d)\b", re.IGNORECASE)
+#: How far back, in characters, an age looks for the birth year it counts from.
+BIRTH_WINDOW = 1500
 #: How far back, in characters, "later" looks for the date it counts from (about the two
 #: sentences before it: further back, the text has usually moved on).
 LATER_WINDOW = 400
@@ -295,22 +307,39 @@ LATER_WINDOW = 400
 def _later(sentence: str, before: str) -> EventDate | None:
     """The date of "two years later" or "the following year": the last date the text before
     the sentence states with its year, moved on by that span (a month only when that date
-    names its month). None without such a phrase or date."""
-    match = _LATER.search(sentence)
-    if match is None or not before:
+    names its month); else the year of an age ("at 18", :func:`_aged`). None without such a
+    phrase or date."""
+    if not before:
         return None
+    match = _LATER.search(sentence)
+    if match is None:
+        return _aged(sentence, before)
     stated = _stated(before[-LATER_WINDOW:])
     if stated is None:
         return None
     day, precision = stated
     n = 1 if match["next"] else _COUNTS.get(match["n"].lower()) or int(match["n"])
-    if match["next"] or match["unit"].lower() == "year":
-        return EventDate(date(day.year + n, 1, 1), Precision.YEAR, DateSource.TEXT, match[0])
+    if match["next"] or match["unit"].lower() in ("year", "decade"):
+        years = 10 * n if match["unit"] and match["unit"].lower() == "decade" else n
+        return EventDate(date(day.year + years, 1, 1), Precision.YEAR, DateSource.TEXT, match[0])
     if precision is Precision.YEAR:
         return None  # "six months later" than a year: which month is unknown
     months = day.year * 12 + day.month - 1 + n
     later = date(months // 12, months % 12 + 1, 1)
     return EventDate(later, Precision.MONTH, DateSource.TEXT, match[0])
+
+
+def _aged(sentence: str, before: str) -> EventDate | None:
+    """The year of "at 18" or "aged 30": the last birth year stated shortly before, on by the
+    age. None without both."""
+    match = _AGE.search(sentence)
+    if match is None:
+        return None
+    births = list(_BORN.finditer(before[-BIRTH_WINDOW:]))
+    if not births:
+        return None
+    year = int(births[-1]["y"]) + int(match["age"] or match["bare"])
+    return EventDate(date(year, 1, 1), Precision.YEAR, DateSource.TEXT, match[0])
 
 
 def _stated(text: str) -> tuple[date, Precision] | None:
@@ -668,8 +697,19 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
                 out.append(
                     _Found(match.start(), Precision.YEAR, date(reference.year - 1, 1, 1), match[0])
                 )
+            elif _future(_blanked(sentence, match), match.start(), match.end()):
+                # "is set to launch next year"; "was not found until next year" tells of a
+                # year after some earlier one, which only the story before it says.
+                out.append(
+                    _Found(match.start(), Precision.YEAR, date(reference.year + 1, 1, 1), match[0])
+                )
         out.extend(_ago(sentence, reference))
     return out
+
+
+def _blanked(sentence: str, match: re.Match) -> str:
+    """``sentence`` with the match blanked out (its own "next" is no sign of the future)."""
+    return sentence[: match.start()] + " " * len(match[0]) + sentence[match.end() :]
 
 
 def _ago(sentence: str, reference: date) -> list[_Found]:
