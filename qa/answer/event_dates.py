@@ -271,7 +271,7 @@ def date_event(
     found = date_in_text(sentence, _reference(section, published), updated)
     if found is not None:
         return found
-    found = _later(sentence, before)
+    found = _later(sentence, before) or _aged(sentence, before)
     if found is not None and (published is None or found.day <= published):
         return found
     if section is not None:
@@ -307,20 +307,18 @@ LATER_WINDOW = 400
 def _later(sentence: str, before: str) -> EventDate | None:
     """The date of "two years later" or "the following year": the last date the text before
     the sentence states with its year, moved on by that span (a month only when that date
-    names its month); else the year of an age ("at 18", :func:`_aged`). None without such a
-    phrase or date."""
-    if not before:
-        return None
+    names its month). None without such a phrase or date."""
     match = _LATER.search(sentence)
-    if match is None:
-        return _aged(sentence, before)
+    if match is None or not before:
+        return None
     stated = _stated(before[-LATER_WINDOW:])
     if stated is None:
         return None
     day, precision = stated
     n = 1 if match["next"] else _COUNTS.get(match["n"].lower()) or int(match["n"])
-    if match["next"] or match["unit"].lower() in ("year", "decade"):
-        years = 10 * n if match["unit"] and match["unit"].lower() == "decade" else n
+    unit = "year" if match["next"] else match["unit"].lower()
+    if unit != "month":
+        years = n * (10 if unit == "decade" else 1)
         return EventDate(date(day.year + years, 1, 1), Precision.YEAR, DateSource.TEXT, match[0])
     if precision is Precision.YEAR:
         return None  # "six months later" than a year: which month is unknown
@@ -333,7 +331,7 @@ def _aged(sentence: str, before: str) -> EventDate | None:
     """The year of "at 18" or "aged 30": the last birth year stated shortly before, on by the
     age. None without both."""
     match = _AGE.search(sentence)
-    if match is None:
+    if match is None or not before:
         return None
     births = list(_BORN.finditer(before[-BIRTH_WINDOW:]))
     if not births:
