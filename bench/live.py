@@ -29,6 +29,8 @@ within an old shard's days loads that shard too). Each step runs in a fresh proc
    lexical index as it stands, as two app machines that were up to date) point at it; one runs
    ``python -m index add`` of one article, the other is a running app process: its delay to a
    citing answer, and how its lexical index got there (caught up from the change log, time).
+7. ``memory`` (only with ``--step memory``): ``add-one``'s write with no other process and beside
+   two idle processes holding an app's memory, in turns (:func:`add_one_beside_memory`).
 
 The default is 100k (a million chunks load into Chroma in about 31 minutes here); the
 lexical side alone at 1M is :mod:`bench.lexical`. Results: ``bench/results/live-<N>.{json,md}``.
@@ -322,6 +324,87 @@ def add_one(data_dir: Path, work: Path, chroma_url: str = "", readers: int = 2) 
     return out
 
 
+#: What ``memory`` holds per idle process: about an app's resident memory at 1M chunks after
+#: its first answer (every shard's vector graph loaded: 2.7 to 2.9 GB, measured).
+HOLD_MB = 2900
+
+_HOLDER = """
+import sys
+block = bytearray({mb} * 2**20)
+for i in range(0, len(block), 4096):
+    block[i] = 1
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def _page_touch_seconds(mb: int = 500) -> float:
+    """Seconds to touch ``mb`` MiB of fresh memory in a new process (page faults alone)."""
+    code = (
+        f"import time; t = time.perf_counter(); b = bytearray({mb} * 2**20)\n"
+        "for i in range(0, len(b), 4096): b[i] = 1\n"
+        "print(time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return round(float(out.stdout), 3)
+
+
+def add_one_beside_memory(data_dir: Path, work: Path, rounds: int = 3) -> dict:
+    """``index add`` of one article with no other process, and beside two idle processes that
+    hold an app's memory (``HOLD_MB`` each) but use no CPU, in turns.
+
+    Why: on this machine (a virtual machine) a process touching fresh memory is several times
+    slower while others hold a few GB, and the add-one step's two readers hold 2.9 GB each.
+    """
+    runs: dict[str, list[dict]] = {"alone": [], "beside memory": []}
+    for _ in range(rounds):
+        for mode in runs:
+            holders = []
+            if mode != "alone":
+                for _ in range(2):
+                    holder = subprocess.Popen(
+                        [sys.executable, "-c", _HOLDER.format(mb=HOLD_MB)],
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        text=True,
+                    )
+                    holder.stdout.readline()
+                    holders.append(holder)
+            time.sleep(2)
+            folder = work / f"memory-{time.time_ns()}"
+            folder.mkdir(parents=True)
+            path, _, _ = one_article(folder)
+            watch = GenerationWatch(data_dir)
+            started = time.time()
+            add = timed_command(
+                [sys.executable, "-m", "index", "add", "-q", str(path)], _env(data_dir)
+            )
+            changes = watch.stop()
+            # After the write: the probe's freed pages would serve the writer's first touches.
+            touch = _page_touch_seconds()
+            for holder in holders:
+                holder.communicate("")
+            summary = _summary_numbers(add.pop("stdout"))
+            runs[mode].append(
+                {
+                    "wall_seconds": add["wall_seconds"],
+                    "commit_after_seconds": round(changes[1][1] - started, 2)
+                    if len(changes) > 1
+                    else None,
+                    "embed_seconds": summary["embed_seconds"],
+                    "peak_rss_mb": add["peak_rss_mb"],
+                    "touch_500mb_seconds": touch,
+                }
+            )
+    return {
+        "hold_mb_per_process": HOLD_MB,
+        **runs,
+        "median_wall_seconds": {
+            mode: statistics.median(r["wall_seconds"] for r in rs) for mode, rs in runs.items()
+        },
+    }
+
+
 def add_many(data_dir: Path, work: Path, n: int = MANY) -> dict:
     """``n`` new articles in one ``python -m index add``, against the embedder alone."""
     from index.settings import Settings
@@ -502,6 +585,7 @@ def main(argv: list[str] | None = None) -> int:
                 "remove-many": lambda: remove_many(data_dir, work),
                 "check-removed": lambda: check_removed(work),
                 "server": lambda: server(data_dir, work),
+                "memory": lambda: add_one_beside_memory(data_dir, work),
             }[args.step]()
         print(json.dumps(result))
         return 0
