@@ -145,7 +145,7 @@ class TimelineConfig:
     article_passages: int = 24
     max_events: int = 40
     relative_cutoff: float = 0.45
-    published_cutoff: float = 0.8
+    published_cutoff: float = 0.6
     title_weight: float = 0.5
     story_title: float = 0.5
     story_weight: float = 0.2
@@ -159,7 +159,7 @@ class TimelineConfig:
     min_words: int = 6
     list_headings: int = 5
     anchor_margin: float = 0.85
-    published_per_article: int = 2
+    published_per_article: int = 3
     support_bonus: float = 0.1
     hedge_penalty: float = 0.2
     quote_penalty: float = 0.3
