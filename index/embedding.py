@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import queue
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -119,15 +120,18 @@ class MiniLMEmbedder:
         # them on, two sessions peaked at 1.2 to 1.3 GB embedding 1,198 chunks, without them at
         # 0.83 GB, at the same speed (bench/README.md, "Embedder sessions").
         options.enable_mem_pattern = False
+        self._new_session = lambda: ort.InferenceSession(
+            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
         # One session per worker: a worker takes whichever is free, so no session ever runs
-        # two batches at once and the workers never wait for each other.
+        # two batches at once and the workers never wait for each other. Only the first is
+        # built now; the others when work first needs them (_session): each costs about 0.2 s
+        # and 0.1 GB, which a process that embeds one question, or the three chunks of one
+        # article, would pay for nothing (bench/README.md, "Live writes at 1M chunks").
         self._sessions: queue.SimpleQueue = queue.SimpleQueue()
-        for _ in range(threads):
-            self._sessions.put(
-                ort.InferenceSession(
-                    str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-                )
-            )
+        self._sessions.put(self._new_session())
+        self._built = 1
+        self._building = threading.Lock()
         self._threads = threads
         self._workers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="minilm")
 
@@ -139,9 +143,11 @@ class MiniLMEmbedder:
         # Each Encoding.ids access builds a new list: read them once.
         pieces = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(texts)), key=lambda i: len(pieces[i]))
-        # A call of fewer texts than would fill every session is spread over all of them (three
-        # chunks of a one-article add: two batches, not one on one core).
-        size = max(1, min(self.batch_size, -(-len(texts) // self._threads)))
+        # A call of fewer texts than would fill every session is spread over those built
+        # (three chunks: two batches on two cores, not one on one). It builds more only when it
+        # holds more than one batch: for less, building a session costs about what it saves.
+        lanes = self._threads if len(texts) > self.batch_size else self._built
+        size = max(1, min(self.batch_size, -(-len(texts) // lanes)))
         batches = [order[b : b + size] for b in range(0, len(order), size)]
         for idx, pooled in zip(
             batches, self._workers.map(lambda idx: self._run(idx, pieces), batches)
@@ -157,7 +163,7 @@ class MiniLMEmbedder:
         for row, i in enumerate(idx):
             ids[row, : len(pieces[i])] = pieces[i]
             mask[row, : len(pieces[i])] = 1
-        session = self._sessions.get()
+        session = self._session()
         try:
             (states,) = session.run(
                 None,
@@ -167,6 +173,30 @@ class MiniLMEmbedder:
             self._sessions.put(session)
         weights = mask[:, :, None].astype(np.float32)
         return (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+    @property
+    def sessions_built(self) -> int:
+        """onnxruntime sessions built so far (1 to ``threads``)."""
+        return self._built
+
+    def _session(self):
+        """A free session; a new one when none is free and fewer than ``threads`` exist."""
+        try:
+            return self._sessions.get_nowait()
+        except queue.Empty:
+            pass
+        with self._building:
+            build = self._built < self._threads
+            if build:
+                self._built += 1
+        if not build:
+            return self._sessions.get()
+        try:
+            return self._new_session()
+        except BaseException:
+            with self._building:
+                self._built -= 1
+            raise
 
 
 class OpenAIEmbedder:

@@ -83,6 +83,30 @@ def test_sessions_side_by_side_give_the_vectors_of_one_session(real_embedder):
         assert np.allclose(rows, single[i::3], atol=1e-4)
 
 
+def test_sessions_are_built_when_work_needs_them(real_embedder):
+    """One session at first; a call of one batch or less runs on the sessions built, one of
+    more builds the rest; concurrent callers never build more than ``threads``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embedding import MiniLMEmbedder
+
+    texts = [f"Item {i}: the port reopened after {i} days of strikes." for i in range(12)]
+    embedder = MiniLMEmbedder(batch_size=4, threads=2)
+    assert embedder.sessions_built == 1
+    few = embedder.embed(texts[:3])
+    assert embedder.sessions_built == 1
+    many = embedder.embed(texts)
+    assert embedder.sessions_built == 2
+    assert np.allclose(few, many[:3], atol=1e-4)
+
+    fresh = MiniLMEmbedder(batch_size=4, threads=2)
+    with ThreadPoolExecutor(max_workers=6) as callers:
+        results = list(callers.map(fresh.embed, [texts, texts[:1]] * 3))
+    assert fresh.sessions_built == 2
+    assert np.allclose(results[0], many, atol=1e-4)
+    assert np.allclose(results[1], many[:1], atol=1e-4)
+
+
 def test_bad_embedder_sizes_are_refused():
     from index.embedding import MiniLMEmbedder
 
