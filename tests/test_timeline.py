@@ -162,6 +162,8 @@ def test_a_date_in_the_anchor_finds_the_anchor_within_it_and_bounds_nothing_else
         ("His troubles go back to his 2019 upset loss to Andy Ruiz Jr. in New York.", 2019),
         ("In the 2016 offseason, Durant joined the team that had beaten him.", 2016),
         ("Their best result was a second-round exit in the 2021 playoffs.", 2021),
+        ("Soto turned down an offer before he was traded at the 2022 deadline.", 2022),
+        ("The club must sell players before the 2024 deadline.", None),  # after the article
         ("It is easy to mark 2016's Pokemon Go as the turning point for the series.", 2016),
         ("After leaving his post following the 2019 World Cup, Schmidt joined World Rugby.", 2019),
         ("The rebels violated the 2020 ceasefire again.", None),  # an agreement, made long ago

@@ -574,7 +574,7 @@ _EVENT_NOUNS = frozenset(
     offseason tournament final finals championship draft bout fight match release film movie
     album drama version sequel debut launch merger acquisition takeover ipo strike crash
     invasion earthquake pandemic hurricane shooting trial verdict summit olympics campaign tour
-    concert cup games race marathon rematch festival ceremony awards convention""".split()
+    concert cup games race marathon rematch festival ceremony awards convention deadline""".split()
 )
 _POSSESSIVE = re.compile(r"['’]s\b")
 
