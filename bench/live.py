@@ -328,23 +328,20 @@ def add_one(data_dir: Path, work: Path, chroma_url: str = "", readers: int = 2) 
 #: its first answer (every shard's vector graph loaded: 2.7 to 2.9 GB, measured).
 HOLD_MB = 2900
 
-_HOLDER = """
-import sys
+#: Python that allocates ``{mb}`` MiB and writes one byte per page, so every page is touched.
+_TOUCH = """
 block = bytearray({mb} * 2**20)
 for i in range(0, len(block), 4096):
     block[i] = 1
-print("ready", flush=True)
-sys.stdin.read()
 """
+#: A process that touches ``{mb}`` MiB, says "ready" and holds it until its stdin closes.
+_HOLDER = "import sys\n" + _TOUCH + 'print("ready", flush=True)\nsys.stdin.read()\n'
 
 
 def _page_touch_seconds(mb: int = 500) -> float:
     """Seconds to touch ``mb`` MiB of fresh memory in a new process (page faults alone)."""
-    code = (
-        f"import time; t = time.perf_counter(); b = bytearray({mb} * 2**20)\n"
-        "for i in range(0, len(b), 4096): b[i] = 1\n"
-        "print(time.perf_counter() - t)"
-    )
+    code = "import time\nt = time.perf_counter()\n" + _TOUCH.format(mb=mb)
+    code += "print(time.perf_counter() - t)\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return round(float(out.stdout), 3)
 
