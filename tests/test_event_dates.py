@@ -29,6 +29,12 @@ SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
         ("He will speak to staff on Monday.", date(2023, 11, 20), Precision.DAY),
         ("Yesterday, the employees signed a letter.", date(2023, 11, 17), Precision.DAY),
         ("The deal was announced today.", SATURDAY, Precision.DAY),
+        # "today's networks" is the present, not a day: the year dates the sentence
+        (
+            "What today's networks offer hit a low last year, when Twitter was sold.",
+            date(2022, 1, 1),
+            Precision.YEAR,
+        ),
         ("The trial began October 3.", date(2023, 10, 3), Precision.DAY),
         ("The vote will be held on December 5.", date(2023, 12, 5), Precision.DAY),
         ("The exchange filed for bankruptcy on Nov. 11, 2022.", date(2022, 11, 11), Precision.DAY),

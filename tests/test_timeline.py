@@ -147,6 +147,36 @@ def test_a_date_in_the_anchor_finds_the_anchor_within_it_and_bounds_nothing_else
     assert [e.date.day for e in reading.events if e.anchor] == [date(2024, 5, 20)]
 
 
+def test_what_led_up_to_an_event_ends_with_its_latest_close_match(fake_embedder):
+    # The charge and the plea both name the harbour master and his fraud: the plea, the later,
+    # closes what led up to it, and the charge stays in as a step towards it.
+    story = [
+        _passage(
+            0, "Ferrow harbour master Amos Kell was charged with fraud on May 2.", date(2024, 5, 3)
+        ),
+        _passage(
+            1,
+            "Ferrow harbour master Amos Kell pleaded guilty to fraud on June 10.",
+            date(2024, 6, 11),
+        ),
+    ]
+    before = _anchored("Ferrow harbour master Amos Kell pleading guilty to fraud", Relation.BEFORE)
+    _, reading = _timeline(story, fake_embedder, before)
+    assert [(e.date.day, e.anchor) for e in reading.events] == [
+        (date(2024, 5, 2), False),
+        (date(2024, 6, 10), True),
+    ]
+
+
+@pytest.mark.skipif(not nlp.available(), reason="needs spaCy's English pipeline")
+def test_a_year_naming_the_anchor_dates_it(fake_embedder):
+    # "What happened after the dock workers' 2017 strike?": the year says which strike.
+    after = _anchored("the Ferrow dock workers' 2017 strike", Relation.AFTER)
+    _, reading = _timeline(_dock_story(), fake_embedder, after)
+    assert [e.date.day for e in reading.events if e.anchor] == [date(2017, 1, 1)]
+    assert [e.date.day for e in reading.events][-1] == date(2024, 5, 20)
+
+
 @pytest.mark.skipif(not nlp.available(), reason="needs spaCy's English pipeline")
 @pytest.mark.parametrize(
     ("sentence", "year"),

@@ -149,6 +149,13 @@ def test_the_search_words_join_a_subject_and_its_anchor():
             "Timeline of Don McLean's career, from his birth to his Christmas album of 2023",
             (date.min, date(2023, 12, 31)),
         ),
+        # so does a period after "up to"
+        (
+            "Timeline of the fight against its financing, up to the sanctions of October 2023",
+            (date.min, date(2023, 10, 31)),
+        ),
+        # "of decentralized" names no December
+        ("Timeline of the fediverse of decentralized apps after Musk bought Twitter", None),
     ],
 )
 def test_a_period_named_in_the_question_bounds_the_story(question, period):

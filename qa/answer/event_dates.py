@@ -199,8 +199,10 @@ _HOLIDAY = re.compile(
 )
 _NAMED_DAYS = ("Day", "Eve")
 _TITLE_DAYS = frozenset({"Independence Day"})  # named a day, but also a film
+# "today's networks", "today's young adults": the present day, not a day something happened
+# on (the sentence's other date, if any, dates it).
 _RELATIVE_DAY = re.compile(
-    r"\b(?P<w>yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|"
+    r"\b(?P<w>yesterday|today(?!['’]s\b)|tonight|tomorrow|this\s+(?:morning|afternoon|evening)|"
     r"last\s+night|earlier\s+today)\b",
     re.IGNORECASE,
 )

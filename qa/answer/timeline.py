@@ -27,9 +27,12 @@ then turns their sentences into events (every weight is a :class:`TimelineConfig
    near-duplicate (the same sentence in two passages, or the same event in two reports). At
    most ``max_events``.
 5. **Anchor and period.** "What happened after Y?" keeps the events from Y's day on, "before Y"
-   those up to it; Y's day is the date the question gives, else the earliest of the sentences
-   that match Y nearly as well as the best one (later reports name Y too), which opens (or
-   closes) the timeline. A period the question names ("United's December") bounds the events.
+   those up to it; Y's day is the date the question gives (or a year naming Y's happening: "the
+   2022 draft"), else, after Y, the earliest of the sentences that match Y nearly as well as
+   the best one (later reports name Y too), and before Y, the latest of those telling Y's own
+   verb (the steps before it name its subject too: "charged" before "pleaded guilty"); that
+   sentence opens (or closes) the timeline. A period the question names ("United's December",
+   "up to the sanctions of October 2023") bounds the events.
 6. **Order.** By date; events of one day by publication date, then by their place in the
    article.
 
@@ -574,7 +577,8 @@ _EVENT_NOUNS = frozenset(
     offseason tournament final finals championship draft bout fight match release film movie
     album drama version sequel debut launch merger acquisition takeover ipo strike crash
     invasion earthquake pandemic hurricane shooting trial verdict summit olympics campaign tour
-    concert cup games race marathon rematch festival ceremony awards convention deadline""".split()
+    concert cup games race marathon rematch festival ceremony awards convention deadline
+    debate""".split()
 )
 _POSSESSIVE = re.compile(r"['’]s\b")
 
@@ -633,7 +637,9 @@ def _anchor(
     """
     anchor = relevance.against(table, request.anchor, config)
     newest = max((p.published for p in table.passages if p.published), default=None)
-    stated = date_in_text(request.anchor, newest)
+    # "after the 49ers took Purdy in the 2022 draft": a year naming the anchor's happening
+    # dates it as surely as "in 2022" would.
+    stated = date_in_text(request.anchor, newest) or _naming_year(request.anchor, newest)
     scored: list[tuple[float, DatedSentence]] = []
     for row in anchor.rows:
         when = dater.date(row)
@@ -652,11 +658,30 @@ def _anchor(
     if not scored:
         return stated, None
     # Later reports name the event too ("days after launching, Apple ..."): of the sentences
-    # that match it about as well as the best, the earliest reports it.
+    # that match it about as well as the best, the earliest reports it. Before it, sentences
+    # naming its subject tell the steps that led up to it ("Franke was arrested" before "Franke
+    # pleaded guilty"): what led up to Y ends with the latest of those that tell Y's own
+    # happening (its verb: "pleaded"), so that no step is cut and no later one kept.
     top = max(value for value, _ in scored)
     near = [event for value, event in scored if value >= config.anchor_margin * top]
-    first = min(near, key=lambda e: (e.date.day, _PRECISION_RANK[e.date.precision]))
+    if request.relation is Relation.BEFORE:
+        verbs = _verbs(request.anchor)
+        telling = [e for e in near if verbs & table.terms[e.row]] or near
+        first = max(telling, key=lambda e: (e.date.last_day, -_PRECISION_RANK[e.date.precision]))
+    else:
+        first = min(near, key=lambda e: (e.date.day, _PRECISION_RANK[e.date.precision]))
     return stated or first.date, first
+
+
+def _verbs(text: str) -> frozenset[str]:
+    """The stemmed verbs of a text ("plead" and "name" in "Franke pleading guilty", "Hayes
+    being named coach"): what happens in it, beside the names its subject shares with other
+    events. Needs spaCy's parse (:mod:`qa.answer.nlp`); empty without it."""
+    if not nlp.available():
+        return frozenset()
+    tokens = nlp.annotate([text])[0].tokens
+    words = [text[t.start : t.end] for t in tokens if t.pos == "VERB"]
+    return frozenset(tokenize([" ".join(words)])[0]) if words else frozenset()
 
 
 def _on_side(when: EventDate, anchor: EventDate, relation: Relation) -> bool:

@@ -253,12 +253,14 @@ def _one_request(text: str) -> TimelineRequest | None:
 # year before a noun ("the 2023 World Cup") names the event, not the period asked about.
 _PERIOD = re.compile(
     rf"(?:\b(?P<prep>in|during|since|from|of|through|throughout)\s+|['’]s\s+)"
-    rf"(?P<when>(?:(?:early|mid|late)[\s-]+)?{MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}\b(?!\s+[a-z]))",
+    rf"(?P<when>(?:(?:early|mid|late)[\s-]+)?{MONTH}(?![\w-])(?:\s+(?:19|20)\d{{2}})?"
+    rf"|(?:19|20)\d{{2}}\b(?!\s+[a-z]))",
     re.IGNORECASE,
 )
 
-# "from ... to": a period named after it ends the span the question asks about.
-_SPAN_END = re.compile(r"\bfrom\b.*\b(?:to|until|till|through)\b", _I)
+# "from ... to", "up to": a period named after it ends the span the question asks about
+# ("from his birth to his album of 2023", "up to the US sanctions of October 2023").
+_SPAN_END = re.compile(r"\bfrom\b.*\b(?:to|until|till|through)\b|\b(?:up\s+to|until|till)\b", _I)
 
 
 def story_period(
