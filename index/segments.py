@@ -97,12 +97,17 @@ def info_row(info: ArticleInfo) -> list:
     ]
 
 
+def row_shard(row: list) -> int:
+    """The shard of a catalogue row (:func:`info_row`); 0 for rows written before shards."""
+    return int(row[11]) if len(row) >= 12 else 0
+
+
 def row_info(row: list) -> ArticleInfo:
     """The inverse of :func:`info_row` (also of rows written before groups or shards were
     kept)."""
     id_, title, source, published, url, author, path, content_hash, chunks = row[:9]
     copy_group, story = (row[9], row[10]) if len(row) >= 11 else ("", "")
-    shard = int(row[11]) if len(row) >= 12 else 0  # rows written before shards: shard 0
+    shard = row_shard(row)
     return ArticleInfo(
         id=id_,
         title=title,
@@ -411,6 +416,11 @@ class Segment:
     def info_rows(self) -> list[list]:
         """Every article's catalogue entry as stored (:func:`info_row`), in article order."""
         return json.loads(self._info_blob.tobytes() or b"[]")
+
+    @cached_property
+    def article_shards(self) -> np.ndarray:
+        """Each article's store shard (:attr:`ArticleInfo.shard`), in article order."""
+        return np.asarray([row_shard(r) for r in self.info_rows] or [0], dtype=np.int32)
 
     @cached_property
     def infos(self) -> list[ArticleInfo]:

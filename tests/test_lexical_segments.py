@@ -191,3 +191,21 @@ def test_a_short_result_is_the_head_of_the_full_ranking(tmp_path):
         assert generation.search(query, 3) == everything[:3], query
         ranked = [(-h.score, generation.chunk_ids.index(h.chunk_id)) for h in everything]
         assert ranked == sorted(ranked), "best first, ties in row order"
+
+
+def test_kept_scores_serve_repeated_words_and_filters_do_not_change_them(tmp_path):
+    corpus = _corpus()
+    segments = [_segment(tmp_path, "a", corpus[:20]), _segment(tmp_path, "b", corpus[20:])]
+    states = [SegmentState(segments[0], frozenset({2})), SegmentState(segments[1], frozenset())]
+    generation = LexicalGeneration(1, states)
+    query = "said year million"
+    first = generation.search(query, generation.rows)
+    for source in {info.source for info, _ in corpus[:6]}:
+        assert generation.search(query, generation.rows, Filters(sources=(source,)))
+    # More distinct queries than are kept, then the first again: the same ranking as at first
+    # and as a generation that never searched before.
+    for other in QUERIES:
+        generation.search(other, 5)
+    assert generation.search(query, generation.rows) == first
+    assert LexicalGeneration(2, states).search(query, generation.rows) == first
+    assert generation.search("said year million", 5, Filters(sources=("No Such Outlet",))) == []

@@ -93,6 +93,31 @@ def test_chunks_spread_over_shards_and_search_reaches_them_all(small_shards):
         assert chunks and all(c.article_id == article.id for c in chunks)
 
 
+def test_bm25_hits_name_their_shard_and_a_read_by_hint_asks_that_shard_alone(small_shards):
+    index = open_index(small_shards, embedder=FakeEmbedder())
+    for n in range(6):
+        index.add_articles([_article(n)])
+    homes = {a.id: a.shard for a in index.store.article_infos([_article(n).id for n in range(6)])}
+    assert len(set(homes.values())) >= 3
+    store = index.store
+    asked: list[int] = []
+    shard = store.chroma.shard
+    store.chroma.shard = lambda number: asked.append(number) or shard(number)
+    for n in range(6):
+        article = _article(n)
+        hit = index.lexical.search(article.title, 1)[0]
+        assert hit.shard == homes[article.id]
+        (chunk,) = store.get_chunks([hit.chunk_id])
+        assert chunk.article_id == article.id
+        asked.clear()
+        assert store.get_chunks([hit.chunk_id], {hit.chunk_id: hit.shard}) == [chunk]
+        assert asked == [hit.shard]
+        # A wrong hint, or one naming no shard, costs a read of every shard, not the chunk.
+        wrong = next(s for s in store.shard_map().numbers() if s != hit.shard)
+        assert store.get_chunks([hit.chunk_id], {hit.chunk_id: wrong}) == [chunk]
+        assert store.get_committed_chunks([hit.chunk_id], {hit.chunk_id: 99}) == [chunk]
+
+
 def test_search_over_shards_ranks_as_one_exact_search_would(small_shards):
     index = open_index(small_shards, embedder=FakeEmbedder())
     for n in range(8):

@@ -452,9 +452,14 @@ class _Search:
         self.table = table
         self._chunks: dict[str, StoredChunk] = {}
         self._dense_cache: dict[bytes, tuple[int, list[DenseHit]]] = {}
+        # The shard of each chunk BM25 found, so fetch() reads it from there alone.
+        self._shards: dict[str, int] = {}
 
     def lexical(self, text: str, n: int, filters: Filters) -> Ranked:
-        return [(h.chunk_id, h.score) for h in self.snapshot.search_lexical(text, n, filters)]
+        hits = self.snapshot.search_lexical(text, n, filters)
+        if self.table is None:
+            self._shards.update((h.chunk_id, h.shard) for h in hits if h.shard is not None)
+        return [(h.chunk_id, h.score) for h in hits]
 
     def dense(self, vector: np.ndarray, n: int, filters: Filters) -> list[str]:
         if self.table is not None:
@@ -484,7 +489,7 @@ class _Search:
             return
         missing = [c for c in chunk_ids if c not in self._chunks]
         # A chunk is visible only once its article record is written (see index.store).
-        for chunk in self.index.store.get_committed_chunks(missing):
+        for chunk in self.index.store.get_committed_chunks(missing, self._shards):
             self._chunks[chunk.id] = chunk
 
     def chunk_or_none(self, chunk_id: str) -> StoredChunk | None:
