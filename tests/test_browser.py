@@ -29,6 +29,8 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
 LACHIN = "Where did Azerbaijan set up a checkpoint on April 23?"
 ANSWER_TIMEOUT_MS = 60_000
+#: How long any other UI assertion waits (Playwright's default is 5 s).
+UI_TIMEOUT_MS = 20_000
 
 # Records each state the newest turn passes through, so a test can tell that the answer
 # arrived as a stream of updates (pending first, complete last) and not in one piece.
@@ -102,8 +104,12 @@ def prompt_model(llm_app):
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Debian Chromium."""
-    from playwright.sync_api import sync_playwright
+    """Headless Debian Chromium; every assertion waits up to :data:`UI_TIMEOUT_MS`."""
+    from playwright.sync_api import expect, sync_playwright
+
+    # Playwright's 5 s default is too short on a loaded two-core machine: a date filter's
+    # summary once took longer to come back while a benchmark ran beside the tests.
+    expect.set_options(timeout=UI_TIMEOUT_MS)
 
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
