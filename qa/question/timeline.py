@@ -260,7 +260,7 @@ _PERIOD = re.compile(
 
 # "from ... to", "up to": a period named after it ends the span the question asks about
 # ("from his birth to his album of 2023", "up to the US sanctions of October 2023").
-_SPAN_END = re.compile(r"\bfrom\b.*\b(?:to|until|till|through)\b|\b(?:up\s+to|until|till)\b", _I)
+_SPAN_END = re.compile(r"\bfrom\b.*\b(?:to|through)\b|\b(?:up\s+to|until|till)\b", _I)
 
 
 def story_period(
