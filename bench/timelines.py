@@ -62,6 +62,7 @@ SPLITS = (
     "held-out-12",
     "held-out-13",
     "held-out-14",
+    "held-out-15",
 )
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
