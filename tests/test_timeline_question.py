@@ -88,6 +88,24 @@ A, AFTER, BEFORE = Relation.ALL, Relation.AFTER, Relation.BEFORE
             AFTER,
             "the vote in November",
         ),
+        (
+            "How did the ferry company fare after the strike?",
+            "the ferry company",
+            AFTER,
+            "the strike",
+        ),
+        (
+            "How did the club's season go after the coach was sacked?",
+            "the club's season",
+            AFTER,
+            "the coach was sacked",
+        ),
+        (
+            "What happened between the mayor and the council after the vote?",
+            "the mayor and the council the vote",
+            AFTER,
+            "the vote",
+        ),
     ],
 )
 def test_timeline_questions_are_read_with_their_story_and_anchor(question, topic, relation, anchor):
@@ -107,6 +125,10 @@ def test_timeline_questions_are_read_with_their_story_and_anchor(question, topic
         "How much did the strike cost the shops?",
         "Where did the ferry sink?",
         "Did investigators trace the money to the ferry operator?",
+        "How did the match go?",  # one event
+        "How did the team fare against Spain?",
+        "How did the drivers go to work after the strike?",  # going somewhere
+        "What happened between the two votes?",  # a period, no anchor
         "",
     ],
 )
@@ -194,6 +216,10 @@ def test_a_longer_question_without_an_account_asked_is_not_a_timeline(question):
         (
             "How did the port go from record traffic to a standstill?",
             "the port from record traffic to a standstill",
+        ),
+        (
+            "How did the shares fare from the listing to the crash?",
+            "the shares from the listing to the crash",
         ),
         (
             "The mayor's career in chronological order, from the council to city hall",

@@ -11,10 +11,13 @@ from any benchmark's questions:
   "X chronologically", "walk me through X";
 * "trace" or "chart" with any object: "Trace X's career", "Chart the rise of X";
 * a verb of development: "How did X develop/unfold/evolve/progress/escalate/play out/come
-  about?", "How has X evolved over time?", "How did we get here?";
+  about?", "How has X evolved over time?", "How did we get here?"; "How did X go/fare" from
+  one state to another, or after (since, before ...) an event ("How did the season go after
+  the draft?");
 * a relation to an anchor event: "What happened after/since/before/following Y?", "What has
   happened since Y?", "What happened next after Y?", "What happened to/with X after Y?",
-  "What came after Y?", "What followed Y?", "What events led up to Y?".
+  "What happened between X and Z after Y?", "What came after Y?", "What followed Y?", "What
+  events led up to Y?".
 
 A plain "What happened on October 7?" (a date) or "What led to X?" (a reason) is not a
 timeline question. The topic is the question's words without the frame; for an anchored
@@ -117,13 +120,22 @@ _TRACE = re.compile(
     r"(?P<topic>.+)$",
     _I,
 )
+# The words relating the events asked for to an anchor event ("after Y", "in the run-up to Y").
+_RELATION_WORD = (
+    r"(?:after|since|following|in\s+the\s+wake\s+of|in\s+the\s+aftermath\s+of|before|"
+    r"prior\s+to|ahead\s+of|leading\s+up\s+to|in\s+the\s+(?:run|lead)-?\s*up\s+to|up\s+to)"
+)
+_RELATION = rf"(?P<rel>{_RELATION_WORD})"
 _DEVELOP_VERBS = (
     r"develop(?:ed)?|unfold(?:ed)?|evolve[ds]?|progress(?:ed)?|escalate[ds]?|play(?:ed)?\s+out|"
     r"come\s+about|came\s+about|come\s+to\s+(?:this|pass)|develop\s+over\s+time|turn\s+out|"
     r"get\s+(?:here|there|to\s+this\s+point|to\s+where\s+(?:it|they)\s+(?:is|are))|"
     r"change[ds]?\s+over\s+time|move[ds]?\s+forward|proceed(?:ed)?|"
     # "How did the market go from its peak to a deep freeze?": from one state to another.
-    r"(?:go|went|get|got|move[ds]?)(?=\s+from\s+\S.*\bto\b)"
+    r"(?:go|went|get|got|move[ds]?|fare[ds]?)(?=\s+from\s+\S.*\bto\b)|"
+    # "How did the season go after the draft?", "How did the shares fare since the listing?":
+    # how things went from an event on (alone, "How did the match go?" asks about one event).
+    rf"(?:go|went|fare[ds]?)(?=\s+{_RELATION_WORD}\s)"
 )
 # "How did X develop?", "How has X evolved over time?", "How did the X story unfold?"
 _HOW_DEVELOP = re.compile(
@@ -150,17 +162,13 @@ _RELATION_WORDS = {
     "in the lead-up to": Relation.BEFORE,
     "up to": Relation.BEFORE,
 }
-_RELATION = (
-    r"(?P<rel>after|since|following|in\s+the\s+wake\s+of|in\s+the\s+aftermath\s+of|before|"
-    r"prior\s+to|ahead\s+of|leading\s+up\s+to|in\s+the\s+(?:run|lead)-?\s*up\s+to|up\s+to)"
-)
 # "What happened after Y?", "What has happened since Y?", "What happened next, after Y?",
 # "What happened to/with/in X after Y?"
 _HAPPENED = re.compile(
     r"^what\s+(?:(?:else|exactly)\s+)?(?:has\s+|had\s+|have\s+)?(?:happened|occurred|took\s+place|"
     r"has\s+taken\s+place|went\s+on|has\s+gone\s+on|changed|developed|followed|came\s+next|"
     r"happened\s+next)\s*(?:next\s*)?,?\s*"
-    r"(?:(?:to|with|in|at|for|around)\s+(?P<subject>.+?)\s*,?\s+)?"
+    r"(?:(?:to|with|in|at|for|around|between)\s+(?P<subject>.+?)\s*,?\s+)?"
     rf"{_RELATION}\s+(?P<anchor>.+)$",
     _I,
 )
