@@ -163,7 +163,7 @@ _RELATION_WORDS = {
     "up to": Relation.BEFORE,
 }
 # "What happened after Y?", "What has happened since Y?", "What happened next, after Y?",
-# "What happened to/with/in X after Y?"
+# "What happened to/with/in X after Y?", "What happened between X and Z after Y?"
 _HAPPENED = re.compile(
     r"^what\s+(?:(?:else|exactly)\s+)?(?:has\s+|had\s+|have\s+)?(?:happened|occurred|took\s+place|"
     r"has\s+taken\s+place|went\s+on|has\s+gone\s+on|changed|developed|followed|came\s+next|"
