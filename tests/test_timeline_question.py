@@ -88,6 +88,16 @@ A, AFTER, BEFORE = Relation.ALL, Relation.AFTER, Relation.BEFORE
             AFTER,
             "the vote in November",
         ),
+        # Spelled with a hyphen, with a space or as one word (the hyphen once raised KeyError).
+        ("What happened in the run-up to the election?", "the election", BEFORE, "the election"),
+        ("What happened in the lead-up to the vote?", "the vote", BEFORE, "the vote"),
+        ("What happened in the runup to the vote?", "the vote", BEFORE, "the vote"),
+        (
+            "How did the talks develop in the run up to the vote?",
+            "the talks",
+            BEFORE,
+            "the vote",
+        ),
         (
             "How did the ferry company fare after the strike?",
             "the ferry company",

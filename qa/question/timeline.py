@@ -121,11 +121,11 @@ _TRACE = re.compile(
     _I,
 )
 # The words relating the events asked for to an anchor event ("after Y", "in the run-up to Y").
-_RELATION_WORD = (
+_RELATION_PHRASE = (
     r"(?:after|since|following|in\s+the\s+wake\s+of|in\s+the\s+aftermath\s+of|before|"
     r"prior\s+to|ahead\s+of|leading\s+up\s+to|in\s+the\s+(?:run|lead)-?\s*up\s+to|up\s+to)"
 )
-_RELATION = rf"(?P<rel>{_RELATION_WORD})"
+_RELATION = rf"(?P<rel>{_RELATION_PHRASE})"
 _DEVELOP_VERBS = (
     r"develop(?:ed)?|unfold(?:ed)?|evolve[ds]?|progress(?:ed)?|escalate[ds]?|play(?:ed)?\s+out|"
     r"come\s+about|came\s+about|come\s+to\s+(?:this|pass)|develop\s+over\s+time|turn\s+out|"
@@ -135,7 +135,7 @@ _DEVELOP_VERBS = (
     r"(?:go|went|get|got|move[ds]?|fare[ds]?)(?=\s+from\s+\S.*\bto\b)|"
     # "How did the season go after the draft?", "How did the shares fare since the listing?":
     # how things went from an event on (alone, "How did the match go?" asks about one event).
-    rf"(?:go|went|fare[ds]?)(?=\s+{_RELATION_WORD}\s)"
+    rf"(?:go|went|fare[ds]?)(?=\s+{_RELATION_PHRASE}\s)"
 )
 # "How did X develop?", "How has X evolved over time?", "How did the X story unfold?"
 _HOW_DEVELOP = re.compile(
@@ -162,6 +162,21 @@ _RELATION_WORDS = {
     "in the lead-up to": Relation.BEFORE,
     "up to": Relation.BEFORE,
 }
+
+
+def _spelling_key(phrase: str) -> str:
+    return re.sub(r"[\s-]+", "", phrase.lower())
+
+
+_RELATION_BY_KEY = {_spelling_key(words): r for words, r in _RELATION_WORDS.items()}
+
+
+def _relation(phrase: str) -> Relation:
+    """The relation a matched :data:`_RELATION` phrase names, however it is spaced or
+    hyphenated ("in the run-up to", "in the run up to", "in the runup to")."""
+    return _RELATION_BY_KEY[_spelling_key(phrase)]
+
+
 # "What happened after Y?", "What has happened since Y?", "What happened next, after Y?",
 # "What happened to/with/in X after Y?", "What happened between X and Z after Y?"
 _HAPPENED = re.compile(
@@ -307,7 +322,7 @@ def _anchored(text: str) -> TimelineRequest | None:
     for candidate in (text, body):
         match = _HAPPENED.match(candidate)
         if match:
-            relation = _RELATION_WORDS[" ".join(match["rel"].lower().replace("-", " ").split())]
+            relation = _relation(match["rel"])
             anchor = match["anchor"]
             subject = match["subject"] or ""
             return TimelineRequest(f"{subject} {anchor}" if subject else anchor, relation, anchor)
@@ -333,7 +348,7 @@ def _developing(text: str) -> TimelineRequest | None:
             # "How did the talks develop after the vote?": the tail anchors the account.
             relation = re.match(rf"^{_RELATION}\s+(?P<anchor>.+)$", tail, _I)
             if relation:
-                rel = _RELATION_WORDS[" ".join(relation["rel"].lower().replace("-", " ").split())]
+                rel = _relation(relation["rel"])
                 return TimelineRequest(match["topic"], rel, relation["anchor"])
             # "How did United's December unfold under ten Hag?": the tail is the story too.
             return TimelineRequest(f"{match['topic']} {tail}" if tail else match["topic"])
