@@ -36,6 +36,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -191,7 +193,7 @@ def _summary(values: list[float]) -> dict:
 def probe(data_dir: Path, n_queries: int) -> dict:
     """What an app process sees: start-up, then query latencies (run in a fresh process)."""
     t0 = time.perf_counter()
-    from index import Settings, bm25, open_index
+    from index import Settings, open_index
     from qa import Answerer
 
     questions = [
@@ -220,24 +222,22 @@ def probe(data_dir: Path, n_queries: int) -> dict:
     app_first = time.perf_counter() - t
 
     dense, lexical, hybrid, embed, app = [], [], [], [], []
-    kept = bm25.SCORES_KEPT
     for question in questions[1:]:
         # The bare steps search the question's words as they are, each time: none keeps its
         # scores for the next (nor for the app's retriever, which keeps its own).
-        bm25.SCORES_KEPT = 0
-        t = time.perf_counter()
-        vector = index.embedder.embed([question])[0]
-        embed.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        index.store.dense_query(vector, 40)
-        dense.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        index.lexical.search(question, 40)
-        lexical.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        _hybrid(index, question)
-        hybrid.append(time.perf_counter() - t)
-        bm25.SCORES_KEPT = kept
+        with _no_scores_kept():
+            t = time.perf_counter()
+            vector = index.embedder.embed([question])[0]
+            embed.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            index.store.dense_query(vector, 40)
+            dense.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            index.lexical.search(question, 40)
+            lexical.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            _hybrid(index, question)
+            hybrid.append(time.perf_counter() - t)
         t = time.perf_counter()
         answerer.retrieve(question, k=10)
         app.append(time.perf_counter() - t)
@@ -279,6 +279,19 @@ def serve(data_dir: Path, timeout: float = 600.0) -> dict:
         app.terminate()
         app.wait(timeout=60)
     return {"serve_seconds": round(served, 2), "serve_peak_rss_mb": round(peak / 1024)}
+
+
+@contextmanager
+def _no_scores_kept() -> Iterator[None]:
+    """BM25 keeps no score arrays inside the block (restored after it, whatever happens)."""
+    from index import bm25
+
+    kept = bm25.SCORES_KEPT
+    bm25.SCORES_KEPT = 0
+    try:
+        yield
+    finally:
+        bm25.SCORES_KEPT = kept
 
 
 def _hybrid(index, question: str, k: int = 10, candidates: int = 40) -> list:
