@@ -246,3 +246,83 @@ def test_a_story_from_one_state_to_another_is_a_timeline(question, topic):
 def test_going_somewhere_is_not_a_timeline():
     assert read_timeline("Where did the mayor go from there?") is None
     assert read_timeline("How did the mayor get to work?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "What happened to Harbour United in the 2023-24 cup group stage?",
+            "Harbour United in the 2023-24 cup group stage",
+        ),
+        ("What happened during the tram strike?", "the tram strike"),
+        ("What happened in the ferry saga in November?", "the ferry saga in November"),
+        ("What happened to the port during 2023?", "the port during 2023"),
+        ("What happened with the robotaxis this autumn?", "the robotaxis this autumn"),
+        ("What happened in Veldmark over the past month?", "Veldmark over the past month"),
+        ("What happened to the shares last week?", "the shares last week"),
+        (
+            "What happened in the club's season in the autumn of 2023, her first there?",
+            "the club's season in the autumn of 2023, her first there",
+        ),
+        (
+            "What happened in the war in the north during 2023?",
+            "the war in the north during 2023",
+        ),
+    ],
+)
+def test_what_happened_over_a_stretch_of_time_is_a_timeline(question, topic):
+    assert read_timeline(question) == TimelineRequest(topic)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened to the ferry?",  # its fate: one event
+        "What happened in Veldmark?",
+        "What happened in October?",  # a month with no subject
+        "What happened during November?",
+        "What happened to safety bumpers in 1979?",  # "in" a year may date one event
+        "What happened to the shares on October 7?",  # one day
+        "What happened to the shares yesterday?",
+        "What happened to the shares in the end?",
+        "What happened during the match?",  # not a stretch of time
+        "What happened yesterday in Veldmark?",
+    ],
+)
+def test_what_happened_to_something_at_one_time_is_not_a_timeline(question):
+    assert read_timeline(question) is None
+
+
+def test_the_period_of_a_stretch_bounds_the_story():
+    request = read_timeline("What happened in the ferry saga in November?")
+    assert story_period(request, date(2023, 12, 20)) == (date(2023, 11, 1), date(2023, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "How did the harvest fair become a national holiday?",
+            "the harvest fair a national holiday",
+        ),
+        ("How did the mayor come to be the owner of the club?", "the mayor the owner of the club"),
+    ],
+)
+def test_how_something_became_a_thing_is_a_timeline(question, topic):
+    assert read_timeline(question) == TimelineRequest(topic)
+
+
+@pytest.mark.parametrize(
+    "question", ["How did the fire become so deadly?", "How did she become famous?"]
+)
+def test_how_something_became_so_is_not_a_timeline(question):
+    assert read_timeline(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How did the strike unfold? Give me the details.", "How did the strike unfold? Who led it?"],
+)
+def test_the_sentence_after_an_account_asked_for_is_not_part_of_its_story(question):
+    assert read_timeline(question) == TimelineRequest("the strike")

@@ -17,7 +17,10 @@ from any benchmark's questions:
 * a relation to an anchor event: "What happened after/since/before/following Y?", "What has
   happened since Y?", "What happened next after Y?", "What happened to/with X after Y?",
   "What happened between X and Z after Y?", "What came after Y?", "What followed Y?", "What
-  events led up to Y?".
+  events led up to Y?";
+* what happened over a stretch of time: "What happened to X in the group stage?", "What
+  happened during the strike?", "What happened with X this autumn?", "What happened to X
+  during 2023?"; "How did X become a/the Y?" (the path to a status).
 
 A plain "What happened on October 7?" (a date) or "What led to X?" (a reason) is not a
 timeline question. The topic is the question's words without the frame; for an anchored
@@ -131,6 +134,9 @@ _DEVELOP_VERBS = (
     r"come\s+about|came\s+about|come\s+to\s+(?:this|pass)|develop\s+over\s+time|turn\s+out|"
     r"get\s+(?:here|there|to\s+this\s+point|to\s+where\s+(?:it|they)\s+(?:is|are))|"
     r"change[ds]?\s+over\s+time|move[ds]?\s+forward|proceed(?:ed)?|"
+    # "How did Thanksgiving become a national holiday?": the path to a status ("How did the
+    # fire become so deadly?" asks for a cause).
+    r"become(?=\s+(?:a|an|the)\s)|come\s+to\s+be(?=\s+(?:a|an|the)\s)|"
     # "How did the market go from its peak to a deep freeze?": from one state to another.
     r"(?:go|went|get|got|move[ds]?|fare[ds]?)(?=\s+from\s+\S.*\bto\b)|"
     # "How did the season go after the draft?", "How did the shares fare since the listing?":
@@ -255,12 +261,15 @@ def _across_sentences(text: str) -> TimelineRequest | None:
     parts = [p for p in parts if p]
     if len(parts) < 2:
         return None
-    for n, part in enumerate(parts):
+    # A pointer back first: it joins the sentence before it, which may ask for an account
+    # itself, but says less.
+    for n, part in enumerate(parts[1:], 1):
         back = _BACK_REFERENCE.search(part)
-        if back and n > 0 and _asks_for_history(part):
+        if back and _asks_for_history(part):
             subject = _QUESTION_OPENING.sub("", parts[n - 1], count=1).strip(_EDGE)
             tail = back["tail"].strip(_EDGE)
             return TimelineRequest(f"{subject} {tail}" if tail else subject)
+    for part in parts:
         found = _one_request(part)
         if found is not None:
             return found
@@ -269,7 +278,73 @@ def _across_sentences(text: str) -> TimelineRequest | None:
 
 def _one_request(text: str) -> TimelineRequest | None:
     """The request one sentence makes, in any of the wordings read (module docstring)."""
-    return _anchored(text) or _developing(text) or _named(text)
+    return _anchored(text) or _over_span(text) or _developing(text) or _named(text)
+
+
+# "What happened to United in the group stage?", "What happened with FTX in 2023?", "What
+# happened during the strike?": what happened over a stretch of time is a sequence of events.
+_HAPPENED_TO = re.compile(
+    r"^what\s+(?:(?:else|exactly|all)\s+)?(?:has\s+|had\s+|have\s+)?(?:happened|went\s+on|"
+    r"has\s+gone\s+on)\s+(?P<rest>.+)$",
+    _I,
+)
+_SUBJECT_PREP = re.compile(r"^(?:to|with|in|at|for|around|inside)\s+", _I)
+# Where the stretch starts: "during/in/over ... SPAN", or "this/last/past SPAN" alone.
+_SPAN_START = re.compile(
+    r"(?:^|\s)(?:(?P<prep>during|in|over|throughout|across|through)\s+|(?=(?:this|last|past)\s))",
+    _I,
+)
+# A stretch named by its kind: "the 2023-24 group stage", "his first season", "the war".
+_SPAN_NOUN = re.compile(
+    r"^(?:the|this|last|past|that|its|their|his|her|our)\b.*\b(?:season|campaign|stage|"
+    r"tournament|series|playoffs|year|month|weeks?|months|years|quarter|half|term|tenure|era|"
+    r"decade|summer|autumn|fall|winter|spring|strike|war|crisis|saga|trial|talks|negotiations|"
+    r"window|period|run|race|pandemic|lockdown|shutdown|standoff|dispute|feud|scandal)s?"
+    # "the autumn of 2023", "the war in Ukraine"
+    r"(?:\s+(?:of|in|at|between|against|over)\s+\S.*)?$",
+    _I,
+)
+
+
+def _over_span(text: str) -> TimelineRequest | None:
+    """ "What happened to/with/in X during/in/over SPAN?", "What happened in/during SPAN?": the
+    events of X (or of the span) over a stretch of time. The stretch is a noun that names one
+    ("the group stage", "this autumn", "the strike"), or after a subject a period longer than
+    a day that is not after "in" ("during 2023", "last week", "over the past month"). Not
+    timelines: "What happened in October?", "What happened to safety bumpers in 1979?" (one
+    event, maybe), "What happened to X in the end?", "What happened on October 7?"."""
+    match = _HAPPENED_TO.match(_POLITE.sub("", text, count=1))
+    if match is None:
+        return None
+    rest = match["rest"]
+    # The first place the rest of the question reads as [prep subject] + stretch (the subject
+    # may hold a preposition of its own: "the war in Ukraine during 2023").
+    for start in _SPAN_START.finditer(rest):
+        head = rest[: start.start()].strip(_EDGE)
+        span = rest[start.end() :].strip(_EDGE)
+        subject = ""
+        if head:
+            subject_prep = _SUBJECT_PREP.match(head)
+            if subject_prep is None:
+                return None  # "What happened yesterday in ...": no subject of this form
+            subject = head[subject_prep.end() :].strip(_EDGE)
+        if not span or (head and not subject):
+            continue
+        # "the autumn of 2023, Jude Bellingham's first at the club": the stretch is before
+        # the comma.
+        stretch = span.split(",")[0].strip(_EDGE)
+        # "in 1979" may date one event ("What happened to safety bumpers in 1979?"); "during
+        # 2023", "over the past month" span several.
+        spanned = subject and start["prep"] != "in" and _longer_than_a_day(stretch)
+        if _SPAN_NOUN.match(stretch) or spanned:
+            # The preposition stays after a subject: it tells the period ("FTX in 2023").
+            return TimelineRequest(f"{subject} {start[0].strip()} {span}" if subject else span)
+    return None
+
+
+def _longer_than_a_day(words: str) -> bool:
+    when = parse_when(words)
+    return when is not None and when[0] != when[1]
 
 
 # "in December", "during November 2023", "since October", "United's December", "in 2023"; a
@@ -344,6 +419,8 @@ def _developing(text: str) -> TimelineRequest | None:
     for pattern in (_HOW_DEVELOP, _HOW_ING):
         match = pattern.match(body)
         if match:
+            if re.search(r"[?.!]\s", match["tail"]):
+                return None  # the tail runs into another sentence: read one at a time
             tail = match["tail"].strip(_EDGE)
             # "How did the talks develop after the vote?": the tail anchors the account.
             relation = re.match(rf"^{_RELATION}\s+(?P<anchor>.+)$", tail, _I)
