@@ -67,6 +67,13 @@ SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
         ("The parade will be held on Thanksgiving.", date(2023, 11, 23), Precision.DAY),
         ("He retired on Memorial Day 2019.", date(2019, 5, 27), Precision.DAY),
         ("The strike began on Labor Day.", date(2023, 9, 4), Precision.DAY),
+        # a year before 1700, where the clause goes on as after a year
+        ("The settlers came in 1620 \u2014 and stayed.", date(1620, 1, 1), Precision.YEAR),
+        ("The first feast was in 1619 in the colony.", date(1619, 1, 1), Precision.YEAR),
+        # a month naming a thing of its own, and a month "around" which it happened
+        ("The robot was shown in an August video.", date(2023, 8, 1), Precision.MONTH),
+        ("The October vote was close.", date(2023, 10, 1), Precision.MONTH),
+        ("Around April, the fund named its first picks.", date(2023, 4, 1), Precision.MONTH),
     ],
 )
 def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, day, precision):
@@ -89,6 +96,10 @@ def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, 
         "Independence Day is a disaster film.",
         "Thanksgiving dinner costs more this year.",
         "The storm damaged 1800 homes.",  # a count: a year alone is read from 1900 only
+        "The chain now trades in 1500 stores.",  # a count after a preposition
+        "The May government fell.",  # a name: "May" and "March" are read only after a preposition
+        "Critics praised the March on the capital.",
+        "She met August Wilson in the lobby.",
     ],
 )
 def test_words_that_only_look_like_dates_are_not_read(sentence):

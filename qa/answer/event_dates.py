@@ -5,8 +5,9 @@ it when there is one, and the article's publication date only otherwise. :func:`
 reads, in order:
 
 1. **A date in the sentence itself**: "November 17, 2023", "Nov. 17", "17 November", an ISO
-   date; a month ("in October", "October 2023", "late November"); a year after a preposition
-   ("in 2015", "in 1865": from 1700); a holiday ("on Christmas Day 2021", "on Thanksgiving");
+   date; a month ("in October", "October 2023", "late November", "around April", "an August
+   video"); a year after a preposition ("in 2015", "in 1865"; before 1700 only where the
+   clause goes on as after a year: "in 1620, ...", not "in 1500 stores"); a holiday ("on Christmas Day 2021", "on Thanksgiving");
    or a date relative to the article: "yesterday", "today", "tonight", "this morning",
    "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday night"), "last weekend",
    "over the weekend", "last week", "this week", "last month", "earlier this month", "earlier
@@ -128,6 +129,12 @@ _MONTH = (
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 # A year a date or a preposition states: 1700 to 2099 ("in 1865", "July 4, 1776").
 _YEAR = r"(?:1[7-9]|20)\d{2}"
+# A year before 1700 after a preposition ("in 1620 -- and", "in 1619 in Virginia"), only where
+# the clause goes on as after a year: "in 1500 stores" is a count.
+_OLD_YEAR = (
+    r"1[0-6]\d{2}(?=\s*[,.;:)\u2014\u2013]|\s+(?:and|in|when|with|at|on|as|by|after|before|"
+    r"under|during|until)\b|\s*$)"
+)
 # A year standing alone may be a count ("1800 homes"), so only 1900 to 2099 are read as one.
 _RECENT_YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -149,14 +156,20 @@ _RECORD_SINCE = re.compile(
     re.IGNORECASE,
 )
 _MONTH_ALONE = re.compile(
-    rf"\b(?P<prep>in|since|during|until|by|from|through|of|early|mid|late|last|this|next)"
-    rf"[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
+    rf"\b(?P<prep>in|since|during|until|by|from|through|of|early|mid|late|last|this|next|"
+    rf"around|about|circa)[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
     re.IGNORECASE,
+)
+# "in an August video", "the October vote": a month naming a thing of its own (full names only,
+# less "May" and "March", which are also a name and a noun: "the May government").
+_MONTH_BEFORE_NOUN = re.compile(
+    r"\b(?P<prep>[Aa]n?|[Tt]he)\s+(?P<m>January|February|April|June|July|August|September|"
+    r"October|November|December)(?=\s+[a-z])"
 )
 # "in 2015", and a season named by its first year: "during the 2013-14 Red Tour".
 _YEAR_ALONE = re.compile(
     rf"\b(?i:in|since|during|until|by|from|through)\s+(?:the\s+(?={_YEAR}[-–]\d{{2}}\b))?"
-    rf"(?P<y>{_YEAR})"
+    rf"(?P<y>{_YEAR}|{_OLD_YEAR})"
     rf"(?:\b(?!-)|(?=[-–]\d{{2}}\b(?![-–])))"
 )
 # "Saturday's attacks", "Monday's game": the weekday dates another thing than the sentence's
@@ -637,7 +650,8 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
         out.append(
             _Found(match.start(), Precision.MONTH, date(int(match["y"]), month, first), match[0])
         )
-    for match in _MONTH_ALONE.finditer(sentence):
+    months = [*_MONTH_ALONE.finditer(sentence), *_MONTH_BEFORE_NOUN.finditer(sentence)]
+    for match in months:
         if reference is None or not match["m"][0].isupper():
             continue
         if any(f.start <= match.start("m") <= f.start + len(f.phrase) for f in out):
