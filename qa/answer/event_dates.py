@@ -6,13 +6,14 @@ reads, in order:
 
 1. **A date in the sentence itself**: "November 17, 2023", "Nov. 17", "17 November", an ISO
    date; a month ("in October", "October 2023", "late November", "around April", "an August
-   video"); a year after a preposition ("in 2015", "in 1865"; before 1700 only where the
-   clause goes on as after a year: "in 1620, ...", not "in 1500 stores"); a holiday ("on Christmas Day 2021", "on Thanksgiving");
-   or a date relative to the article: "yesterday", "today", "tonight", "this morning",
-   "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday night"), "last weekend",
-   "over the weekend", "last week", "this week", "last month", "earlier this month", "earlier
-   this year", "next year" (in the future tense), a span ago ("three days ago", "two weeks
-   ago", "a year ago": a year ago is read as that year, being only roughly twelve months).
+   video"); a year after a preposition ("in 2015", "in 1865"; before 1700 only where the clause
+   goes on as after a year: "in 1620, ...", not "in 1500 stores"); a holiday ("on Christmas Day
+   2021", "on Thanksgiving"); or a date relative to the article: "yesterday", "today",
+   "tonight", "this morning", "tomorrow", a weekday ("on Tuesday", "last Friday", "Monday
+   night"), "last weekend", "over the weekend", "last week", "this week", "last month", "earlier
+   this month", "earlier this year", "next year" (in the future tense), a span ago ("three days
+   ago", "two weeks ago", "a year ago": a year ago is read as that year, being only roughly
+   twelve months).
    The most precise one wins (a day over a month over a year), the first of equal precision.
    A year alone elsewhere ("the 2020 ceasefire") is often part of a name and is not read here
    (:func:`bare_years` lists such years, from 1900, for a caller that parses).
