@@ -22,6 +22,7 @@ from qa.answer.sentences import SentenceTable
 from qa.answer.timeline import (
     TimelineConfig,
     _naming_year,
+    _outcome,
     build_timeline,
     subject_heading,
     timeline_answer,
@@ -502,3 +503,48 @@ def test_the_api_returns_the_events_as_data():
         "citation": 1,
     }
     assert answer_to_dict(Answer(text="x"))["timeline"] == []
+
+
+def test_a_game_result_in_a_round_up_is_an_event_of_the_season(fake_embedder):
+    """A result (a score beside a word of winning or losing) needs less relevance to the
+    question: a game report names the team and the score, few of the question's words."""
+    request = TimelineRequest("the Harbour Hawks football season")
+    review = _passage(
+        0,
+        "The Harbour Hawks football season opened on September 3 with a home game at Quay "
+        "Park.\n\nThe Harbour Hawks football season ended on December 10 after a loss to Ferrow.",
+        date(2024, 12, 11),
+        title="Harbour Hawks football season review",
+    )
+    round_up = _passage(
+        1,
+        "Fans packed the stands at Quay Park again this weekend despite heavy rain and wind.\n\n"
+        "The Hawks rolled to a 26-14 victory over Ferrow in a rainy game at the park.",
+        date(2024, 10, 7),
+        title="Weekend round-up",
+    )
+    result = "The Hawks rolled to a 26-14 victory over Ferrow in a rainy game at the park."
+    for config, expected in (
+        (TimelineConfig(), True),
+        (TimelineConfig(outcome_cutoff=1.0, outcome_bonus=0.0), False),
+    ):
+        table = SentenceTable([review, round_up], fake_embedder, min_words=5)
+        reading = build_timeline(request, table, config, story={"art0"})
+        texts = [_text(table, e) for e in reading.events]
+        assert (result in texts) is expected
+        assert len(texts) == 2 + expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "result"),
+    [
+        ("Detroit rolled to a 26-14 victory over the Raiders.", True),
+        ("They drew 3-3 with Galatasaray after leading twice.", True),
+        ("The bill passed 52-48 in the Senate.", True),
+        ("The shares won back 2.5% in the 2022-23 season.", False),  # years, not a score
+        ("The Raiders won their last game.", False),  # no score
+        ("Tickets cost 20-30 dollars.", False),
+    ],
+)
+def test_a_result_is_a_score_beside_a_word_of_winning_or_losing(sentence, result):
+    assert _outcome(sentence) is result

@@ -20,12 +20,13 @@ then turns their sentences into events (every weight is a :class:`TimelineConfig
 3. **Which are events.** In an article about the story, its opening (the article's news) and
    every sentence whose date the text states; elsewhere, a sentence relevant enough itself
    (less is needed with a date in the text than without one).
-4. **Choice.** Candidates are taken best first: a date the text states, an article's opening
-   and other reports retelling the same development count for a sentence; speculation,
-   quotation and each event already chosen on the same day count against it; at most two
-   sentences of one article dated only by its publication (they tell one day's news); no
-   near-duplicate (the same sentence in two passages, or the same event in two reports). At
-   most ``max_events``.
+4. **Choice.** Candidates are taken best first: a date the text states, an article's opening,
+   a result it reports (a score with a word of winning or losing, which also lowers the
+   relevance it needs to be a candidate) and other reports retelling the same development
+   count for a sentence; speculation, quotation and each event already chosen on the same day
+   count against it; at most ``published_per_article`` sentences of one article dated only by
+   its publication (they tell one day's news); no near-duplicate (the same sentence in two
+   passages, or the same event in two reports). At most ``max_events``.
 5. **Anchor and period.** "What happened after Y?" keeps the events from Y's day on, "before Y"
    those up to it; Y's day is the date the question gives (or a year naming Y's happening: "the
    2022 draft"), else, after Y, the earliest of the sentences that match Y nearly as well as
@@ -138,6 +139,12 @@ class TimelineConfig:
             expected to", "could", "I think", "our"): what may happen is not yet an event.
         quote_penalty: taken off a sentence that is mostly a quotation: what someone said
             about the story, not a development of it.
+        outcome_bonus: added to the value of a sentence that reports a result (a score beside
+            a word of winning or losing: "rolled to a 26-14 victory over the Raiders", "the
+            bill passed 52-48"): a season's or a contest's steps are its results.
+        outcome_cutoff: such a sentence is a candidate when its own relevance is at least
+            this share of the best one's, whatever dates it (a game report names the team
+            and the score, few of the question's other words).
     """
 
     passages: int = 24
@@ -168,6 +175,8 @@ class TimelineConfig:
     quote_penalty: float = 0.3
     support_similarity: float = 0.7
     max_support: int = 3
+    outcome_bonus: float = 0.3
+    outcome_cutoff: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -407,6 +416,8 @@ def build_timeline(
         text_dated = when.source is DateSource.TEXT
         story_event = on_topic and (text_dated or _is_lede(table, row, config.lede_chars))
         cutoff = config.relative_cutoff if text_dated else config.published_cutoff
+        if _outcome(table.sentences[row].text):
+            cutoff = min(cutoff, config.outcome_cutoff)
         if not (story_event or relevance.own(row) >= cutoff * best):
             continue
         heading = relevance.headings.get(row, "")
@@ -713,6 +724,8 @@ def _choose(
         if _is_lede(table, c.row, config.lede_chars):
             bonus += config.lede_bonus
         bonus += config.support_bonus * support.get(c.row, 0)
+        if _outcome(table.sentences[c.row].text):
+            bonus += config.outcome_bonus
         penalty = config.same_day_penalty * per_day.get(c.date.day, 0)
         text = table.sentences[c.row].text
         if _HEDGED.search(text):
@@ -900,6 +913,22 @@ _NOT_EVENT = re.compile(
 # A statement ends with a full stop or "!", perhaps inside quotes or brackets; a line without
 # one is a heading, a caption or a list item.
 _STATEMENT_END = re.compile(r"[.!][\"'”’)\]]*$")
+
+
+# A result: a score and a verb or noun of winning or losing ("rolled to a 26-14 victory over",
+# "drew 3-3 with", "the bill passed 52-48").
+_SCORE = re.compile(r"(?<![\d.,/:-])\d{1,3}\s*[-–]\s*\d{1,3}(?![\d.,/:-])")
+_RESULT_WORD = re.compile(
+    r"\b(?:w[oi]n[s]?|winning|victor(?:y|ies|ious)|beat(?:s|en|ing)?|defeat(?:s|ed|ing)?|"
+    r"los[et]s?|losing|loss(?:es)?|dr[ae]w[sn]?|draws?|rout(?:s|ed)?|thrash(?:es|ed|ing)?|"
+    r"edge[sd]?|upset|shut\s*out|passed|approved|rejected|voted)\b",
+    re.IGNORECASE,
+)
+
+
+def _outcome(text: str) -> bool:
+    """Whether a sentence reports a result: a score beside a word of winning or losing."""
+    return bool(_SCORE.search(text)) and bool(_RESULT_WORD.search(text))
 
 
 def _event_like(text: str, min_words: int) -> bool:
