@@ -281,7 +281,7 @@ def _one_request(text: str) -> TimelineRequest | None:
     return _anchored(text) or _over_span(text) or _developing(text) or _named(text)
 
 
-# "What happened to United in the group stage?", "What happened with FTX in 2023?", "What
+# "What happened to United in the group stage?", "What happened with FTX during 2023?", "What
 # happened during the strike?": what happened over a stretch of time is a sequence of events.
 _HAPPENED_TO = re.compile(
     r"^what\s+(?:(?:else|exactly|all)\s+)?(?:has\s+|had\s+|have\s+)?(?:happened|went\s+on|"
@@ -335,9 +335,9 @@ def _over_span(text: str) -> TimelineRequest | None:
         stretch = span.split(",")[0].strip(_EDGE)
         # "in 1979" may date one event ("What happened to safety bumpers in 1979?"); "during
         # 2023", "over the past month" span several.
-        spanned = subject and start["prep"] != "in" and _longer_than_a_day(stretch)
+        spanned = bool(subject) and start["prep"] != "in" and _longer_than_a_day(stretch)
         if _SPAN_NOUN.match(stretch) or spanned:
-            # The preposition stays after a subject: it tells the period ("FTX in 2023").
+            # The preposition stays after a subject: it tells the period ("FTX during 2023").
             return TimelineRequest(f"{subject} {start[0].strip()} {span}" if subject else span)
     return None
 
