@@ -719,20 +719,28 @@ def _choose(
         per_day[event.date.day] = per_day.get(event.date.day, 0) + 1
     support = _support(pool, table, relevance, config)
 
-    def value(c: DatedSentence) -> float:
+    def own_value(c: DatedSentence) -> float:
+        """What the candidate is worth whatever else is chosen."""
         bonus = config.text_date_bonus if c.date.source is DateSource.TEXT else 0.0
         if _is_lede(table, c.row, config.lede_chars):
             bonus += config.lede_bonus
         bonus += config.support_bonus * support.get(c.row, 0)
-        if _outcome(table.sentences[c.row].text):
-            bonus += config.outcome_bonus
-        penalty = config.same_day_penalty * per_day.get(c.date.day, 0)
         text = table.sentences[c.row].text
+        if _outcome(text):
+            bonus += config.outcome_bonus
+        penalty = 0.0
         if _HEDGED.search(text):
             penalty += config.hedge_penalty
         if _quoted(text):
             penalty += config.quote_penalty
         return c.score + bonus - penalty
+
+    # Each pick rescans the pool; only the same-day penalty changes between picks, so the rest
+    # (its regex searches and quotation count) is worked out once per candidate.
+    own = {id(c): own_value(c) for c in pool}
+
+    def value(c: DatedSentence) -> float:
+        return own[id(c)] - config.same_day_penalty * per_day.get(c.date.day, 0)
 
     while pool and len(chosen) < config.max_events:
         pick = max(pool, key=value)
