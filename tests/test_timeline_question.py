@@ -326,3 +326,27 @@ def test_how_something_became_so_is_not_a_timeline(question):
 )
 def test_the_sentence_after_an_account_asked_for_is_not_part_of_its_story(question):
     assert read_timeline(question) == TimelineRequest("the strike")
+
+
+def test_the_sentence_after_an_anchored_question_is_not_part_of_its_anchor():
+    assert read_timeline("What happened after the vote? Who won?") == TimelineRequest(
+        "the vote", AFTER, "the vote"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "How did the port's trade develop after Sept. 11?",
+            TimelineRequest("the port's trade", AFTER, "Sept. 11"),
+        ),
+        (
+            "How did the talks develop after the Nov. 3 vote?",
+            TimelineRequest("the talks", AFTER, "the Nov. 3 vote"),
+        ),
+        ("How did the strike unfold in St. Louis?", TimelineRequest("the strike in St. Louis")),
+    ],
+)
+def test_an_abbreviation_s_full_stop_does_not_end_the_question(question, expected):
+    assert read_timeline(question) == expected

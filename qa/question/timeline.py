@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from index.text import sentence_spans
+
 from .periods import MONTH, parse_when
 
 __all__ = ["Relation", "TimelineRequest", "read_timeline", "story_period"]
@@ -227,7 +229,9 @@ def read_timeline(question: str) -> TimelineRequest | None:
     if not text:
         return None
     text = _TRAILING.sub("", text).strip(_EDGE)
-    found = _one_request(text) or _across_sentences(text)
+    # Sentence by sentence first: a pattern's topic runs to the end of the text it is given, so
+    # the whole of "How did the strike unfold? Who led it?" would read "the strike Who led it".
+    found = _across_sentences(text) or _one_request(text)
     if found is None:
         return None
     topic = _clean(found.topic)
@@ -257,7 +261,8 @@ def _across_sentences(text: str) -> TimelineRequest | None:
     before it asks about ("How did cranberries become a Thanksgiving staple? Give me their
     history in America."): then the story is that sentence's subject and the account's own
     words."""
-    parts = [p.strip(_EDGE) for p in re.split(r"(?<=[?.!])\s+", text)]
+    # Punkt, not a split at every full stop: "after Sept. 11", "in St. Louis" are one sentence.
+    parts = [text[start:end].strip(_EDGE) for start, end in sentence_spans(text)]
     parts = [p for p in parts if p]
     if len(parts) < 2:
         return None
@@ -419,8 +424,6 @@ def _developing(text: str) -> TimelineRequest | None:
     for pattern in (_HOW_DEVELOP, _HOW_ING):
         match = pattern.match(body)
         if match:
-            if re.search(r"[?.!]\s", match["tail"]):
-                return None  # the tail runs into another sentence: read one at a time
             tail = match["tail"].strip(_EDGE)
             # "How did the talks develop after the vote?": the tail anchors the account.
             relation = re.match(rf"^{_RELATION}\s+(?P<anchor>.+)$", tail, _I)
