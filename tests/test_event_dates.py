@@ -14,6 +14,7 @@ from qa.answer.event_dates import (
     date_event,
     date_in_text,
     date_mentions,
+    dated_entries,
     last_update,
     section_date,
 )
@@ -74,6 +75,28 @@ SATURDAY = date(2023, 11, 18)  # the day the sentences below are "published"
         ("The robot was shown in an August video.", date(2023, 8, 1), Precision.MONTH),
         ("The October vote was close.", date(2023, 10, 1), Precision.MONTH),
         ("Around April, the fund named its first picks.", date(2023, 4, 1), Precision.MONTH),
+        # a month or a day of the year before (or after) the reference's
+        ("In March last year the coach seemed finished.", date(2022, 3, 1), Precision.MONTH),
+        ("The club was sold in June of last year.", date(2022, 6, 1), Precision.MONTH),
+        ("He was hired on March 3 last year.", date(2022, 3, 3), Precision.DAY),
+        ("The vote is set for 9 May next year.", date(2024, 5, 9), Precision.DAY),
+        ("In March, last year's champions lost.", date(2023, 3, 1), Precision.MONTH),
+        # part of a year after a preposition
+        ("In early 2022, the family agreed to a truce.", date(2022, 1, 1), Precision.YEAR),
+        ("By mid-2021 the deal was done.", date(2021, 1, 1), Precision.YEAR),
+        # a date naming another thing, or the end of a state, gives way to the event's own
+        (
+            "In early 2022, they agreed to a truce, according to this week's court filing.",
+            date(2022, 1, 1),
+            Precision.YEAR,
+        ),
+        (
+            "The fence that, until October 7, kept them apart was completed in December 2021.",
+            date(2021, 12, 1),
+            Precision.MONTH,
+        ),
+        ("It was not until 2019 that he won the title.", date(2019, 1, 1), Precision.YEAR),
+        ("Last week's ruling came out on Monday.", date(2023, 11, 13), Precision.DAY),
     ],
 )
 def test_a_date_the_sentence_states_is_resolved_against_the_reference(sentence, day, precision):
@@ -275,3 +298,30 @@ def test_next_year_is_the_year_after_publication_only_in_the_future_tense():
     # past tense: the year after some earlier one, which only the story before it says
     past = date_event("It was not broken open until next year, when they reported it.", SATURDAY)
     assert past == EventDate(SATURDAY, Precision.DAY, DateSource.PUBLISHED)
+
+
+def test_a_table_of_results_read_as_one_line_is_cut_into_its_dated_entries():
+    line = (
+        "Date Fixture/Result Sept. 19 Harbour 0-0 Ferrow Sept. 19 Quay 2-0 Dockside "
+        "Tues, Oct. 3 Dockside 1-3 Harbour Oct. 24 Harbour 4-1 Quay"
+    )
+    found = dated_entries(line, SATURDAY)
+    assert [(when.day, line[start:end]) for when, start, end in found] == [
+        (date(2023, 9, 19), "Sept. 19 Harbour 0-0 Ferrow"),
+        (date(2023, 9, 19), "Sept. 19 Quay 2-0 Dockside"),
+        (date(2023, 10, 3), "Tues, Oct. 3 Dockside 1-3 Harbour"),
+        (date(2023, 10, 24), "Oct. 24 Harbour 4-1 Quay"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # prose naming several days: its clauses, if any, are date_clauses' to cut
+        "The trial began on Oct. 3 and ended on Nov. 2, with a verdict on Nov. 3.",
+        "Games: Oct. 3 at home, Oct. 10 away and Oct. 17 at home again.",
+        "Sept. 19 Harbour 0-0 Ferrow Oct. 3 Dockside 1-3 Harbour",  # two entries: no list
+    ],
+)
+def test_prose_or_a_short_line_is_no_table_of_entries(sentence):
+    assert dated_entries(sentence, SATURDAY) == []

@@ -63,6 +63,7 @@ __all__ = [
     "date_event",
     "date_in_text",
     "date_mentions",
+    "dated_entries",
     "last_update",
     "section_date",
     "sentence_reference",
@@ -140,9 +141,14 @@ _OLD_YEAR = (
 _RECENT_YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
-_MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>{_DAY})\b(?!:\d)(?:,?\s+(?P<y>{_YEAR})\b)?")
+# A year named relative to the reference after a month or a day: "in March last year", "on
+# June 3 of this year", "in October of next year".
+_OF_YEAR = r",?\s+(?:of\s+)?(?P<rel>(?i:last|this|next))\s+year\b(?!['’])"
+_MONTH_DAY = re.compile(
+    rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>{_DAY})\b(?!:\d)(?:,?\s+(?P<y>{_YEAR})\b|{_OF_YEAR})?"
+)
 _DAY_MONTH = re.compile(
-    rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"
+    rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR})\b|{_OF_YEAR})?"
 )
 _ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 _MONTH_YEAR = re.compile(
@@ -158,7 +164,7 @@ _RECORD_SINCE = re.compile(
 )
 _MONTH_ALONE = re.compile(
     rf"\b(?P<prep>in|since|during|until|by|from|through|of|early|mid|late|last|this|next|"
-    rf"around|about|circa)[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})",
+    rf"around|about|circa)[\s-]+(?P<m>{_MONTH})\b(?!\.?\s*\d)(?!{_THAT_YEAR})(?:{_OF_YEAR})?",
     re.IGNORECASE,
 )
 # "in an August video", "the October vote": a month naming a thing of its own (full names only,
@@ -167,9 +173,11 @@ _MONTH_BEFORE_NOUN = re.compile(
     r"\b(?P<prep>[Aa]n?|[Tt]he)\s+(?P<m>January|February|April|June|July|August|September|"
     r"October|November|December)(?=\s+[a-z])"
 )
-# "in 2015", and a season named by its first year: "during the 2013-14 Red Tour".
+# "in 2015", "in early 2022", "by mid-2022", and a season named by its first year: "during the
+# 2013-14 Red Tour".
 _YEAR_ALONE = re.compile(
     rf"\b(?i:in|since|during|until|by|from|through)\s+(?:the\s+(?={_YEAR}[-–]\d{{2}}\b))?"
+    r"(?:(?i:early|mid|late)[\s-]+)?"
     rf"(?P<y>{_YEAR}|{_OLD_YEAR})"
     rf"(?:\b(?!-)|(?=[-–]\d{{2}}\b(?![-–])))"
 )
@@ -232,6 +240,7 @@ _AGO = re.compile(
     r"(?P<unit>day|week|month|year)s?\s+ago\b|\b(?P<this>earlier\s+this\s+year)\b",
     re.IGNORECASE,
 )
+_YEAR_SHIFT = {"last": -1, "this": 0, "next": 1}
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _COUNTS.update(seven=7, eight=8, nine=9, ten=10)
 _FUTURE = re.compile(
@@ -424,8 +433,28 @@ def date_in_text(
     if not found:
         return None
     rank = {Precision.DAY: 0, Precision.WEEK: 1, Precision.MONTH: 2, Precision.YEAR: 3}
-    best = min(found, key=lambda f: (rank[f.precision], not f.calendar, f.start))
+    best = min(
+        found, key=lambda f: (_aside(sentence, f), rank[f.precision], not f.calendar, f.start)
+    )
     return EventDate(best.day, best.precision, DateSource.TEXT, best.phrase.rstrip("."))
+
+
+# "this week's court filing", "last year's final": a date naming another thing than the
+# sentence's event. "until October 7": when a state ended, not when the event happened.
+_POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
+# "not until 2019" is when it happened.
+_UNTIL = re.compile(r"(?<!\bnot\s)\b(?:until|till|up\s+to)\s+$", re.IGNORECASE)
+
+
+def _aside(sentence: str, found: _Found) -> bool:
+    """Whether a date stands aside from the sentence's event ("In early 2022, they agreed to a
+    truce, according to this week's filing"; "The fence that, until October 7, separated them
+    was completed in December 2021"): another date the sentence states is its event's."""
+    end = found.start + len(found.phrase)
+    # The phrase may hold its preposition ("until 2019") or follow it ("until October 7").
+    held = re.match(r"(?i:until|till)\s+", found.phrase)
+    lead = sentence[: found.start] + (held[0] if held else "")
+    return bool(_POSSESSIVE_AFTER.match(sentence, end) or _UNTIL.search(lead))
 
 
 def date_clauses(
@@ -554,6 +583,61 @@ def _future(sentence: str, start: int, end: int) -> bool:
     return bool(_FUTURE.search(sentence[before + 1 : min(afters, default=len(sentence))]))
 
 
+# An entry of a list flattened into one line opens with its day, perhaps after a short weekday:
+# "Tues, Dec. 19 Port Vale 0-3 Middlesbrough", "Oct. 4 Newcastle 4-1 PSG".
+_ENTRY_DAY = re.compile(
+    rf"(?:\b(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+    rf"\b{_MONTH}\.?\s+{_DAY}\b(?!:\d)(?!,?\s+{_YEAR})"
+)
+#: At most this many words in one entry of a flattened list (a sentence says more).
+_ENTRY_WORDS = 14
+#: At most this share of an entry list's words in lower case: its entries are names and
+#: numbers ("Bradford City (L2) 0-2 Middlesbrough (Ch)"), not prose ("and ended on").
+_ENTRY_LOWER = 0.25
+
+
+def dated_entries(
+    text: str, reference: date | None, updated: date | None = None, least: int = 3
+) -> list[tuple[EventDate, int, int]]:
+    """The entries of a dated list flattened into one line, each with its day: a table of
+    fixtures and results read as text ("Date Fixture/Result Sept. 19 Milan 0-0 Newcastle Oct. 4
+    Newcastle 4-1 PSG ...") is one "sentence" of many events.
+
+    Args:
+        text: the line.
+        reference: as for :func:`date_in_text` (the days carry no year).
+        updated: as for :func:`date_in_text`.
+        least: fewer entries are no list (a sentence naming two days is two clauses at most:
+            :func:`date_clauses`).
+
+    Returns:
+        ``(date, start, end)`` per entry, from its day to the next entry's, in text order; empty
+        when the line is not such a list (too few days, words enough between two days to be
+        a sentence, or the words of prose).
+    """
+    days = list(_ENTRY_DAY.finditer(text))
+    if len(days) < least or reference is None:
+        return []
+    words = [
+        w
+        for m, end in zip(days, [*(d.start() for d in days[1:]), len(text)])
+        for w in text[m.end() : end].split()
+        if w[0].isalpha()
+    ]
+    if not words or sum(w[0].islower() for w in words) > _ENTRY_LOWER * len(words):
+        return []
+    entries = []
+    for start, end in pairwise([*(m.start() for m in days), len(text)]):
+        piece = text[start:end].rstrip()
+        if len(piece.split()) > _ENTRY_WORDS:
+            return []
+        found = date_in_text(piece, reference, updated)
+        if found is None or found.precision is not Precision.DAY:
+            return []
+        entries.append((found, start, start + len(piece)))
+    return entries
+
+
 def date_mentions(text: str) -> int:
     """How many dates that carry their own place in time ("November 20", "in 2015", "March
     2022") ``text`` states: many in few words mark a chronology."""
@@ -606,6 +690,10 @@ def _days(sentence: str, reference: date | None, updated: date | None = None) ->
             day = _day(match["d"])
             if match["y"]:
                 value = _make(int(match["y"]), month, day)
+            elif match["rel"]:
+                if reference is None:
+                    continue
+                value = _make(reference.year + _YEAR_SHIFT[match["rel"].lower()], month, day)
             else:
                 future = _future(sentence, match.start(), match.end())
                 value = _resolve_day(month, day, reference, future, updated)
@@ -659,11 +747,14 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
             continue
         month = MONTH_NUMBERS[match["m"].lower().rstrip(".")]
         prep = match["prep"].lower()
-        if prep in ("next", "last"):
-            ahead = prep == "next"
+        if match.groupdict().get("rel"):
+            year = reference.year + _YEAR_SHIFT[match["rel"].lower()]
         else:
-            ahead = _future(sentence, match.start(), match.end())
-        year = _month_year(month, reference, ahead, this=prep == "this")
+            if prep in ("next", "last"):
+                ahead = prep == "next"
+            else:
+                ahead = _future(sentence, match.start(), match.end())
+            year = _month_year(month, reference, ahead, this=prep == "this")
         first = {"mid": 11, "late": 21}.get(prep, 1)
         out.append(_Found(match.start(), Precision.MONTH, date(year, month, first), match[0]))
     for match in _YEAR_ALONE.finditer(sentence):
