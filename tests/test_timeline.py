@@ -535,6 +535,37 @@ def test_a_game_result_in_a_round_up_is_an_event_of_the_season(fake_embedder):
         assert len(texts) == 2 + expected
 
 
+def test_a_table_of_results_gives_the_story_s_entries_each_cited_to_its_own_words(fake_embedder):
+    """A fixtures table read as one line is no statement, but each entry naming the story's
+    team is a result of its season; the other teams' entries are not, even those sharing a
+    common part of its name (the other "Hawks")."""
+    request = TimelineRequest("the Harbour Hawks cup campaign")
+    table_text = (
+        "Date Fixture/Result Sept. 19 Harbour Hawks 0-0 Ferrow Sept. 19 Quay Hawks 2-0 Dockside "
+        "Sept. 26 Ferrow 1-1 Quay Hawks Oct. 3 Dockside 1-3 Harbour Hawks "
+        "Oct. 24 Harbour Hawks 4-1 Quay Hawks"
+    )
+    report = _passage(
+        0,
+        "The Harbour Hawks cup campaign ended on November 8 with a loss at Dockside.\n\n"
+        + table_text,
+        date(2023, 11, 9),
+        title="Harbour Hawks cup campaign: every result",
+    )
+    table = SentenceTable([report], fake_embedder, min_words=5)
+    reading = build_timeline(request, table, TimelineConfig(), story={"art0"})
+    events = [(e.date.day, _text(table, e)) for e in reading.events]
+    assert events == [
+        (date(2023, 9, 19), "Sept. 19 Harbour Hawks 0-0 Ferrow"),
+        (date(2023, 10, 3), "Oct. 3 Dockside 1-3 Harbour Hawks"),
+        (date(2023, 10, 24), "Oct. 24 Harbour Hawks 4-1 Quay Hawks"),
+        (
+            date(2023, 11, 8),
+            "The Harbour Hawks cup campaign ended on November 8 with a loss at Dockside.",
+        ),
+    ]
+
+
 @pytest.mark.parametrize(
     ("sentence", "result"),
     [

@@ -19,7 +19,10 @@ then turns their sentences into events (every weight is a :class:`TimelineConfig
    full text (when the answerer can read it) supplies the date lines above the passage.
 3. **Which are events.** In an article about the story, its opening (the article's news) and
    every sentence whose date the text states; elsewhere, a sentence relevant enough itself
-   (less is needed with a date in the text than without one).
+   (less is needed with a date in the text than without one, or in an article about the
+   story). A table of results read as one line ("Oct. 4 Newcastle 4-1 PSG Oct. 25 ...") is
+   no statement, but each of its entries that holds a score and one of the story's rarest
+   names is a result of its own day (:func:`qa.answer.event_dates.dated_entries`).
 4. **Choice.** Candidates are taken best first: a date the text states, an article's opening,
    a result it reports (a score with a word of winning or losing, which also lowers the
    relevance it needs to be a candidate) and other reports retelling the same development
@@ -68,6 +71,7 @@ from .event_dates import (
     date_event,
     date_in_text,
     date_mentions,
+    dated_entries,
     last_update,
     sentence_reference,
 )
@@ -107,7 +111,10 @@ class TimelineConfig:
         relative_cutoff: outside the story's articles, a sentence whose date the text states
             is a candidate when its own relevance is at least this share of the best one's.
         published_cutoff: the same for a sentence dated only by its article's publication date
-            (in a story article too, unless it opens the article).
+            outside the story's articles.
+        story_published_cutoff: the same in an article about the story, for a sentence that
+            does not open it (less is needed there: the article tells the story's news of its
+            day, in sentences that name little of the question).
         title_weight: weight of the share of the story's words in the article's headline (a
             sentence of an article about the story belongs to it even when it names little).
         story_title: an article whose headline holds this share of the story's words is about
@@ -156,6 +163,7 @@ class TimelineConfig:
     max_events: int = 40
     relative_cutoff: float = 0.45
     published_cutoff: float = 0.6
+    story_published_cutoff: float = 0.45
     title_weight: float = 0.5
     story_title: float = 0.5
     story_weight: float = 0.2
@@ -349,6 +357,36 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(tokenize([" ".join(found)])[0]) if found else frozenset()
 
 
+#: A name of the story is distinctive when the entries of tables of results holding it are at
+#: most this many times as many as hold its rarest name.
+_DISTINCTIVE = 1.5
+
+
+def _story_results(
+    table: SentenceTable, dater: _Dater, text: str
+) -> dict[int, list[tuple[EventDate, int, int]]]:
+    """Per sentence that is a table of results, its entries naming the story: those holding
+    one of the story's names that the tables' entries hold least ("Newcastle" in "Newcastle
+    United's Champions League campaign": a cup's table is full of other Uniteds; both teams of
+    "the Rangers and the Diamondbacks")."""
+    entries = {r: found for r in range(len(table)) if (found := dater.results(r))}
+    if not entries:
+        return {}
+    words = {
+        (r, start): frozenset(tokenize([table.sentences[r].text[start:end]])[0])
+        for r, found in entries.items()
+        for _, start, end in found
+    }
+    held = {n: sum(n in w for w in words.values()) for n in _names(" " + text)}
+    held = {n: count for n, count in held.items() if count}
+    if not held:
+        return {}
+    rarest = min(held.values())
+    names = frozenset(n for n, count in held.items() if count <= _DISTINCTIVE * rarest)
+    out = {r: [e for e in found if names & words[r, e[1]]] for r, found in entries.items()}
+    return {r: found for r, found in out.items() if found}
+
+
 def date_density(passages: Sequence[Passage]) -> dict[str, float]:
     """Per article, the dates its passages state per 1,000 characters (:func:`date_mentions`):
     an article that is a chronology states several times as many as usual news (about 0.3 in
@@ -393,8 +431,15 @@ def build_timeline(
     """
     if not len(table):
         return TimelineReading(())
-    rows = [r for r in range(len(table)) if _event_like(table.sentences[r].text, config.min_words)]
     dater = _Dater(table, article_text)
+    # A table of results read as one line ("Oct. 4 Newcastle 4-1 PSG Oct. 25 ...") is no
+    # statement, but each of its entries naming the story is an event: a result.
+    results = _story_results(table, dater, request.query)
+    rows = [
+        r
+        for r in range(len(table))
+        if r in results or _event_like(table.sentences[r].text, config.min_words)
+    ]
     headings = {r: h for r in rows if (h := dater.heading(r))}
     relevance = _Relevance(table, request.query, config, rows, story=story, headings=headings)
     if not relevance.rows:
@@ -406,7 +451,8 @@ def build_timeline(
     candidates = []
     for row in relevance.rows:
         when = dater.date(row)
-        if when is None or not relevance.fits(row):
+        # A table's entries name the story themselves, whatever the heading above the table.
+        if when is None or (row not in results and not relevance.fits(row)):
             continue  # undated, or another entry of a list (another company's layoffs)
         # In an article about the story, its opening (the article's news) and every sentence
         # whose date the text states are events of the story, whatever they name. Elsewhere a
@@ -416,13 +462,17 @@ def build_timeline(
         text_dated = when.source is DateSource.TEXT
         story_event = on_topic and (text_dated or _is_lede(table, row, config.lede_chars))
         cutoff = config.relative_cutoff if text_dated else config.published_cutoff
-        if _outcome(table.sentences[row].text):
+        if on_topic and not text_dated:
+            cutoff = config.story_published_cutoff
+        if row in results or _outcome(table.sentences[row].text):
             cutoff = min(cutoff, config.outcome_cutoff)
         if not (story_event or relevance.own(row) >= cutoff * best):
             continue
         heading = relevance.headings.get(row, "")
-        # A sentence that dates two events is two: each clause with its date.
-        for clause_date, start, end in dater.clauses(row) or [(when, None, None)]:
+        # A sentence that dates two events is two: each clause with its date; a table of
+        # results, each entry naming the story.
+        parts = results.get(row) or dater.clauses(row)
+        for clause_date, start, end in parts or [(when, None, None)]:
             if period is None or _within(clause_date, period):
                 event = _dated(table, row, relevance.score(row), clause_date, heading)
                 if start is not None:
@@ -434,7 +484,7 @@ def build_timeline(
         anchor_date, anchor = _anchor(request, table, dater, relevance, config)
         if anchor_date is not None:
             candidates = [c for c in candidates if _on_side(c.date, anchor_date, request.relation)]
-    chosen = _choose(candidates, table, relevance, config, anchor)
+    chosen = _choose(candidates, table, relevance, config, anchor, set(results))
     return TimelineReading(
         tuple(sorted(chosen, key=lambda c: _order_key(c, table))),
         relevance.dense[top],
@@ -550,6 +600,22 @@ class _Dater:
         before = self._before(passage, sentence.start)
         reference = sentence_reference(before, passage.published)
         return date_clauses(sentence.text, reference, self._last_update(passage))
+
+    def results(self, row: int) -> list[tuple[EventDate, int, int]]:
+        """When the sentence is a table of results flattened into a line
+        (:func:`qa.answer.event_dates.dated_entries`), its entries that hold a score, each
+        with its day; empty otherwise."""
+        sentence = self.table.sentences[row]
+        if not _SCORE.search(sentence.text):
+            return []
+        passage = self.table.passages[sentence.passage_index]
+        reference = sentence_reference(self._before(passage, sentence.start), passage.published)
+        entries = dated_entries(sentence.text, reference, self._last_update(passage))
+        return [
+            (when, start, end)
+            for when, start, end in entries
+            if _SCORE.search(sentence.text, start, end)
+        ]
 
     def heading(self, row: int) -> str:
         """The heading the sentence's section is filed under, or "" (:func:`subject_heading`)."""
@@ -709,7 +775,10 @@ def _choose(
     relevance: _Relevance,
     config: TimelineConfig,
     anchor: DatedSentence | None,
+    results: Collection[int] = (),
 ) -> list[DatedSentence]:
+    """The events, best first (see the module docstring, step 4); ``results`` are the rows of
+    tables of results, whose entries are results whatever their words."""
     chosen: list[DatedSentence] = [anchor] if anchor is not None else []
     seen = {_spot(table, c) for c in chosen}
     pool = [c for c in candidates if _spot(table, c) not in seen]
@@ -726,7 +795,7 @@ def _choose(
             bonus += config.lede_bonus
         bonus += config.support_bonus * support.get(c.row, 0)
         text = table.sentences[c.row].text
-        if _outcome(text):
+        if c.row in results or _outcome(text):
             bonus += config.outcome_bonus
         penalty = 0.0
         if _HEDGED.search(text):
