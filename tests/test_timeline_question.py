@@ -26,6 +26,8 @@ A, AFTER, BEFORE = Relation.ALL, Relation.AFTER, Relation.BEFORE
         ("How has the price war evolved over time?", "the price war", A, ""),
         ("How is the fraud trial progressing?", "the fraud trial", A, ""),
         ("How did the dispute play out?", "the dispute", A, ""),
+        ("How did the merger talks unravel?", "the merger talks", A, ""),
+        ("How is the coalition unravelling?", "the coalition", A, ""),
         (
             "How did the club's December unfold under its new coach?",
             ("the club's December under its new coach"),
@@ -131,6 +133,7 @@ def test_timeline_questions_are_read_with_their_story_and_anchor(question, topic
         "Did TechCrunch report the firing before The Verge?",  # the order of two reports
         "Does the history of the club matter to its fans?",
         "Why did the talks collapse?",
+        "Why did the deal unravel?",  # a reason
         "How did the drivers return to work?",  # a manner
         "How much did the strike cost the shops?",
         "Where did the ferry sink?",

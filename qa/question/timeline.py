@@ -135,7 +135,7 @@ _DEVELOP_VERBS = (
     r"develop(?:ed)?|unfold(?:ed)?|evolve[ds]?|progress(?:ed)?|escalate[ds]?|play(?:ed)?\s+out|"
     r"come\s+about|came\s+about|come\s+to\s+(?:this|pass)|develop\s+over\s+time|turn\s+out|"
     r"get\s+(?:here|there|to\s+this\s+point|to\s+where\s+(?:it|they)\s+(?:is|are))|"
-    r"change[ds]?\s+over\s+time|move[ds]?\s+forward|proceed(?:ed)?|"
+    r"change[ds]?\s+over\s+time|move[ds]?\s+forward|proceed(?:ed)?|unravel(?:l?ed)?|"
     # "How did Thanksgiving become a national holiday?": the path to a status ("How did the
     # fire become so deadly?" asks for a cause).
     r"become(?=\s+(?:a|an|the)\s)|come\s+to\s+be(?=\s+(?:a|an|the)\s)|"
@@ -153,7 +153,7 @@ _HOW_DEVELOP = re.compile(
 )
 _HOW_ING = re.compile(
     r"^how\s+(?:is|are|has|have)\s+(?P<topic>.+?)\s+(?:been\s+)?(?:developing|unfolding|"
-    r"evolving|progressing|escalating|playing\s+out)\b(?P<tail>.*)$",
+    r"evolving|progressing|escalating|unravell?ing|playing\s+out)\b(?P<tail>.*)$",
     _I,
 )
 _RELATION_WORDS = {
