@@ -618,16 +618,14 @@ def dated_entries(
     days = list(_ENTRY_DAY.finditer(text))
     if len(days) < least or reference is None:
         return []
-    words = [
-        w
-        for m, end in zip(days, [*(d.start() for d in days[1:]), len(text)])
-        for w in text[m.end() : end].split()
-        if w[0].isalpha()
-    ]
+    # Each entry runs from its day to the next entry's.
+    spans = list(zip(days, [*(d.start() for d in days[1:]), len(text)]))
+    words = [w for day, end in spans for w in text[day.end() : end].split() if w[0].isalpha()]
     if not words or sum(w[0].islower() for w in words) > _ENTRY_LOWER * len(words):
         return []
     entries = []
-    for start, end in pairwise([*(m.start() for m in days), len(text)]):
+    for day, end in spans:
+        start = day.start()
         piece = text[start:end].rstrip()
         if len(piece.split()) > _ENTRY_WORDS:
             return []
@@ -750,10 +748,11 @@ def _spans(sentence: str, reference: date | None) -> list[_Found]:
         if match.groupdict().get("rel"):
             year = reference.year + _YEAR_SHIFT[match["rel"].lower()]
         else:
-            if prep in ("next", "last"):
-                ahead = prep == "next"
-            else:
-                ahead = _future(sentence, match.start(), match.end())
+            ahead = (
+                prep == "next"
+                if prep in ("next", "last")
+                else _future(sentence, match.start(), match.end())
+            )
             year = _month_year(month, reference, ahead, this=prep == "this")
         first = {"mid": 11, "late": 21}.get(prep, 1)
         out.append(_Found(match.start(), Precision.MONTH, date(year, month, first), match[0]))

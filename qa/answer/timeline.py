@@ -377,6 +377,7 @@ def _story_results(
         for r, found in entries.items()
         for _, start, end in found
     }
+    # " ": the story's first word may be a name too (_names skips a sentence's first word).
     held = {n: sum(n in w for w in words.values()) for n in _names(" " + text)}
     held = {n: count for n, count in held.items() if count}
     if not held:
@@ -484,7 +485,7 @@ def build_timeline(
         anchor_date, anchor = _anchor(request, table, dater, relevance, config)
         if anchor_date is not None:
             candidates = [c for c in candidates if _on_side(c.date, anchor_date, request.relation)]
-    chosen = _choose(candidates, table, relevance, config, anchor, set(results))
+    chosen = _choose(candidates, table, relevance, config, anchor, results)
     return TimelineReading(
         tuple(sorted(chosen, key=lambda c: _order_key(c, table))),
         relevance.dense[top],
@@ -594,28 +595,27 @@ class _Dater:
         date = self.date(row)
         if date is None or date.source is not DateSource.TEXT:
             return []
-        sentence = self.table.sentences[row]
-        passage = self.table.passages[sentence.passage_index]
-        # Against the same day as the sentence's own date: under a date line, that line's day.
-        before = self._before(passage, sentence.start)
-        reference = sentence_reference(before, passage.published)
-        return date_clauses(sentence.text, reference, self._last_update(passage))
+        return date_clauses(self.table.sentences[row].text, *self._reference(row))
 
     def results(self, row: int) -> list[tuple[EventDate, int, int]]:
         """When the sentence is a table of results flattened into a line
         (:func:`qa.answer.event_dates.dated_entries`), its entries that hold a score, each
         with its day; empty otherwise."""
-        sentence = self.table.sentences[row]
-        if not _SCORE.search(sentence.text):
+        text = self.table.sentences[row].text
+        if not _SCORE.search(text):
             return []
-        passage = self.table.passages[sentence.passage_index]
-        reference = sentence_reference(self._before(passage, sentence.start), passage.published)
-        entries = dated_entries(sentence.text, reference, self._last_update(passage))
+        entries = dated_entries(text, *self._reference(row))
         return [
-            (when, start, end)
-            for when, start, end in entries
-            if _SCORE.search(sentence.text, start, end)
+            (when, start, end) for when, start, end in entries if _SCORE.search(text, start, end)
         ]
+
+    def _reference(self, row: int) -> tuple[date | None, date | None]:
+        """The day a sentence's relative dates are read against, and its article's last update
+        (:func:`qa.answer.event_dates.date_in_text`): under a date line, that line's day."""
+        sentence = self.table.sentences[row]
+        passage = self.table.passages[sentence.passage_index]
+        before = self._before(passage, sentence.start)
+        return sentence_reference(before, passage.published), self._last_update(passage)
 
     def heading(self, row: int) -> str:
         """The heading the sentence's section is filed under, or "" (:func:`subject_heading`)."""
